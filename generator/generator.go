@@ -1,0 +1,73 @@
+// Package generator turns a Topology into the files of a render
+// directory: the Vagrantfile and the Ansible tree. It is pure: no I/O
+// beyond the asset fs.FS it is given, no exec, and the same input always
+// gives the same bytes, which the golden tests hold it to.
+package generator
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+
+	"github.com/nomadbox/nomadbox/internal/topology"
+)
+
+// Files maps a path relative to the render directory (slash-separated)
+// to its content.
+type Files map[string][]byte
+
+// Paths returns the file paths in sorted order.
+func (f Files) Paths() []string {
+	out := make([]string, 0, len(f))
+	for p := range f {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Render produces every file of the render directory for t. assets holds
+// Vagrantfile.tmpl and the static ansible/ tree (site.yml and roles).
+func Render(t *topology.Topology, assets fs.FS) (Files, error) {
+	files := Files{}
+	if t.Provider.UsesVagrant() {
+		vf, err := vagrantfile(t, assets)
+		if err != nil {
+			return nil, err
+		}
+		files["Vagrantfile"] = vf
+	}
+	if err := copyTree(files, assets, "ansible"); err != nil {
+		return nil, err
+	}
+	generated, err := ansibleFiles(t)
+	if err != nil {
+		return nil, err
+	}
+	for p, b := range generated {
+		if _, clash := files[p]; clash {
+			return nil, fmt.Errorf("generated file %s would overwrite an asset of the same name", p)
+		}
+		files[p] = b
+	}
+	return files, nil
+}
+
+// copyTree adds every file under dir in assets, unchanged.
+func copyTree(files Files, assets fs.FS, dir string) error {
+	return fs.WalkDir(assets, dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("reading assets: %w", err)
+		}
+		if d.IsDir() {
+			return nil
+		}
+		b, err := fs.ReadFile(assets, p)
+		if err != nil {
+			return err
+		}
+		files[path.Clean(p)] = b
+		return nil
+	})
+}

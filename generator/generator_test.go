@@ -1,0 +1,193 @@
+package generator_test
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/nomadbox/nomadbox"
+	"github.com/nomadbox/nomadbox/generator"
+	"github.com/nomadbox/nomadbox/internal/scaffold"
+	"github.com/nomadbox/nomadbox/internal/topology"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/ from the current output")
+
+// goldenCases are the topologies whose renders are pinned: the default
+// topology (what `nomadbox init` writes) on every built-in provider, and
+// the hand-written topologies in testdata/*.hcl.
+func goldenCases(t *testing.T) map[string][]byte {
+	t.Helper()
+	cases := map[string][]byte{}
+	for _, p := range topology.BuiltinProviders() {
+		src, err := scaffold.Topology(scaffold.Options{Cluster: "playground", Provider: p, Servers: 1, Clients: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases["default-"+p] = src
+	}
+	files, _ := filepath.Glob("testdata/*.hcl")
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases[strings.TrimSuffix(filepath.Base(f), ".hcl")] = src
+	}
+	return cases
+}
+
+func parse(t *testing.T, name string, src []byte) *topology.Topology {
+	t.Helper()
+	p := topology.NewParser()
+	topo, diags := p.Parse(src, name+".hcl")
+	if diags.HasErrors() {
+		var buf bytes.Buffer
+		p.WriteDiagnostics(&buf, diags, false)
+		t.Fatalf("topology does not parse:\n%s", buf.String())
+	}
+	return topo
+}
+
+// isGenerated tells generated files (golden-tested) from copied assets
+// (tested by TestAssetsCopiedVerbatim).
+func isGenerated(p string) bool {
+	return !strings.HasPrefix(p, "ansible/roles/") && p != "ansible/site.yml"
+}
+
+func TestGolden(t *testing.T) {
+	for name, src := range goldenCases(t) {
+		t.Run(name, func(t *testing.T) {
+			files, err := generator.Render(parse(t, name, src), nomadbox.Assets())
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := filepath.Join("testdata", name)
+			if *update {
+				os.RemoveAll(dir)
+			}
+			want := map[string]bool{}
+			for _, p := range files.Paths() {
+				if !isGenerated(p) {
+					continue
+				}
+				golden := filepath.Join(dir, filepath.FromSlash(p)+".golden")
+				want[golden] = true
+				if *update {
+					if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(golden, files[p], 0o644); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				exp, err := os.ReadFile(golden)
+				if err != nil {
+					t.Errorf("%s: no golden file (run go test ./generator -update): %v", p, err)
+					continue
+				}
+				if !bytes.Equal(exp, files[p]) {
+					t.Errorf("%s differs from %s (run go test ./generator -update and review the diff):\n%s", p, golden, firstDiff(exp, files[p]))
+				}
+			}
+			// A golden file with no rendered counterpart means a file
+			// stopped being generated.
+			filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+				if err == nil && !d.IsDir() && !want[p] {
+					t.Errorf("%s is no longer rendered; run go test ./generator -update", p)
+				}
+				return nil
+			})
+		})
+	}
+}
+
+func firstDiff(want, got []byte) string {
+	wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
+	for i := 0; i < len(wl) || i < len(gl); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return fmt.Sprintf("line %d:\n  want: %s\n  got:  %s", i+1, w, g)
+		}
+	}
+	return ""
+}
+
+func TestDeterministic(t *testing.T) {
+	for name, src := range goldenCases(t) {
+		a, err := generator.Render(parse(t, name, src), nomadbox.Assets())
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := generator.Render(parse(t, name, src), nomadbox.Assets())
+		for p := range a {
+			if !bytes.Equal(a[p], b[p]) {
+				t.Errorf("%s/%s differs between two renders of the same topology", name, p)
+			}
+		}
+	}
+}
+
+// TestAssetsCopiedVerbatim checks that site.yml and the roles reach the
+// render directory byte for byte, and that the generator reads only the
+// fs.FS it is given (a substitute tree shows up in the output).
+func TestAssetsCopiedVerbatim(t *testing.T) {
+	tmpl, err := fs.ReadFile(nomadbox.Assets(), "Vagrantfile.tmpl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	assets := fstest.MapFS{
+		"Vagrantfile.tmpl":                  {Data: tmpl},
+		"ansible/site.yml":                  {Data: []byte("--- # site\n")},
+		"ansible/roles/x/tasks/main.yml":    {Data: []byte("--- # {{ jinja stays }}\n")},
+		"ansible/roles/x/files/.hidden.cfg": {Data: []byte("kept")},
+	}
+	src, _ := scaffold.Topology(scaffold.Options{Cluster: "c", Provider: "docker", Servers: 1, Clients: 1})
+	files, err := generator.Render(parse(t, "c", src), assets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, f := range assets {
+		if p == "Vagrantfile.tmpl" {
+			continue
+		}
+		if !bytes.Equal(files[p], f.Data) {
+			t.Errorf("%s: got %q, want %q", p, files[p], f.Data)
+		}
+	}
+	if _, ok := files["Vagrantfile.tmpl"]; ok {
+		t.Error("the template itself must not be rendered into the tree")
+	}
+}
+
+func TestSSHProviderHasNoVagrantfile(t *testing.T) {
+	src, _ := scaffold.Topology(scaffold.Options{Cluster: "c", Provider: "ssh", Servers: 1, Clients: 1})
+	files, err := generator.Render(parse(t, "c", src), nomadbox.Assets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := files["Vagrantfile"]; ok {
+		t.Error("the ssh provider uses existing hosts and must not get a Vagrantfile")
+	}
+}
+
+func TestMissingTemplateIsAnError(t *testing.T) {
+	src, _ := scaffold.Topology(scaffold.Options{Cluster: "c", Provider: "virtualbox", Servers: 1, Clients: 1})
+	_, err := generator.Render(parse(t, "c", src), fstest.MapFS{"ansible/site.yml": {Data: []byte("---\n")}})
+	if err == nil || !strings.Contains(err.Error(), "Vagrantfile template") {
+		t.Fatalf("got %v, want an error about the Vagrantfile template", err)
+	}
+}

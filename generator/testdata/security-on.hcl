@@ -1,0 +1,19 @@
+cluster "secure" {}
+provider "virtualbox" {}
+install {
+  method = "apt"
+}
+server "nomad-server" {
+  count = 3
+}
+client "nomad-client" {
+  count = 2
+}
+security {
+  gossip_encryption = true
+  tls               = true
+  acl               = true
+}
+dns {
+  forwarder = "systemd-resolved"
+}

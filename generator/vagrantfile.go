@@ -1,0 +1,112 @@
+package generator
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"net"
+	"path/filepath"
+	"strings"
+	"text/template"
+
+	"github.com/nomadbox/nomadbox/internal/topology"
+)
+
+type vagrantNode struct {
+	Name, IP, Role string
+	Memory, CPUs   int
+	DockerHost     bool
+}
+
+type vagrantData struct {
+	Source, Cluster, Provider string
+	Box, BoxVersion           string
+	GUI, LinkedClone          bool
+	Driver, StoragePool       string
+	Switch                    string
+	Image                     string
+	Netmask                   string
+	Nodes                     []vagrantNode
+}
+
+func vagrantfile(t *topology.Topology, assets fs.FS) ([]byte, error) {
+	src, err := fs.ReadFile(assets, "Vagrantfile.tmpl")
+	if err != nil {
+		return nil, fmt.Errorf("reading Vagrantfile template: %w", err)
+	}
+	tmpl, err := template.New("Vagrantfile").
+		Delims("[[", "]]").
+		Option("missingkey=error").
+		Funcs(template.FuncMap{"rb": rubyString}).
+		Parse(string(src))
+	if err != nil {
+		return nil, fmt.Errorf("parsing Vagrantfile template: %w", err)
+	}
+	p := t.Provider
+	data := vagrantData{
+		Source:      filepath.Base(t.Filename),
+		Cluster:     t.Cluster.Name,
+		Provider:    p.Name,
+		GUI:         p.GUI,
+		LinkedClone: p.LinkedClone,
+		Driver:      p.Driver,
+		StoragePool: p.StoragePool,
+		Switch:      p.Switch,
+		Image:       p.Image,
+		Netmask:     net.IP(net.CIDRMask(t.Network.Prefix.Bits(), 32)).String(),
+	}
+	if p.Name != "docker" {
+		data.Box, data.BoxVersion = p.Box, p.BoxVersion
+	}
+	for _, n := range t.Nodes() {
+		data.Nodes = append(data.Nodes, vagrantNode{
+			Name:       n.Name,
+			IP:         n.Address.String(),
+			Role:       string(n.Role),
+			Memory:     n.Group.Memory,
+			CPUs:       n.Group.CPUs,
+			DockerHost: hasDriver(n, "docker"),
+		})
+	}
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, data); err != nil {
+		return nil, fmt.Errorf("rendering Vagrantfile: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func hasDriver(n topology.Node, driver string) bool {
+	for _, d := range n.Group.Drivers {
+		if d == driver {
+			return true
+		}
+	}
+	return false
+}
+
+// rubyString quotes s as a Ruby double-quoted string literal. Besides
+// quotes and backslashes, "#" is escaped so "#{...}" in a value can never
+// become Ruby code.
+func rubyString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '"', '\\', '#':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\t':
+			b.WriteString(`\t`)
+		default:
+			if r < 0x20 {
+				fmt.Fprintf(&b, `\x%02x`, r)
+			} else {
+				b.WriteRune(r)
+			}
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}

@@ -1,0 +1,71 @@
+package agentconfig
+
+import (
+	"github.com/nomadbox/nomadbox/internal/topology"
+)
+
+// Consul returns /etc/consul.d/consul.hcl for node n. The keys used are
+// accepted by every Consul release from 1.13 on (ui_config, the tls
+// stanza, retry_join rather than start_join).
+func Consul(t *topology.Topology, n topology.Node) []byte {
+	f := newFile()
+	b := f.f.Body()
+	ip := n.Address.String()
+	set(b, "datacenter", t.Cluster.Datacenter)
+	set(b, "node_name", n.Name)
+	set(b, "data_dir", ConsulDataDir)
+	set(b, "log_level", "INFO")
+	set(b, "disable_update_check", true)
+	// Bind and advertise on the private network only: a NAT interface
+	// (VirtualBox's 10.0.2.15, Docker's bridge) has the same address on
+	// every machine and would make the nodes unreachable to each other.
+	set(b, "bind_addr", ip)
+	set(b, "advertise_addr", ip)
+	// The HTTP API and DNS listen on loopback (for the node's agents and
+	// dnsmasq) and on the private address (for `nomadbox verify`).
+	set(b, "client_addr", "127.0.0.1 "+ip)
+	set(b, "retry_join", serverAddrs(t, ""))
+	set(b, "leave_on_terminate", n.Role == topology.RoleClient)
+	set(b, "rejoin_after_leave", true)
+
+	if n.Role == topology.RoleServer {
+		set(b, "server", true)
+		set(b, "bootstrap_expect", t.Server.Count)
+		ui := newBlock(b, "ui_config", nil).Body()
+		set(ui, "enabled", true)
+		perf := newBlock(b, "performance", nil).Body()
+		// 1 is the production setting; the default of 5 is tuned for
+		// tiny development machines and slows leader elections.
+		set(perf, "raft_multiplier", 1)
+	}
+
+	dns := newBlock(b, "dns_config", nil).Body()
+	// Answer from any server, not only the leader, and let dnsmasq cache
+	// answers briefly: .consul lookups stay fast under load.
+	set(dns, "allow_stale", true)
+	set(dns, "service_ttl", map[string]string{"*": "5s"})
+	set(dns, "node_ttl", "5s")
+
+	if t.Security.TLS {
+		ports := newBlock(b, "ports", nil).Body()
+		set(ports, "https", 8501)
+		tls := newBlock(b, "tls", nil).Body()
+		def := tls.AppendNewBlock("defaults", nil).Body()
+		set(def, "ca_file", ConsulTLSDir+"/ca.pem")
+		set(def, "cert_file", ConsulTLSDir+"/agent.pem")
+		set(def, "key_file", ConsulTLSDir+"/agent-key.pem")
+		set(def, "verify_outgoing", true)
+		rpc := newBlock(tls, "internal_rpc", nil).Body()
+		set(rpc, "verify_incoming", true)
+		set(rpc, "verify_server_hostname", true)
+	}
+
+	if t.Security.ACL {
+		acl := newBlock(b, "acl", nil).Body()
+		set(acl, "enabled", true)
+		set(acl, "default_policy", "deny")
+		set(acl, "enable_token_persistence", true)
+		set(acl, "down_policy", "extend-cache")
+	}
+	return f.bytes()
+}

@@ -1,0 +1,88 @@
+package agentconfig
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2/hclwrite"
+
+	"github.com/nomadbox/nomadbox/internal/topology"
+)
+
+// Nomad returns /etc/nomad.d/nomad.hcl for node n. The keys used are
+// accepted by every Nomad release from 1.6 on.
+func Nomad(t *topology.Topology, n topology.Node) []byte {
+	f := newFile()
+	b := f.f.Body()
+	ip := n.Address.String()
+	set(b, "region", t.Cluster.Region)
+	set(b, "datacenter", t.Cluster.Datacenter)
+	set(b, "name", n.Name)
+	set(b, "data_dir", NomadDataDir)
+	set(b, "log_level", "INFO")
+	set(b, "disable_update_check", true)
+	set(b, "bind_addr", ip)
+	adv := newBlock(b, "advertise", nil).Body()
+	set(adv, "http", ip)
+	set(adv, "rpc", ip)
+	set(adv, "serf", ip)
+
+	if n.Role == topology.RoleServer {
+		srv := newBlock(b, "server", nil).Body()
+		set(srv, "enabled", true)
+		set(srv, "bootstrap_expect", t.Server.Count)
+		join := newBlock(srv, "server_join", nil).Body()
+		set(join, "retry_join", serverAddrs(t, ""))
+	} else {
+		cl := newBlock(b, "client", nil).Body()
+		set(cl, "enabled", true)
+		// Fingerprint the interface that holds the private address rather
+		// than the one with the default route (the NAT interface), so
+		// allocations advertise addresses other nodes can reach.
+		set(cl, "network_interface", fmt.Sprintf(`{{ GetAllInterfaces | include "address" %q | attr "name" }}`, ip))
+		if n.Group.NodeClass != "" {
+			set(cl, "node_class", n.Group.NodeClass)
+		}
+		if len(n.Group.Meta) > 0 {
+			set(cl, "meta", n.Group.Meta)
+		}
+		join := newBlock(cl, "server_join", nil).Body()
+		set(join, "retry_join", serverAddrs(t, "4647"))
+		for _, drv := range n.Group.Drivers {
+			appendPlugin(b, drv)
+		}
+	}
+
+	consul := newBlock(b, "consul", nil).Body()
+	set(consul, "address", "127.0.0.1:8500")
+	if t.Security.TLS {
+		tls := newBlock(b, "tls", nil).Body()
+		set(tls, "http", true)
+		set(tls, "rpc", true)
+		set(tls, "ca_file", NomadTLSDir+"/ca.pem")
+		set(tls, "cert_file", NomadTLSDir+"/agent.pem")
+		set(tls, "key_file", NomadTLSDir+"/agent-key.pem")
+		set(tls, "verify_server_hostname", true)
+		set(tls, "verify_https_client", false)
+	}
+	if t.Security.ACL {
+		acl := newBlock(b, "acl", nil).Body()
+		set(acl, "enabled", true)
+	}
+	return f.bytes()
+}
+
+// appendPlugin configures a task driver. Drivers with no settings of
+// their own (exec, java, qemu) are enabled by fingerprinting alone.
+func appendPlugin(b *hclwrite.Body, drv string) {
+	switch drv {
+	case "docker":
+		cfg := newBlock(b, "plugin", []string{"docker"}).Body().AppendNewBlock("config", nil).Body()
+		// Host volumes are what cadvisor and similar node agents mount.
+		vol := cfg.AppendNewBlock("volumes", nil).Body()
+		set(vol, "enabled", true)
+		set(cfg, "allow_privileged", false)
+	case "raw_exec":
+		cfg := newBlock(b, "plugin", []string{"raw_exec"}).Body().AppendNewBlock("config", nil).Body()
+		set(cfg, "enabled", true)
+	}
+}

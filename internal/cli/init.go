@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/nomadbox/nomadbox"
+	"github.com/nomadbox/nomadbox/internal/detect"
+	"github.com/nomadbox/nomadbox/internal/scaffold"
+	"github.com/nomadbox/nomadbox/internal/topology"
+)
+
+func initCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "init",
+		Usage:     "write a commented topology.hcl (and the example jobs it deploys)",
+		UsageText: "nomadbox init [--servers N] [--clients M] [--provider P] [--name NAME] [--force] [-f FILE]",
+		Description: "Writes the reference sandbox: one server (nomad-server1), two Docker clients\n" +
+			"(nomad-client1, nomad-client2) with the docker and raw_exec drivers, dnsmasq\n" +
+			"for .consul names and the fabio job. Every field is explained in the file.\n" +
+			"Without --provider the provider is detected: VirtualBox, then libvirt, then Docker.\n" +
+			"Example jobs are written to jobs/ unless files of the same name exist.",
+		Flags: []cli.Flag{
+			fileFlag(),
+			&cli.IntFlag{Name: "servers", Value: 1, Usage: "number of servers (1, 3 or 5)"},
+			&cli.IntFlag{Name: "clients", Value: 2, Usage: "number of clients"},
+			&cli.StringFlag{Name: "provider", Usage: "virtualbox, libvirt, docker, hyperv, parallels or ssh (default: detected)"},
+			&cli.StringFlag{Name: "name", Value: "playground", Usage: "cluster name"},
+			&cli.BoolFlag{Name: "force", Usage: "overwrite an existing topology file"},
+		},
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			opts := scaffold.WriteOptions{
+				Options: scaffold.Options{
+					Cluster:  c.String("name"),
+					Provider: c.String("provider"),
+					Servers:  c.Int("servers"),
+					Clients:  c.Int("clients"),
+				},
+				File:  c.String("file"),
+				Force: c.Bool("force"),
+				Jobs:  nomadbox.Assets(),
+			}
+			if opts.Servers < 1 || opts.Clients < 1 {
+				return usageError{fmt.Errorf("--servers and --clients must be at least 1")}
+			}
+			if opts.Provider == "" {
+				d := detect.Provider()
+				opts.Provider = d.Provider
+				if d.Found {
+					fmt.Fprintf(c.App.Writer, "Provider: %s (%s)\n", d.Provider, d.Reason)
+				} else {
+					fmt.Fprintf(c.App.ErrWriter, "Warning: %s; writing provider %q. Install one or pass --provider.\n", d.Reason, d.Provider)
+				}
+			} else if !known(opts.Provider) {
+				return usageError{fmt.Errorf("unknown provider %q: use one of %v", opts.Provider, topology.BuiltinProviders())}
+			}
+			written, err := scaffold.Write(opts)
+			if err != nil {
+				return err
+			}
+			for _, w := range written {
+				fmt.Fprintf(c.App.Writer, "Wrote %s\n", w)
+			}
+			hint := ""
+			if f := c.String("file"); filepath.Clean(f) != topology.DefaultFile {
+				hint = " -f " + f
+			}
+			fmt.Fprintf(c.App.Writer, "Next: edit the file, then run `nomadbox validate%s` and `nomadbox up%s`.\n", hint, hint)
+			return nil
+		},
+	}
+}
+
+func known(p string) bool {
+	for _, b := range topology.BuiltinProviders() {
+		if p == b {
+			return true
+		}
+	}
+	return false
+}

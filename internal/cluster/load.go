@@ -1,0 +1,70 @@
+// Package cluster holds what the commands do with a topology: load it
+// (parse, default, validate, check this machine) and render it. Each
+// command of the CLI copies its flags into an options struct and makes
+// one call here.
+package cluster
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/nomadbox/nomadbox/internal/topology"
+)
+
+// Diagnostics carries the problems found in a topology together with
+// the sources they point into, so they can be printed with their lines.
+type Diagnostics struct {
+	Diags hcl.Diagnostics
+	Files map[string]*hcl.File
+}
+
+// Write prints the diagnostics as file:line:col, the source line and
+// the explanation.
+func (d *Diagnostics) Write(w io.Writer, color bool) error {
+	return hcl.NewDiagnosticTextWriter(w, d.Files, 78, color).WriteDiagnostics(d.Diags)
+}
+
+// Error makes a Diagnostics with errors usable as an error value.
+func (d *Diagnostics) Error() string {
+	n := 0
+	for _, diag := range d.Diags {
+		if diag.Severity == hcl.DiagError {
+			n++
+		}
+	}
+	if n == 1 {
+		return "the topology has 1 error"
+	}
+	return fmt.Sprintf("the topology has %d errors", n)
+}
+
+// Loaded is a topology that passed every check, with the warnings found
+// on the way.
+type Loaded struct {
+	Topology *topology.Topology
+	Warnings *Diagnostics
+}
+
+// Load parses, defaults and validates the topology at path and checks
+// this machine for the files it names. On any error it returns a
+// *Diagnostics error.
+func Load(path string) (*Loaded, error) {
+	p := topology.NewParser()
+	t, diags := p.ParseFile(path)
+	if t != nil {
+		diags = append(diags, t.CheckHost()...)
+	}
+	if diags.HasErrors() {
+		return nil, &Diagnostics{Diags: diags, Files: p.Files()}
+	}
+	return &Loaded{Topology: t, Warnings: &Diagnostics{Diags: diags, Files: p.Files()}}, nil
+}
+
+// RenderDir is where a cluster's files go unless -o says otherwise:
+// .nomadbox/<cluster> beside the topology file.
+func RenderDir(t *topology.Topology) string {
+	return filepath.Join(filepath.Dir(t.Filename), ".nomadbox", t.Cluster.Name)
+}

@@ -1,0 +1,47 @@
+package cluster
+
+import (
+	"io/fs"
+
+	"github.com/nomadbox/nomadbox/generator"
+	"github.com/nomadbox/nomadbox/internal/renderdir"
+	"github.com/nomadbox/nomadbox/internal/secrets"
+	"github.com/nomadbox/nomadbox/internal/topology"
+)
+
+// RenderOptions are the inputs of Render.
+type RenderOptions struct {
+	// OutDir overrides the render directory (default RenderDir).
+	OutDir string
+	Assets fs.FS
+}
+
+// RenderResult says what Render wrote.
+type RenderResult struct {
+	Dir   string
+	Files generator.Files
+}
+
+// Render writes the Vagrantfile, the Ansible tree and any missing
+// secrets for t. Paths in t are made absolute first, because Ansible
+// runs from the render directory, not from where the topology lives.
+func Render(t *topology.Topology, opts RenderOptions) (*RenderResult, error) {
+	dir := opts.OutDir
+	if dir == "" {
+		dir = RenderDir(t)
+	}
+	if err := t.ResolvePaths(); err != nil {
+		return nil, err
+	}
+	files, err := generator.Render(t, opts.Assets)
+	if err != nil {
+		return nil, err
+	}
+	if err := secrets.Ensure(dir, t); err != nil {
+		return nil, err
+	}
+	if err := renderdir.Write(dir, files); err != nil {
+		return nil, err
+	}
+	return &RenderResult{Dir: dir, Files: files}, nil
+}

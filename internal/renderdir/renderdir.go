@@ -1,0 +1,87 @@
+// Package renderdir writes rendered files into a cluster's render
+// directory (.nomadbox/<cluster>) without ever leaving it half-written:
+// the new tree is written beside the old one and swapped in. Things that
+// belong to the running cluster (Vagrant's .vagrant state, secrets/,
+// logs) are left alone.
+package renderdir
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/nomadbox/nomadbox/generator"
+)
+
+// Path is the default render directory of a cluster, relative to the
+// topology file's directory.
+func Path(topologyDir, cluster string) string {
+	return filepath.Join(topologyDir, ".nomadbox", cluster)
+}
+
+// Write replaces the rendered part of dir with files. Every top-level
+// entry that files contains (Vagrantfile, ansible/) is replaced whole, so
+// files that are no longer rendered (a removed node's host_vars) go away.
+func Write(dir string, files generator.Files) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	stage, err := os.MkdirTemp(dir, ".render-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(stage)
+
+	tops := map[string]bool{}
+	for _, p := range files.Paths() {
+		if strings.Contains(p, "..") || filepath.IsAbs(p) {
+			return fmt.Errorf("refusing to write %q outside the render directory", p)
+		}
+		dst := filepath.Join(stage, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(dst, files[p], 0o644); err != nil {
+			return err
+		}
+		tops[strings.SplitN(p, "/", 2)[0]] = true
+	}
+
+	names := make([]string, 0, len(tops))
+	for n := range tops {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := swap(filepath.Join(stage, name), filepath.Join(dir, name)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// swap moves src to dst, replacing what dst was. A rename is atomic, so a
+// reader sees either the old or the new entry; the old one is moved
+// aside first because a directory cannot be renamed over another.
+func swap(src, dst string) error {
+	old := dst + ".old"
+	if err := os.RemoveAll(old); err != nil {
+		return err
+	}
+	hadOld := true
+	if err := os.Rename(dst, old); err != nil {
+		if !os.IsNotExist(err) {
+			return err
+		}
+		hadOld = false
+	}
+	if err := os.Rename(src, dst); err != nil {
+		if hadOld {
+			os.Rename(old, dst)
+		}
+		return err
+	}
+	return os.RemoveAll(old)
+}

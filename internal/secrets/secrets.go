@@ -1,0 +1,92 @@
+// Package secrets creates the keys, certificates and tokens a cluster's
+// security settings call for, in the render directory's secrets/ folder
+// (mode 0700). Existing secrets are never replaced: rendering again must
+// not rotate a running cluster's keys. Nothing here is ever printed.
+package secrets
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/nomadbox/nomadbox/internal/topology"
+)
+
+// Dir is the secrets folder inside a render directory.
+func Dir(renderDir string) string { return filepath.Join(renderDir, "secrets") }
+
+// Ensure creates every secret t needs that does not exist yet.
+func Ensure(renderDir string, t *topology.Topology) error {
+	dir := Dir(renderDir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	// MkdirAll leaves an existing folder's mode alone; secrets must not be
+	// readable by others even if the folder was made by hand.
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return err
+	}
+	if t.Security.GossipEncryption {
+		for _, name := range []string{"consul-gossip.key", "nomad-gossip.key"} {
+			if err := ensureFile(filepath.Join(dir, name), gossipKey); err != nil {
+				return err
+			}
+		}
+	}
+	if t.Security.ACL {
+		if err := ensureFile(filepath.Join(dir, "consul-management.token"), uuid); err != nil {
+			return err
+		}
+	}
+	if t.Security.TLS {
+		if err := ensureTLS(filepath.Join(dir, "tls"), t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ensureFile writes make()'s output to path unless path exists. The file
+// is written under a temporary name and renamed, so a crash never leaves
+// a truncated key behind.
+func ensureFile(path string, make func() ([]byte, error)) error {
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	data, err := make()
+	if err != nil {
+		return fmt.Errorf("creating %s: %w", filepath.Base(path), err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// gossipKey is 32 random bytes, base64: what `consul keygen` and `nomad
+// operator gossip keyring generate` produce (AES-256).
+func gossipKey() ([]byte, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	return []byte(base64.StdEncoding.EncodeToString(b)), nil
+}
+
+// uuid is a random (version 4) UUID, the form Consul expects for tokens.
+func uuid() ([]byte, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return []byte(fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])), nil
+}

@@ -1,0 +1,105 @@
+package topology
+
+// Default values, kept in one place. `nomadbox init` writes a file that
+// spells most of them out, so users see what they get.
+const (
+	DefaultDatacenter    = "dc1"
+	DefaultRegion        = "global"
+	DefaultCIDR          = "192.168.56.0/24"
+	DefaultConsulVersion = "1.22.7"
+	DefaultNomadVersion  = "2.0.5"
+	DefaultBox           = "bento/ubuntu-24.04"
+	DefaultLibvirtBox    = "generic/ubuntu2204"
+	DefaultDockerImage   = "nomadbox/node:bookworm"
+
+	serverIPOffset      = 11
+	clientIPOffset      = 101
+	clientGroupIPStride = 20
+)
+
+// setDefaults fills in every attribute the user did not write. It runs
+// after decoding and before validation, so checks see final values.
+func setDefaults(t *Topology) {
+	c := &t.Cluster
+	if !c.isSet("datacenter") {
+		c.Datacenter = DefaultDatacenter
+	}
+	if !c.isSet("region") {
+		c.Region = DefaultRegion
+	}
+
+	p := &t.Provider
+	if !p.isSet("box") {
+		p.Box = DefaultBox
+		if p.Name == "libvirt" {
+			p.Box = DefaultLibvirtBox
+		}
+	}
+	if !p.isSet("linked_clone") {
+		p.LinkedClone = true
+	}
+	if !p.isSet("driver") && p.Name == "libvirt" {
+		p.Driver = "kvm"
+	}
+	if !p.isSet("image") {
+		p.Image = DefaultDockerImage
+	}
+	if !p.isSet("user") {
+		p.User = "vagrant"
+	}
+	if !p.isSet("port") {
+		p.Port = 22
+	}
+
+	if !t.Network.isSet("cidr") {
+		t.Network.CIDR = DefaultCIDR
+	}
+
+	if !t.Versions.isSet("consul") {
+		t.Versions.Consul = DefaultConsulVersion
+	}
+	if !t.Versions.isSet("nomad") {
+		t.Versions.Nomad = DefaultNomadVersion
+	}
+
+	if !t.Install.isSet("method") {
+		t.Install.Method = "releases"
+	}
+	if !t.Install.isSet("docker") {
+		t.Install.Docker = "docker-ce"
+	}
+
+	groupDefaults(&t.Server, serverIPOffset, 1024, 1)
+	for i := range t.Clients {
+		g := &t.Clients[i]
+		groupDefaults(g, clientIPOffset+i*clientGroupIPStride, 2048, 2)
+		if !g.isSet("drivers") {
+			g.Drivers = []string{"docker", "raw_exec"}
+		}
+	}
+
+	if !t.DNS.isSet("forwarder") {
+		t.DNS.Forwarder = "dnsmasq"
+	}
+	if !t.Firewall.isSet("enabled") {
+		t.Firewall.Enabled = true
+	}
+	if !t.Security.isSet("gossip_encryption") {
+		t.Security.GossipEncryption = true
+	}
+}
+
+func groupDefaults(g *Group, ipOffset, memory, cpus int) {
+	if !g.isSet("count") {
+		g.Count = 1
+	}
+	if !g.isSet("memory") {
+		g.Memory = memory
+	}
+	if !g.isSet("cpus") {
+		g.CPUs = cpus
+	}
+	if !g.isSet("ip_offset") {
+		g.IPOffset = ipOffset
+	}
+}

@@ -1,0 +1,69 @@
+package topology
+
+import (
+	"os"
+	"os/exec"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// CheckHost runs the checks that look at this machine rather than at the
+// file: files the topology names must exist and a plugin provider must be
+// on PATH. Parse stays free of I/O beyond reading the topology itself.
+func (t *Topology) CheckHost() hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	fileMustExist := func(b *block, attr, path, what string) {
+		if path == "" {
+			return
+		}
+		st, err := os.Stat(t.Path(path))
+		switch {
+		case err != nil:
+			diags = append(diags, errorAt(b.subject(attr), "File not found",
+				"%s %q does not exist (looked for %s).", what, path, t.Path(path)))
+		case st.IsDir():
+			diags = append(diags, errorAt(b.subject(attr), "Not a file",
+				"%s %q is a directory.", what, path))
+		}
+	}
+	if t.Install.Method == "local" {
+		fileMustExist(&t.Install.block, "consul_binary", t.Install.ConsulBinary, "The Consul binary")
+		fileMustExist(&t.Install.block, "nomad_binary", t.Install.NomadBinary, "The Nomad binary")
+	}
+	if t.Provider.Name == "ssh" && t.Provider.isSet("private_key") {
+		fileMustExist(&t.Provider.block, "private_key", expandHome(t.Provider.PrivateKey), "The SSH private key")
+	}
+	for i := range t.Jobs {
+		fileMustExist(&t.Jobs[i].block, "file", t.Jobs[i].File, "The job file")
+	}
+	if t.Provider.Plugin {
+		if _, err := exec.LookPath("nomadbox-provider-" + t.Provider.Name); err != nil {
+			diags = append(diags, errorAt(&t.Provider.NameRange, "Provider plugin not found",
+				"Provider %q is not built in, and no executable nomadbox-provider-%s is on PATH. Install the plugin or use one of the built-in providers.", t.Provider.Name, t.Provider.Name))
+		}
+	}
+	return diags
+}
+
+// ResolvePaths makes the paths the topology names absolute, so rendered
+// files work from any directory (Ansible runs from the render directory).
+func (t *Topology) ResolvePaths() error {
+	for _, p := range []*string{&t.Install.ConsulBinary, &t.Install.NomadBinary, &t.Provider.PrivateKey} {
+		if *p == "" {
+			continue
+		}
+		abs, err := absPath(t.Path(expandHome(*p)))
+		if err != nil {
+			return err
+		}
+		*p = abs
+	}
+	for i := range t.Jobs {
+		abs, err := absPath(t.Path(t.Jobs[i].File))
+		if err != nil {
+			return err
+		}
+		t.Jobs[i].File = abs
+	}
+	return nil
+}

@@ -1,0 +1,163 @@
+package topology
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+)
+
+// DefaultFile is the topology file commands read unless told otherwise.
+const DefaultFile = "topology.hcl"
+
+var rootSchema = &hcl.BodySchema{
+	Blocks: []hcl.BlockHeaderSchema{
+		{Type: "cluster", LabelNames: []string{"name"}},
+		{Type: "provider", LabelNames: []string{"name"}},
+		{Type: "network"},
+		{Type: "versions"},
+		{Type: "install"},
+		{Type: "server", LabelNames: []string{"name"}},
+		{Type: "client", LabelNames: []string{"name"}},
+		{Type: "dns"},
+		{Type: "firewall"},
+		{Type: "security"},
+		{Type: "job", LabelNames: []string{"name"}},
+	},
+}
+
+// singletons are the blocks that must appear at most once.
+var singletons = map[string]bool{
+	"cluster": true, "provider": true, "network": true, "versions": true,
+	"install": true, "server": true, "dns": true, "firewall": true, "security": true,
+}
+
+// Parser reads topology files and keeps their sources, so diagnostics can
+// be printed with the offending line.
+type Parser struct {
+	p *hclparse.Parser
+}
+
+// NewParser returns a Parser with no files read yet.
+func NewParser() *Parser {
+	return &Parser{p: hclparse.NewParser()}
+}
+
+// ParseFile reads, decodes, defaults and validates the topology at path.
+// The topology is nil when any diagnostic is an error.
+func (p *Parser) ParseFile(path string) (*Topology, hcl.Diagnostics) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		detail := err.Error()
+		if os.IsNotExist(err) {
+			detail = fmt.Sprintf("There is no %s here. Run `nomadbox init` to write one, or pass -f FILE.", path)
+		}
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read topology file", Detail: detail}}
+	}
+	return p.Parse(src, path)
+}
+
+// Parse is ParseFile for source already in memory; filename is used in
+// diagnostics and to resolve relative paths.
+func (p *Parser) Parse(src []byte, filename string) (*Topology, hcl.Diagnostics) {
+	if len(bytes.TrimSpace(src)) == 0 {
+		r := hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos}
+		return nil, hcl.Diagnostics{errorAt(&r, "Empty topology file",
+			"%s is empty. Run `nomadbox init --force` to write a commented default topology.", filename)}
+	}
+	file, diags := p.p.ParseHCL(src, filename)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	t, more := decode(file, filename)
+	diags = append(diags, more...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return t, diags
+}
+
+// Files returns the sources read so far, keyed by file name, as
+// hcl.NewDiagnosticTextWriter wants them.
+func (p *Parser) Files() map[string]*hcl.File {
+	return p.p.Files()
+}
+
+// WriteDiagnostics prints diags as file:line:col, the source line and the
+// explanation.
+func (p *Parser) WriteDiagnostics(w io.Writer, diags hcl.Diagnostics, color bool) error {
+	return hcl.NewDiagnosticTextWriter(w, p.Files(), 78, color).WriteDiagnostics(diags)
+}
+
+// decode turns the parsed file into a Topology: every block decoded, then
+// defaults filled in, then every check run; all problems are collected.
+func decode(file *hcl.File, filename string) (*Topology, hcl.Diagnostics) {
+	content, diags := file.Body.Content(rootSchema)
+	t := &Topology{Filename: filename}
+	seen := map[string]*hcl.Block{}
+	found := map[string]bool{}
+	for _, b := range content.Blocks {
+		if first, dup := seen[b.Type]; dup && singletons[b.Type] {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Duplicate " + b.Type + " block",
+				Detail:   fmt.Sprintf("Only one %s block is allowed; the first is at %s. Merge them into one.", b.Type, first.DefRange),
+				Subject:  b.DefRange.Ptr(),
+			})
+			continue
+		}
+		seen[b.Type] = b
+		found[b.Type] = true
+		var d hcl.Diagnostics
+		switch b.Type {
+		case "cluster":
+			t.Cluster, d = decodeCluster(b)
+		case "provider":
+			t.Provider, d = decodeProvider(b)
+		case "network":
+			t.Network, d = decodeNetwork(b)
+		case "versions":
+			t.Versions, d = decodeVersions(b)
+		case "install":
+			t.Install, d = decodeInstall(b)
+		case "server":
+			t.Server, d = decodeGroup(b, RoleServer)
+		case "client":
+			var g Group
+			g, d = decodeGroup(b, RoleClient)
+			t.Clients = append(t.Clients, g)
+		case "dns":
+			t.DNS, d = decodeDNS(b)
+		case "firewall":
+			t.Firewall, d = decodeFirewall(b)
+		case "security":
+			t.Security, d = decodeSecurity(b)
+		case "job":
+			var j Job
+			j, d = decodeJob(b)
+			t.Jobs = append(t.Jobs, j)
+		}
+		diags = append(diags, d...)
+	}
+	body := file.Body.MissingItemRange()
+	for _, req := range []struct{ typ, example string }{
+		{"cluster", `cluster "playground" {}`},
+		{"provider", `provider "virtualbox" {}`},
+		{"server", `server "nomad-server" { count = 1 }`},
+		{"client", `client "nomad-client" { count = 2 }`},
+	} {
+		if !found[req.typ] {
+			diags = append(diags, errorAt(&body, "Missing "+req.typ+" block",
+				"A topology needs a %s block, for example: %s. `nomadbox init` writes a complete file.", req.typ, req.example))
+		}
+	}
+	if !found["cluster"] || !found["provider"] || !found["server"] || !found["client"] {
+		return t, diags
+	}
+	setDefaults(t)
+	diags = append(diags, t.validate()...)
+	return t, diags
+}

@@ -1,0 +1,159 @@
+package topology
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Provider says how machines come to exist. Built-in providers are
+// Vagrant providers (virtualbox, libvirt, hyperv, parallels, docker) or
+// ssh (existing hosts, no Vagrant). Any other name is a plugin: an
+// executable nomadbox-provider-<name> on PATH, checked by CheckHost.
+type Provider struct {
+	block
+	Name      string
+	NameRange hcl.Range
+
+	// Vagrant box providers.
+	Box         string
+	BoxVersion  string
+	GUI         bool   // virtualbox
+	LinkedClone bool   // virtualbox
+	Driver      string // libvirt: kvm or qemu
+	StoragePool string // libvirt
+	Switch      string // hyperv virtual switch
+
+	// docker: the node image built by `nomadbox box build`.
+	Image string
+
+	// ssh: existing hosts reached directly by Ansible.
+	User       string
+	PrivateKey string
+	Port       int
+	Hosts      map[string]string // node name -> address; default from the CIDR
+
+	// Plugin is true for a provider that is not built in; its body is
+	// handed to the plugin as written.
+	Plugin bool
+	Body   hcl.Body
+}
+
+// providerAttrs lists the attributes each built-in provider accepts.
+var providerAttrs = map[string][]string{
+	"virtualbox": {"box", "box_version", "gui", "linked_clone"},
+	"libvirt":    {"box", "box_version", "driver", "storage_pool"},
+	"hyperv":     {"box", "box_version", "switch"},
+	"parallels":  {"box", "box_version"},
+	"docker":     {"image"},
+	"ssh":        {"user", "private_key", "port", "hosts"},
+}
+
+// BuiltinProviders lists the providers nomadbox knows without a plugin,
+// in the order `init` prefers them.
+func BuiltinProviders() []string {
+	return []string{"virtualbox", "libvirt", "docker", "hyperv", "parallels", "ssh"}
+}
+
+// UsesVagrant reports whether machines are made by Vagrant (every
+// built-in provider but ssh).
+func (p *Provider) UsesVagrant() bool { return p.Name != "ssh" && !p.Plugin }
+
+// ParallelUp reports whether `vagrant up --parallel` is allowed: Vagrant
+// refuses it for VirtualBox and Hyper-V.
+func (p *Provider) ParallelUp() bool {
+	switch p.Name {
+	case "libvirt", "docker", "parallels":
+		return true
+	}
+	return false
+}
+
+var pluginName = dnsLabel
+
+func decodeProvider(b *hcl.Block) (Provider, hcl.Diagnostics) {
+	p := Provider{Name: b.Labels[0], NameRange: b.LabelRanges[0]}
+	p.DeclRange = b.DefRange
+	names, builtin := providerAttrs[p.Name]
+	if !builtin {
+		if !pluginName.MatchString(p.Name) {
+			return p, hcl.Diagnostics{errorAt(&p.NameRange, "Unknown provider",
+				"%q is not a provider. Built-in providers are %s; a plugin provider is an executable nomadbox-provider-<name> on PATH, with a lower-case name.",
+				p.Name, strings.Join(BuiltinProviders(), ", "))}
+		}
+		p.Plugin = true
+		p.Body = b.Body
+		p.attrs = map[string]hcl.Range{}
+		return p, nil
+	}
+	d := newAttrDecoder(b.Body, &p.block, names...)
+	d.decode("box", &p.Box)
+	d.decode("box_version", &p.BoxVersion)
+	d.decode("gui", &p.GUI)
+	d.decode("linked_clone", &p.LinkedClone)
+	d.decode("driver", &p.Driver)
+	d.decode("storage_pool", &p.StoragePool)
+	d.decode("switch", &p.Switch)
+	d.decode("image", &p.Image)
+	d.decode("user", &p.User)
+	d.decode("private_key", &p.PrivateKey)
+	d.decode("port", &p.Port)
+	d.decode("hosts", &p.Hosts)
+	return p, d.diags
+}
+
+func (p *Provider) validate(t *Topology) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	if p.isSet("driver") && p.Driver != "kvm" && p.Driver != "qemu" {
+		diags = append(diags, errorAt(p.subject("driver"), "Invalid libvirt driver",
+			"driver must be \"kvm\" or \"qemu\", not %q.", p.Driver))
+	}
+	if p.isSet("port") && (p.Port < 1 || p.Port > 65535) {
+		diags = append(diags, errorAt(p.subject("port"), "Invalid SSH port",
+			"port must be between 1 and 65535, not %d.", p.Port))
+	}
+	for _, attr := range []struct{ name, value string }{{"box", p.Box}, {"image", p.Image}, {"user", p.User}} {
+		if p.isSet(attr.name) && strings.TrimSpace(attr.value) == "" {
+			diags = append(diags, errorAt(p.subject(attr.name), "Empty "+attr.name,
+				"%s must not be empty; remove the attribute to use the default.", attr.name))
+		}
+	}
+	if len(p.Hosts) > 0 {
+		known := map[string]bool{}
+		for _, n := range t.Nodes() {
+			known[n.Name] = true
+		}
+		names := make([]string, 0, len(p.Hosts))
+		for name := range p.Hosts {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			if !known[name] {
+				diags = append(diags, errorAt(p.subject("hosts"), "Unknown host in ssh provider",
+					"hosts names %q, which is not a node of this topology. Node names are the group label followed by 1..count, for example \"nomad-client1\".", name))
+			}
+			if !isHost(p.Hosts[name]) {
+				diags = append(diags, errorAt(p.subject("hosts"), "Invalid host address",
+					"The address %q for %q is neither an IP address nor a host name.", p.Hosts[name], name))
+			}
+		}
+	}
+	return diags
+}
+
+var hostName = dnsLabel
+
+// isHost accepts an IP address or a dotted host name.
+func isHost(s string) bool {
+	if parseAddr(s) {
+		return true
+	}
+	for _, label := range strings.Split(s, ".") {
+		if !hostName.MatchString(strings.ToLower(label)) {
+			return false
+		}
+	}
+	return s != ""
+}

@@ -1,0 +1,5 @@
+# want: 5:35 Duplicate driver
+cluster "x" {}
+provider "virtualbox" {}
+server "nomad-server" {}
+client "nomad-client" { drivers = ["exec", "exec"] }

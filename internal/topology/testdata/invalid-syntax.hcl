@@ -1,0 +1,3 @@
+# want: 3:2 Missing newline after block definition
+cluster "x" {
+}}

@@ -1,0 +1,6 @@
+# want: 6:1 Unsupported block type
+cluster "x" {}
+provider "virtualbox" {}
+server "nomad-server" {}
+client "nomad-client" {}
+loadbalancer "fabio" {}

@@ -1,0 +1,8 @@
+# want: 7:13 Unknown driver
+cluster "x" {}
+provider "virtualbox" {}
+server "nomad-server" {}
+client "nomad-client" {
+  count   = 2
+  drivers = ["docker", "podmann"]
+}

@@ -1,0 +1,7 @@
+# warn: 5:11 Even number of servers
+cluster "even" {}
+provider "virtualbox" {}
+server "nomad-server" {
+  count = 2
+}
+client "nomad-client" {}

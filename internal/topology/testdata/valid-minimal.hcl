@@ -1,0 +1,4 @@
+cluster "mini" {}
+provider "virtualbox" {}
+server "nomad-server" {}
+client "nomad-client" {}

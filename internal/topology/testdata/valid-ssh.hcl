@@ -1,0 +1,11 @@
+cluster "metal" {}
+provider "ssh" {
+  user  = "admin"
+  port  = 2222
+  hosts = { "nomad-server1" = "10.0.0.5" }
+}
+network {
+  cidr = "10.0.0.0/24"
+}
+server "nomad-server" {}
+client "nomad-client" {}

@@ -1,0 +1,114 @@
+// Package topology holds the decoded form of topology.hcl: the one file a
+// user edits to describe a cluster. Parse turns the file into a *Topology
+// with every default filled in and every problem reported as a diagnostic.
+package topology
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Topology is a fully defaulted, validated cluster description.
+type Topology struct {
+	// Filename is the path the topology was read from; relative paths in
+	// the file (jobs, local binaries) are relative to its directory.
+	Filename string
+
+	Cluster  Cluster
+	Provider Provider
+	Network  Network
+	Versions Versions
+	Install  Install
+	Server   Group
+	Clients  []Group
+	DNS      DNS
+	Firewall Firewall
+	Security Security
+	Jobs     []Job
+}
+
+// block is embedded in every decoded block: it remembers where the block
+// and each of its attributes came from, so checks that run after decoding
+// can still point at the offending line.
+type block struct {
+	DeclRange hcl.Range
+	attrs     map[string]hcl.Range
+}
+
+// isSet reports whether the user wrote the attribute (as opposed to it
+// being filled in by setDefaults).
+func (b *block) isSet(name string) bool {
+	_, ok := b.attrs[name]
+	return ok
+}
+
+// subject is the range a diagnostic about attribute name should point at:
+// the attribute's value when it was written, else the block header.
+func (b *block) subject(name string) *hcl.Range {
+	if r, ok := b.attrs[name]; ok {
+		return &r
+	}
+	r := b.DeclRange
+	return &r
+}
+
+// Role says what a node does in the cluster.
+type Role string
+
+const (
+	RoleServer Role = "server"
+	RoleClient Role = "client"
+)
+
+// Node is one machine of the cluster.
+type Node struct {
+	Name    string
+	Role    Role
+	Group   *Group
+	Index   int // 1-based position within its group
+	Address netip.Addr
+}
+
+// Nodes lists every machine: servers first, then each client group in the
+// order written. The order is stable, which makes renders deterministic.
+func (t *Topology) Nodes() []Node {
+	var nodes []Node
+	add := func(g *Group) {
+		for i := 1; i <= g.Count; i++ {
+			nodes = append(nodes, Node{
+				Name:    fmt.Sprintf("%s%d", g.Name, i),
+				Role:    g.Role,
+				Group:   g,
+				Index:   i,
+				Address: g.address(t.Network.Prefix, i),
+			})
+		}
+	}
+	add(&t.Server)
+	for i := range t.Clients {
+		add(&t.Clients[i])
+	}
+	return nodes
+}
+
+// Servers lists the server nodes.
+func (t *Topology) Servers() []Node {
+	return filterRole(t.Nodes(), RoleServer)
+}
+
+// ClientNodes lists the client nodes.
+func (t *Topology) ClientNodes() []Node {
+	return filterRole(t.Nodes(), RoleClient)
+}
+
+func filterRole(nodes []Node, role Role) []Node {
+	var out []Node
+	for _, n := range nodes {
+		if n.Role == role {
+			out = append(out, n)
+		}
+	}
+	return out
+}

@@ -1,0 +1,80 @@
+package topology
+
+import "github.com/hashicorp/hcl/v2"
+
+// validate runs every check and returns all problems at once: a user
+// fixing a topology should not have to run validate once per mistake.
+func (t *Topology) validate() hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	diags = append(diags, t.Cluster.validate()...)
+	diags = append(diags, t.Network.validate()...)
+	diags = append(diags, t.Versions.validate()...)
+	diags = append(diags, t.Install.validate()...)
+	diags = append(diags, t.DNS.validate()...)
+	diags = append(diags, t.Firewall.validate()...)
+	diags = append(diags, t.Server.validate(t.Network.Prefix)...)
+	for i := range t.Clients {
+		diags = append(diags, t.Clients[i].validate(t.Network.Prefix)...)
+	}
+	diags = append(diags, t.checkGroupsApart()...)
+	diags = append(diags, t.Provider.validate(t)...)
+	diags = append(diags, t.checkJobs()...)
+	return diags
+}
+
+// checkGroupsApart finds groups that share a name or addresses. (Node
+// names cannot collide otherwise: group names may not end in a digit.) Each is reported at the later group.
+func (t *Topology) checkGroupsApart() hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	groups := []*Group{&t.Server}
+	for i := range t.Clients {
+		groups = append(groups, &t.Clients[i])
+	}
+	names := map[string]*Group{}
+	for _, g := range groups {
+		if first, dup := names[g.Name]; dup {
+			diags = append(diags, errorAt(&g.NameRange, "Duplicate group name",
+				"A %s group named %q is already defined at %s; every group needs its own name.", first.Role, g.Name, first.DeclRange))
+			continue
+		}
+		names[g.Name] = g
+	}
+	if !t.Network.Prefix.IsValid() {
+		return diags
+	}
+	for i, g := range groups {
+		for _, h := range groups[:i] {
+			if g.Count < 1 || h.Count < 1 {
+				continue
+			}
+			gFirst, gLast := g.IPOffset, g.IPOffset+g.Count-1
+			hFirst, hLast := h.IPOffset, h.IPOffset+h.Count-1
+			if gFirst <= hLast && hFirst <= gLast {
+				subject := g.subject("ip_offset")
+				if !g.isSet("ip_offset") {
+					subject = g.subject("count")
+				}
+				diags = append(diags, errorAt(subject, "Overlapping addresses",
+					"Group %q uses %s to %s, which overlaps group %q (%s to %s). Set ip_offset on one of them so their ranges do not meet.",
+					g.Name, hostAddr(t.Network.Prefix, gFirst), hostAddr(t.Network.Prefix, gLast),
+					h.Name, hostAddr(t.Network.Prefix, hFirst), hostAddr(t.Network.Prefix, hLast)))
+			}
+		}
+	}
+	return diags
+}
+
+func (t *Topology) checkJobs() hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	seen := map[string]*Job{}
+	for i := range t.Jobs {
+		j := &t.Jobs[i]
+		if first, dup := seen[j.Name]; dup {
+			diags = append(diags, errorAt(&j.NameRange, "Duplicate job",
+				"A job named %q is already defined at %s.", j.Name, first.DeclRange))
+		}
+		seen[j.Name] = j
+		diags = append(diags, j.validate()...)
+	}
+	return diags
+}
