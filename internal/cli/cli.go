@@ -33,7 +33,13 @@ func Main(args []string) int {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
+	unknown := ""
+	app.CommandNotFound = func(_ *cli.Context, name string) { unknown = name }
 	err := app.Run(args)
+	if unknown != "" {
+		fmt.Fprintf(stderr, "Error: unknown command %q\nRun 'nomadbox --help' for the list of commands.\n", unknown)
+		return ExitUsage
+	}
 	if err == nil {
 		return ExitOK
 	}
@@ -68,10 +74,6 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageError{err}
 		},
-		CommandNotFound: func(c *cli.Context, name string) {
-			fmt.Fprintf(stderr, "Error: unknown command %q\nRun 'nomadbox --help' for the list of commands.\n", name)
-			os.Exit(ExitUsage)
-		},
 		Commands: []*cli.Command{
 			initCommand(),
 			validateCommand(),
@@ -87,11 +89,15 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 
 // fileFlag is the -f flag every command that reads the topology takes.
 func fileFlag() cli.Flag {
+	return fileFlagUsage("topology file to read")
+}
+
+func fileFlagUsage(usage string) cli.Flag {
 	return &cli.StringFlag{
 		Name:    "file",
 		Aliases: []string{"f"},
 		Value:   "topology.hcl",
-		Usage:   "topology file to read",
+		Usage:   usage,
 		EnvVars: []string{"NOMADBOX_TOPOLOGY"},
 	}
 }

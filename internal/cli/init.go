@@ -23,7 +23,7 @@ func initCommand() *cli.Command {
 			"Without --provider the provider is detected: VirtualBox, then libvirt, then Docker.\n" +
 			"Example jobs are written to jobs/ unless files of the same name exist.",
 		Flags: []cli.Flag{
-			fileFlag(),
+			fileFlagUsage("topology file to write"),
 			&cli.IntFlag{Name: "servers", Value: 1, Usage: "number of servers (1, 3 or 5)"},
 			&cli.IntFlag{Name: "clients", Value: 2, Usage: "number of clients"},
 			&cli.StringFlag{Name: "provider", Usage: "virtualbox, libvirt, docker, hyperv, parallels or ssh (default: detected)"},

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -21,10 +22,19 @@ type Diagnostics struct {
 	Files map[string]*hcl.File
 }
 
-// Write prints the diagnostics as file:line:col, the source line and
-// the explanation.
+// Write prints each diagnostic as "Error: file:line:col: summary", the
+// source line it points at and the explanation. The position leads the
+// summary so editors and terminals can jump to it.
 func (d *Diagnostics) Write(w io.Writer, color bool) error {
-	return hcl.NewDiagnosticTextWriter(w, d.Files, 78, color).WriteDiagnostics(d.Diags)
+	located := make(hcl.Diagnostics, len(d.Diags))
+	for i, diag := range d.Diags {
+		c := *diag
+		if c.Subject != nil {
+			c.Summary = fmt.Sprintf("%s:%d:%d: %s", c.Subject.Filename, c.Subject.Start.Line, c.Subject.Start.Column, c.Summary)
+		}
+		located[i] = &c
+	}
+	return hcl.NewDiagnosticTextWriter(w, d.Files, 78, color).WriteDiagnostics(located)
 }
 
 // Error makes a Diagnostics with errors usable as an error value.
@@ -36,6 +46,11 @@ func (d *Diagnostics) Error() string {
 		}
 	}
 	if n == 1 {
+		for _, diag := range d.Diags {
+			if diag.Severity == hcl.DiagError && diag.Subject == nil {
+				return strings.ToLower(diag.Summary[:1]) + diag.Summary[1:]
+			}
+		}
 		return "the topology has 1 error"
 	}
 	return fmt.Sprintf("the topology has %d errors", n)

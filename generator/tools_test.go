@@ -1,0 +1,166 @@
+//go:build toolcheck
+
+// Tier 2: the rendered files meet the real tools. Run with
+//   go test -tags toolcheck ./generator
+// (the Taskfile's test:tools task builds Consul and Nomad first).
+// A missing tool fails the test with what to install; nothing is skipped.
+
+package generator_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nomadbox/nomadbox"
+	"github.com/nomadbox/nomadbox/generator"
+	"github.com/nomadbox/nomadbox/internal/renderdir"
+	"github.com/nomadbox/nomadbox/internal/secrets"
+	"github.com/nomadbox/nomadbox/internal/testtools"
+	"github.com/nomadbox/nomadbox/internal/topology"
+)
+
+// renderTo writes a full render directory, secrets included, the way
+// `nomadbox render` does.
+func renderTo(t *testing.T, name string, src []byte) (string, *topology.Topology) {
+	t.Helper()
+	topo := parse(t, name, src)
+	files, err := generator.Render(topo, nomadbox.Assets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := secrets.Ensure(dir, topo); err != nil {
+		t.Fatal(err)
+	}
+	if err := renderdir.Write(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	return dir, topo
+}
+
+func TestRealTools(t *testing.T) {
+	testtools.Require(t, map[string]string{
+		"vagrant": "vagrant", "ansible-playbook": "ansible-core", "ansible-lint": "ansible-lint", "docker": "docker.io",
+	})
+	if out, err := testtools.Output("", nil, "docker", "info"); err != nil {
+		t.Fatalf("the Docker daemon is not running (needed by `vagrant validate` for the docker provider): start it with `dockerd &` or `go tool task deps`\n%s", out)
+	}
+	consul := testtools.Consul(t)
+	nomad := testtools.Nomad(t)
+
+	for name, src := range goldenCases(t) {
+		t.Run(name, func(t *testing.T) {
+			dir, topo := renderTo(t, name, src)
+
+			if topo.Provider.UsesVagrant() {
+				vagrantValidate(t, dir, topo.Provider.Name)
+			}
+
+			ansibleDir := filepath.Join(dir, "ansible")
+			testtools.Run(t, ansibleDir, nil, "ansible-playbook", "--syntax-check", "site.yml")
+			// Linted per render: the roles are shared, but the generated
+			// inventory and variables differ from case to case.
+			testtools.Run(t, ansibleDir, nil, "ansible-lint", "--offline", "--nocolor", "site.yml", "roles", "group_vars", "host_vars", "inventory.yml")
+
+			for _, n := range topo.Nodes() {
+				cdir := agentDir(t, dir, n, "consul.hcl", topo)
+				testtools.Run(t, cdir, nil, consul, "validate", cdir)
+				ndir := agentDir(t, dir, n, "nomad.hcl", topo)
+				testtools.Run(t, ndir, nil, nomad, "config", "validate", ndir)
+			}
+		})
+	}
+}
+
+// vagrantValidate checks the Vagrantfile with the real Vagrant. Where the
+// provider can run here (docker, libvirt) the provider's own options are
+// checked too; VirtualBox, Hyper-V and Parallels cannot run on this kind
+// of machine, so for them Vagrant checks everything but their block.
+func vagrantValidate(t *testing.T, dir, provider string) {
+	t.Helper()
+	env := []string{"VAGRANT_CHECKPOINT_DISABLE=1"}
+	switch provider {
+	case "docker", "libvirt":
+		testtools.Run(t, dir, env, "vagrant", "validate")
+	case "parallels":
+		// The vagrant-parallels plugin is not packaged for Debian: validate
+		// the machines against a provider Vagrant knows.
+		testtools.Run(t, dir, append(env, "VAGRANT_DEFAULT_PROVIDER=virtualbox"), "vagrant", "validate", "--ignore-provider")
+	default:
+		testtools.Run(t, dir, env, "vagrant", "validate", "--ignore-provider")
+	}
+}
+
+// agentDir assembles a node's agent configuration directory as the roles
+// lay it out on the node: the generated file plus the files the roles
+// write from secrets (gossip key, ACL tokens).
+func agentDir(t *testing.T, renderDir string, n topology.Node, file string, topo *topology.Topology) string {
+	t.Helper()
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join(renderDir, "ansible", "config", n.Name, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, content string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(file, string(src))
+	secret := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(renderDir, "secrets", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(b))
+	}
+	server := n.Role == topology.RoleServer
+	switch {
+	case file == "consul.hcl":
+		if topo.Security.GossipEncryption {
+			write("encrypt.hcl", `encrypt = "`+secret("consul-gossip.key")+`"`+"\n")
+		}
+		if topo.Security.ACL {
+			tok := secret("consul-management.token")
+			if server {
+				write("acl-tokens.hcl", `acl { tokens { initial_management = "`+tok+`"`+"\n"+`agent = "`+tok+`" } }`+"\n")
+			} else {
+				write("acl-tokens.hcl", `acl { tokens { agent = "`+tok+`" } }`+"\n")
+			}
+		}
+	case file == "nomad.hcl":
+		if topo.Security.GossipEncryption && server {
+			write("encrypt.hcl", `server { encrypt = "`+secret("nomad-gossip.key")+`" }`+"\n")
+		}
+		if topo.Security.ACL {
+			write("consul-token.hcl", `consul { token = "`+secret("consul-management.token")+`" }`+"\n")
+		}
+	}
+	return dir
+}
+
+// TestRealToolsCatchMistakes proves the checks above can fail: each tool
+// rejects a deliberately broken input.
+func TestRealToolsCatchMistakes(t *testing.T) {
+	consul := testtools.Consul(t)
+	nomad := testtools.Nomad(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "bad-consul.hcl"), []byte("data_dir = \"/tmp/x\"\nserver = true\nbootstrap_expect = \"three\"\n"), 0o644)
+	if out, err := testtools.Output(dir, nil, consul, "validate", "bad-consul.hcl"); err == nil {
+		t.Errorf("consul validate accepted a broken config:\n%s", out)
+	}
+	os.WriteFile(filepath.Join(dir, "bad-nomad.hcl"), []byte("data_dir = \"/tmp/y\"\nclient { enabld = true }\n"), 0o644)
+	if out, err := testtools.Output(dir, nil, nomad, "config", "validate", "bad-nomad.hcl"); err == nil {
+		t.Errorf("nomad config validate accepted a broken config:\n%s", out)
+	}
+	os.WriteFile(filepath.Join(dir, "Vagrantfile"), []byte("Vagrant.configure(\"2\") do |c|\n  c.vm.hostnme = \"x\"\nend\n"), 0o644)
+	if out, err := testtools.Output(dir, nil, "vagrant", "validate", "--ignore-provider"); err == nil {
+		t.Errorf("vagrant validate accepted a broken Vagrantfile:\n%s", out)
+	}
+	os.WriteFile(filepath.Join(dir, "site.yml"), []byte("- hosts: all\n  tasks:\n    - shell: echo hi\n"), 0o644)
+	if out, err := testtools.Output(dir, nil, "ansible-lint", "--offline", "--nocolor", "site.yml"); err == nil {
+		t.Errorf("ansible-lint accepted a playbook with unnamed tasks and a bare shell:\n%s", out)
+	}
+}

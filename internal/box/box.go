@@ -1,0 +1,320 @@
+// Package box builds the docker provider's node image: a container image
+// that behaves like a production host for Vagrant (systemd as PID 1, sshd,
+// a "vagrant" user with Vagrant's insecure public key and passwordless sudo,
+// python3 and python3-apt for Ansible) and already holds the packages the
+// Ansible roles install, so nodes come up fast.
+//
+// The image is built FROM a base image: one the caller names, or
+// nomadbox/base:<suite>, imported from a Debian root file system that
+// debootstrap makes. That root file system is cached as a tarball outside
+// the repository, so a later build (after `docker rmi`) skips debootstrap.
+// Every docker, debootstrap and tar call goes through execx.
+package box
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/topology"
+)
+
+// BoxVersion is the version of the image recipe. Raise it whenever the
+// Dockerfile, the package lists or the units change: Build then rebuilds
+// images that carry another version in their VersionLabel.
+const BoxVersion = 1
+
+// VersionLabel is the image label that holds the BoxVersion an image was
+// built with.
+const VersionLabel = "org.nomadbox.box-version"
+
+// Defaults of Options.
+const (
+	DefaultSuite  = "bookworm"
+	DefaultMirror = "http://deb.debian.org/debian"
+)
+
+// Options says what Build builds. The zero value builds
+// topology.DefaultDockerImage from a debootstrap of DefaultSuite.
+type Options struct {
+	// Image is the image to build (default topology.DefaultDockerImage).
+	Image string
+	// Base is an image to build FROM, present locally or pullable. Empty
+	// means BaseImage(Suite), made from a debootstrap root file system.
+	Base string
+	// Suite is the debootstrap suite (default DefaultSuite).
+	Suite string
+	// Mirror is the debootstrap mirror (default DefaultMirror).
+	Mirror string
+	// CacheDir holds the root file system tarballs, one per suite
+	// (default <user cache dir>/nomadbox/rootfs, e.g. ~/.cache/nomadbox/rootfs).
+	CacheDir string
+	// Rebuild builds Image even when it exists and is current, without
+	// Docker's layer cache.
+	Rebuild bool
+	// RebuildBase also ignores an existing BaseImage(Suite) and the cached
+	// root file system, and runs debootstrap again. It has no effect with
+	// Base.
+	RebuildBase bool
+	// Runner runs every command (nil: a quiet zero Runner).
+	Runner *execx.Runner
+	// Progress, when set, is told about each step in a few words.
+	Progress func(step string)
+}
+
+// BaseImage is the name of the base image imported from a debootstrap
+// root file system of suite.
+func BaseImage(suite string) string { return "nomadbox/base:" + suite }
+
+var suiteRE = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`)
+
+func (o Options) withDefaults() (Options, error) {
+	if o.Image == "" {
+		o.Image = topology.DefaultDockerImage
+	}
+	if o.Suite == "" {
+		o.Suite = DefaultSuite
+	}
+	if !suiteRE.MatchString(o.Suite) {
+		return o, fmt.Errorf("suite %q: want a Debian suite name such as %q", o.Suite, DefaultSuite)
+	}
+	if o.Mirror == "" {
+		o.Mirror = DefaultMirror
+	}
+	if o.CacheDir == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return o, fmt.Errorf("no cache directory for the root file system: %w", err)
+		}
+		o.CacheDir = filepath.Join(dir, "nomadbox", "rootfs")
+	}
+	if o.Runner == nil {
+		o.Runner = &execx.Runner{}
+	}
+	if o.Progress == nil {
+		o.Progress = func(string) {}
+	}
+	return o, nil
+}
+
+// Exists reports whether image is present in the local Docker daemon.
+func Exists(ctx context.Context, r *execx.Runner, image string) (bool, error) {
+	info, err := inspect(ctx, runner(r), image)
+	return info != nil, err
+}
+
+// Current reports whether image is present and was built with this
+// BoxVersion, i.e. whether Build would leave it alone.
+func Current(ctx context.Context, r *execx.Runner, image string) (bool, error) {
+	info, err := inspect(ctx, runner(r), image)
+	return info != nil && info.Version == strconv.Itoa(BoxVersion), err
+}
+
+// Build builds opts.Image unless it is present and current (see Options).
+func Build(ctx context.Context, opts Options) error {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return err
+	}
+	if _, err := execx.LookPath("docker"); err != nil {
+		return err
+	}
+	old, err := inspect(ctx, o.Runner, o.Image)
+	if err != nil {
+		return err
+	}
+	if old != nil && !o.Rebuild {
+		if old.Version == strconv.Itoa(BoxVersion) {
+			o.Progress(fmt.Sprintf("image %s is present and current (box version %d, %s): nothing to build", o.Image, BoxVersion, humanSize(old.Size)))
+			return nil
+		}
+		have := old.Version
+		if have == "" {
+			have = "none"
+		}
+		o.Progress(fmt.Sprintf("image %s has box version %s, this nomadbox builds version %d: rebuilding", o.Image, have, BoxVersion))
+	}
+
+	// Fail on a missing key before the long steps.
+	pub, err := VagrantPublicKey()
+	if err != nil {
+		return err
+	}
+	key, err := readPublicKey(pub)
+	if err != nil {
+		return err
+	}
+
+	base, err := o.base(ctx)
+	if err != nil {
+		return err
+	}
+
+	dir, err := os.MkdirTemp("", "nomadbox-box-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if err := writeContext(dir, base, key); err != nil {
+		return err
+	}
+	o.Progress(fmt.Sprintf("docker build %s from %s (about 2 min)", o.Image, base))
+	args := []string{"build", "--force-rm", "--tag", o.Image}
+	if o.Rebuild {
+		args = append(args, "--no-cache")
+	}
+	if err := o.Runner.Run(ctx, execx.Command("docker", append(args, dir)...)); err != nil {
+		return fmt.Errorf("building %s: %w", o.Image, err)
+	}
+	built, err := inspect(ctx, o.Runner, o.Image)
+	if err != nil {
+		return err
+	}
+	if built == nil {
+		return fmt.Errorf("docker build succeeded but image %s is not there", o.Image)
+	}
+	// The image this build replaced is now untagged: remove it unless a
+	// container still uses it or another name still points at it.
+	if old != nil && old.ID != built.ID {
+		if prev, err := inspect(ctx, o.Runner, old.ID); err == nil && prev != nil && prev.Tags == 0 {
+			_ = o.Runner.Run(ctx, execx.Command("docker", "image", "rm", old.ID))
+		}
+	}
+	o.Progress(fmt.Sprintf("built %s (box version %d): %s", o.Image, BoxVersion, humanSize(built.Size)))
+	return nil
+}
+
+// base returns the image to build FROM, pulling, importing or
+// debootstrapping it as needed.
+func (o Options) base(ctx context.Context) (string, error) {
+	if o.Base != "" {
+		info, err := inspect(ctx, o.Runner, o.Base)
+		if err != nil {
+			return "", err
+		}
+		if info != nil {
+			o.Progress("base image " + o.Base + " is present")
+			return o.Base, nil
+		}
+		o.Progress("docker pull " + o.Base)
+		if err := o.Runner.Run(ctx, execx.Command("docker", "pull", o.Base)); err != nil {
+			return "", fmt.Errorf("base image %s is not on this machine and could not be pulled (load it with `docker load`, or build without a base image to use debootstrap): %w", o.Base, err)
+		}
+		return o.Base, nil
+	}
+
+	name := BaseImage(o.Suite)
+	if !o.RebuildBase {
+		info, err := inspect(ctx, o.Runner, name)
+		if err != nil {
+			return "", err
+		}
+		if info != nil {
+			o.Progress("base image " + name + " is present")
+			return name, nil
+		}
+	}
+	tarball := filepath.Join(o.CacheDir, o.Suite+".tar")
+	_, statErr := os.Stat(tarball)
+	if o.RebuildBase || statErr != nil {
+		if err := o.rootfs(ctx, tarball); err != nil {
+			return "", err
+		}
+	} else {
+		o.Progress("using the cached root file system " + tarball)
+	}
+	o.Progress("docker import " + name)
+	imp := execx.Command("docker", "import",
+		"--change", `CMD ["/bin/bash"]`,
+		"--message", fmt.Sprintf("debootstrap --variant=minbase %s %s", o.Suite, o.Mirror),
+		tarball, name)
+	if err := o.Runner.Run(ctx, imp); err != nil {
+		return "", fmt.Errorf("importing %s as %s (if the file is damaged, delete it or rebuild the base): %w", tarball, name, err)
+	}
+	return name, nil
+}
+
+// imageInfo is what Build needs to know about an image.
+type imageInfo struct {
+	ID      string
+	Size    int64
+	Tags    int    // number of repository tags
+	Version string // value of VersionLabel, "" when absent
+}
+
+// inspectFormat prints one short line, so logs and progress displays do
+// not fill with JSON. An imported image may have no Config at all.
+const inspectFormat = `{{.Id}} {{.Size}} {{len .RepoTags}} {{with .Config}}{{index .Labels "` + VersionLabel + `"}}{{end}}`
+
+// inspect returns nil, nil when image does not exist.
+func inspect(ctx context.Context, r *execx.Runner, image string) (*imageInfo, error) {
+	out, err := r.Output(ctx, execx.Command("docker", "image", "inspect", "--format", inspectFormat, image))
+	if err != nil {
+		var xe *execx.Error
+		if errors.As(err, &xe) && xe.ExitCode > 0 && noSuchImage(xe.Tail) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return parseInspect(string(out))
+}
+
+func parseInspect(out string) (*imageInfo, error) {
+	line := strings.TrimSpace(out)
+	if i := strings.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	f := strings.Fields(line)
+	if len(f) < 3 {
+		return nil, fmt.Errorf("unexpected output of docker image inspect: %q", out)
+	}
+	size, err := strconv.ParseInt(f[1], 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("unexpected image size in docker image inspect output %q", out)
+	}
+	tags, err := strconv.Atoi(f[2])
+	if err != nil {
+		return nil, fmt.Errorf("unexpected tag count in docker image inspect output %q", out)
+	}
+	info := &imageInfo{ID: f[0], Size: size, Tags: tags}
+	if len(f) > 3 {
+		info.Version = f[3]
+	}
+	return info, nil
+}
+
+func noSuchImage(lines []string) bool {
+	for _, l := range lines {
+		l = strings.ToLower(l)
+		if strings.Contains(l, "no such image") || strings.Contains(l, "no such object") {
+			return true
+		}
+	}
+	return false
+}
+
+func runner(r *execx.Runner) *execx.Runner {
+	if r == nil {
+		return &execx.Runner{}
+	}
+	return r
+}
+
+// humanSize prints bytes the way docker does (decimal units).
+func humanSize(n int64) string {
+	switch {
+	case n >= 1e9:
+		return fmt.Sprintf("%.2f GB", float64(n)/1e9)
+	case n >= 1e6:
+		return fmt.Sprintf("%.0f MB", float64(n)/1e6)
+	case n >= 1e3:
+		return fmt.Sprintf("%.0f kB", float64(n)/1e3)
+	}
+	return fmt.Sprintf("%d B", n)
+}
