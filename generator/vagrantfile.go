@@ -57,6 +57,10 @@ func vagrantfile(t *topology.Topology, assets fs.FS) ([]byte, error) {
 	}
 	if p.Name != "docker" {
 		data.Box, data.BoxVersion = p.Box, p.BoxVersion
+	} else {
+		// The docker provider builds `docker network create --subnet`
+		// from ip/netmask, which wants a prefix length.
+		data.Netmask = fmt.Sprint(t.Network.Prefix.Bits())
 	}
 	for _, n := range t.Nodes() {
 		data.Nodes = append(data.Nodes, vagrantNode{

@@ -36,9 +36,6 @@ consul | nomad | all) ;;
 esac
 [[ $# -le 1 ]] || die "expected at most one argument, got $#"
 
-command -v go >/dev/null 2>&1 ||
-	die "'go' not found in PATH; install Go (https://go.dev/dl/) to build Consul and Nomad from source"
-
 # Accept both "1.6.1" and "v1.6.1"; module versions need the "v", paths don't.
 CONSUL_VERSION=${CONSUL_VERSION:-1.13.9}
 CONSUL_VERSION=${CONSUL_VERSION#v}
@@ -132,6 +129,16 @@ build_binary() {
 		fi
 	fi
 
+	# Checked only now so that cached binaries work without a toolchain.
+	command -v go >/dev/null 2>&1 ||
+		die "'go' not found in PATH; install Go (https://go.dev/dl/) to build $name from source"
+	if [[ $cgo == 1 ]]; then
+		local cc
+		cc=$(go env CC)
+		command -v "${cc%% *}" >/dev/null 2>&1 ||
+			die "building $name needs a C compiler ('$cc' not found); install gcc and the static C library (Debian: gcc libc6-dev)"
+	fi
+
 	log "building $name v$version from $module (a cold module cache takes several minutes)"
 	local start=$SECONDS
 	rm -rf "$work"
@@ -187,9 +194,6 @@ if [[ $target == nomad || $target == all ]]; then
 	# has no pure-Go fallback (CGO_ENABLED=0 fails to build). Link it statically
 	# so the binary runs on any Linux node regardless of its libc; osusergo and
 	# netgo keep glibc's NSS (which cannot be linked statically) out.
-	cc=$(go env CC)
-	binary_works "$CACHE/bin/nomad-$NOMAD_VERSION/nomad" || command -v "${cc%% *}" >/dev/null 2>&1 ||
-		die "building nomad needs a C compiler ('$cc' not found); install gcc and the static C library (Debian: gcc libc6-dev)"
 	# The other tags are the release ones: "ui" embeds the web UI,
 	# "codegen_generated" uses the generated msgpack codecs and "release"
 	# leaves out the mock test drivers.

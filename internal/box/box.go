@@ -249,8 +249,10 @@ type imageInfo struct {
 }
 
 // inspectFormat prints one short line, so logs and progress displays do
-// not fill with JSON. An imported image may have no Config at all.
-const inspectFormat = `{{.Id}} {{.Size}} {{len .RepoTags}} {{with .Config}}{{index .Labels "` + VersionLabel + `"}}{{end}}`
+// not fill with JSON. The template runs on the raw JSON, where RepoTags,
+// Config and Labels may each be null (an imported image has no labels).
+const inspectFormat = `{{.Id}} {{.Size}} {{with .RepoTags}}{{len .}}{{else}}0{{end}} ` +
+	`{{with .Config}}{{with .Labels}}{{index . "` + VersionLabel + `"}}{{end}}{{end}}`
 
 // inspect returns nil, nil when image does not exist.
 func inspect(ctx context.Context, r *execx.Runner, image string) (*imageInfo, error) {
@@ -283,7 +285,8 @@ func parseInspect(out string) (*imageInfo, error) {
 		return nil, fmt.Errorf("unexpected tag count in docker image inspect output %q", out)
 	}
 	info := &imageInfo{ID: f[0], Size: size, Tags: tags}
-	if len(f) > 3 {
+	// A missing key in a map of labels prints as "<no value>".
+	if len(f) > 3 && f[3] != "<no" {
 		info.Version = f[3]
 	}
 	return info, nil

@@ -20,6 +20,9 @@ var rootfsPackages = []string{
 	"python3-apt", "iproute2", "ca-certificates", "curl", "gnupg",
 }
 
+// geteuid is replaced in tests.
+var geteuid = os.Geteuid
+
 // workPrefix names the directories debootstrap fills inside CacheDir.
 const workPrefix = "work-"
 
@@ -30,7 +33,7 @@ func (o Options) rootfs(ctx context.Context, tarball string) error {
 	if runtime.GOOS != "linux" {
 		return errors.New("building a root file system needs debootstrap on Linux: pass a base image instead")
 	}
-	if os.Geteuid() != 0 {
+	if geteuid() != 0 {
 		return errors.New("debootstrap needs root: run the build as root (sudo), or pass a base image instead")
 	}
 	if _, err := execx.LookPath("debootstrap"); err != nil {

@@ -21,6 +21,17 @@ const (
 	ExitUsage = 2 // the command line itself is wrong
 )
 
+// silentError fails the command without printing anything more: the
+// command has already said what went wrong (verify's report).
+type silentError struct{ err error }
+
+func (e silentError) Error() string { return e.err.Error() }
+
+// exitCode passes a child's exit status through (ssh NODE -- CMD).
+type exitCode struct{ code int }
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
 // usageError marks mistakes in the command line.
 type usageError struct{ err error }
 
@@ -45,7 +56,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	var diags *cluster.Diagnostics
 	var usage usageError
+	var silent silentError
+	var code exitCode
 	switch {
+	case errors.As(err, &silent):
+		return ExitError
+	case errors.As(err, &code):
+		return code.code
 	case errors.As(err, &diags):
 		diags.Write(stderr, isTerminal(stderr))
 		fmt.Fprintf(stderr, "Error: %s\n", diags.Error())
@@ -78,6 +95,15 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			initCommand(),
 			validateCommand(),
 			renderCommand(),
+			upCommand(),
+			provisionCommand(),
+			verifyCommand(),
+			statusCommand(),
+			envCommand(),
+			sshCommand(),
+			haltCommand(),
+			destroyCommand(),
+			boxCommand(),
 			versionCommand(),
 		},
 	}

@@ -1,0 +1,222 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/nomadbox/nomadbox/internal/box"
+	"github.com/nomadbox/nomadbox/internal/execx"
+)
+
+func statusCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "status",
+		Usage:     "show the machines and a summary of the cluster",
+		UsageText: "nomadbox status [-f FILE] [--json]",
+		Flags:     []cli.Flag{fileFlag(), outputFlag(), &cli.BoolFlag{Name: "json", Usage: "print as JSON"}},
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			s, err := openSession(c, "status")
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			ctx, cancel := signalContext(c)
+			defer cancel()
+			st, err := s.Status(ctx)
+			if err != nil {
+				return err
+			}
+			if c.Bool("json") {
+				enc := json.NewEncoder(c.App.Writer)
+				enc.SetIndent("", "  ")
+				return enc.Encode(st)
+			}
+			fmt.Fprintf(c.App.Writer, "cluster %s (%s) in %s\n\n", st.Cluster, st.Provider, st.Dir)
+			tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NODE\tROLE\tADDRESS\tSTATE")
+			for _, m := range st.Machines {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.Name, m.Role, m.Address, m.State)
+			}
+			tw.Flush()
+			fmt.Fprintln(c.App.Writer)
+			switch {
+			case st.ConsulLeader == "" && st.NomadLeader == "" && len(st.FailedChecks) == 0:
+				fmt.Fprintln(c.App.Writer, "cluster: not running")
+			case st.Healthy:
+				fmt.Fprintf(c.App.Writer, "cluster: healthy (consul leader %s, nomad leader %s)\n", st.ConsulLeader, st.NomadLeader)
+			default:
+				fmt.Fprintf(c.App.Writer, "cluster: NOT healthy (%d failing checks; run `nomadbox verify` for details)\n", len(st.FailedChecks))
+			}
+			return nil
+		},
+	}
+}
+
+func envCommand() *cli.Command {
+	return &cli.Command{
+		Name:        "env",
+		Usage:       "print export lines that point the consul and nomad CLIs at the cluster",
+		UsageText:   "eval \"$(nomadbox env [-f FILE])\"",
+		Description: "Prints NOMAD_ADDR and CONSUL_HTTP_ADDR (and the CA certificate and token\nfile paths when TLS or ACLs are on). Secrets are referred to by path, never printed.",
+		Flags:       []cli.Flag{fileFlag(), outputFlag()},
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			s, err := openSession(c, "env")
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			for _, l := range s.Env() {
+				fmt.Fprintln(c.App.Writer, l)
+			}
+			return nil
+		},
+	}
+}
+
+func sshCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "ssh",
+		Usage:     "open a shell on a node, or run a command there",
+		UsageText: "nomadbox ssh [-f FILE] NODE [-- CMD...]",
+		Flags:     []cli.Flag{fileFlag(), outputFlag()},
+		Action: func(c *cli.Context) error {
+			if c.NArg() < 1 {
+				return usageError{fmt.Errorf("ssh needs a node name, e.g. `nomadbox ssh nomad-server1`")}
+			}
+			s, err := openSession(c, "ssh")
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			args := c.Args().Slice()
+			rest := args[1:]
+			if len(rest) > 0 && rest[0] == "--" {
+				rest = rest[1:]
+			}
+			xc, err := s.SSHCommand(args[0], rest)
+			if err != nil {
+				return err
+			}
+			if _, err := execx.LookPath(xc.Name); err != nil {
+				return err
+			}
+			// Interactive: the terminal is handed to ssh as it is.
+			cmd := exec.CommandContext(c.Context, xc.Name, xc.Args...)
+			cmd.Dir = xc.Dir
+			cmd.Env = append(os.Environ(), "VAGRANT_CHECKPOINT_DISABLE=1")
+			cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, c.App.Writer, c.App.ErrWriter
+			if err := cmd.Run(); err != nil {
+				if ee, ok := err.(*exec.ExitError); ok {
+					return exitCode{ee.ExitCode()}
+				}
+				return err
+			}
+			return nil
+		},
+	}
+}
+
+func haltCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "halt",
+		Usage:     "stop the machines (all, or the named ones), keeping them",
+		UsageText: "nomadbox halt [-f FILE] [NODE...]",
+		Flags:     []cli.Flag{fileFlag(), outputFlag(), verboseFlag()},
+		Action: func(c *cli.Context) error {
+			s, err := openSession(c, "halt")
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			ctx, cancel := signalContext(c)
+			defer cancel()
+			return s.Halt(ctx, c.Args().Slice()...)
+		},
+	}
+}
+
+func destroyCommand() *cli.Command {
+	return &cli.Command{
+		Name:        "destroy",
+		Usage:       "remove the machines and the render directory (secrets included)",
+		UsageText:   "nomadbox destroy [-f FILE] [--force]",
+		Description: "Asks for confirmation on a terminal; --force skips the question (and is\nrequired when not on a terminal).",
+		Flags:       []cli.Flag{fileFlag(), outputFlag(), verboseFlag(), &cli.BoolFlag{Name: "force", Usage: "do not ask"}},
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			s, err := openSession(c, "destroy")
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			if !c.Bool("force") {
+				if !isTerminal(os.Stdin) {
+					return usageError{fmt.Errorf("destroy removes cluster %q and its secrets: pass --force to confirm", s.Topology.Cluster.Name)}
+				}
+				fmt.Fprintf(c.App.Writer, "Remove cluster %q (%d machines) and %s? [y/N] ", s.Topology.Cluster.Name, len(s.Topology.Nodes()), s.Dir)
+				answer, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+				if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+					fmt.Fprintln(c.App.Writer, "Nothing removed.")
+					return nil
+				}
+			}
+			ctx, cancel := signalContext(c)
+			defer cancel()
+			return s.Destroy(ctx)
+		},
+	}
+}
+
+func boxCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "box",
+		Usage: "manage the docker provider's node image",
+		Subcommands: []*cli.Command{{
+			Name:      "build",
+			Usage:     "build the node image (systemd, sshd, the vagrant user) from a base image or a debootstrap root file system",
+			UsageText: "nomadbox box build [--image NAME] [--base IMAGE] [--rebuild]",
+			Description: "Without --base the image starts from a Debian root file system made with\n" +
+				"debootstrap (no registry needed; the tarball is cached under\n" +
+				"~/.cache/nomadbox/rootfs). Packages the roles need are baked in, so `up` is fast.",
+			Flags: []cli.Flag{
+				&cli.StringFlag{Name: "image", Value: "nomadbox/node:bookworm", Usage: "image to build"},
+				&cli.StringFlag{Name: "base", Usage: "base image to build FROM instead of debootstrap"},
+				&cli.BoolFlag{Name: "rebuild", Usage: "build even if the image exists"},
+				verboseFlag(),
+			},
+			Action: func(c *cli.Context) error {
+				if err := noArgs(c); err != nil {
+					return err
+				}
+				ctx, cancel := signalContext(c)
+				defer cancel()
+				r := &execx.Runner{}
+				if c.Bool("verbose") {
+					r.OnLine = func(_ *execx.Cmd, l string) { fmt.Fprintf(c.App.Writer, "    %s\n", l) }
+				}
+				return box.Build(ctx, box.Options{
+					Image:    c.String("image"),
+					Base:     c.String("base"),
+					Rebuild:  c.Bool("rebuild"),
+					Runner:   r,
+					Progress: func(step string) { fmt.Fprintf(c.App.Writer, "%s\n", step) },
+				})
+			},
+		}},
+	}
+}

@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/nomadbox/nomadbox"
+	"github.com/nomadbox/nomadbox/internal/cluster"
+)
+
+func upCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "up",
+		Usage:     "create the machines, provision every node in one Ansible run, and verify the cluster",
+		UsageText: "nomadbox up [-f FILE] [--wait 10m] [--retain] [--no-verify] [-v]",
+		Description: "Renders the topology, brings every machine up (in parallel where the provider\n" +
+			"allows), runs Ansible once over all nodes and waits until the cluster verifies\n" +
+			"healthy through the Consul and Nomad APIs. Progress shows the phase, node and\n" +
+			"elapsed time; the full output of vagrant and ansible goes to\n" +
+			".nomadbox/<cluster>/nomadbox.log.\n\n" +
+			"When a step fails on a new cluster its machines are removed, unless --retain.\n" +
+			"Running up again on an existing cluster provisions it again (idempotent).\n" +
+			"Exit status: 0 only when the cluster verified healthy (or --no-verify).",
+		Flags: []cli.Flag{
+			fileFlag(), outputFlag(), verboseFlag(),
+			&cli.DurationFlag{Name: "wait", Value: defaultWait, Usage: "how long to wait for the cluster to become healthy"},
+			&cli.BoolFlag{Name: "retain", Usage: "keep the machines of a new cluster when a step fails"},
+			&cli.BoolFlag{Name: "no-verify", Usage: "stop after provisioning"},
+		},
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			s, err := openSession(c, "up")
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			ctx, cancel := signalContext(c)
+			defer cancel()
+			report, err := s.Up(ctx, cluster.UpOptions{
+				Assets:   nomadbox.Assets(),
+				Wait:     c.Duration("wait"),
+				Retain:   c.Bool("retain"),
+				NoVerify: c.Bool("no-verify"),
+			})
+			if err != nil {
+				return err
+			}
+			if report != nil {
+				fmt.Fprintf(c.App.Writer, "Cluster %q is up and healthy: %d servers, %d clients.\n", s.Topology.Cluster.Name, report.Servers, report.Clients)
+			}
+			fmt.Fprintf(c.App.Writer, "Point the consul and nomad CLIs at it with: eval \"$(nomadbox env)\"\n")
+			return nil
+		},
+	}
+}
+
+func provisionCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "provision",
+		Usage:     "run Ansible again over every node (idempotent: a healthy cluster reports no changes)",
+		UsageText: "nomadbox provision [-f FILE] [-v]",
+		Flags:     []cli.Flag{fileFlag(), outputFlag(), verboseFlag()},
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			s, err := openSession(c, "provision")
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			if _, err := cluster.Render(s.Topology, cluster.RenderOptions{OutDir: s.Dir, Assets: nomadbox.Assets()}); err != nil {
+				return err
+			}
+			ctx, cancel := signalContext(c)
+			defer cancel()
+			res, err := s.Provision(ctx)
+			if err != nil {
+				return err
+			}
+			for _, h := range res.Recap {
+				fmt.Fprintf(c.App.Writer, "%-20s ok=%d changed=%d failed=%d\n", h.Host, h.OK, h.Changed, h.Failed)
+			}
+			return nil
+		},
+	}
+}

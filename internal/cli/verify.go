@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/urfave/cli/v2"
+)
+
+const defaultWait = 10 * time.Minute
+
+// errUnhealthy makes verify exit 1 after printing its report.
+var errUnhealthy = errors.New("the cluster is not healthy")
+
+func verifyCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "verify",
+		Usage:     "check the cluster through the Consul and Nomad APIs",
+		UsageText: "nomadbox verify [-f FILE] [--wait D] [--json]",
+		Description: "Checks: Consul leader; every node a Consul member, alive, on its private\n" +
+			"address; Raft voters; Nomad leader; every server a Nomad member; every client\n" +
+			"ready and eligible with its drivers detected and healthy; every node resolving\n" +
+			"consul.service.consul through its local forwarder; every service's health\n" +
+			"checks passing. --wait polls until healthy or the time is up.\n" +
+			"--json prints {\"healthy\": bool, \"checks\": [{\"name\", \"ok\", \"detail\", \"node\"}], ...}.\n" +
+			"Exit status: 0 healthy, 1 not.",
+		Flags: []cli.Flag{
+			fileFlag(), outputFlag(),
+			&cli.DurationFlag{Name: "wait", Usage: "poll until healthy, at most this long (0: look once)"},
+			&cli.BoolFlag{Name: "json", Usage: "print the report as JSON"},
+		},
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			s, err := openSession(c, "verify")
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			ctx, cancel := signalContext(c)
+			defer cancel()
+			report := s.Verify(ctx, c.Duration("wait"))
+			if c.Bool("json") {
+				enc := json.NewEncoder(c.App.Writer)
+				enc.SetIndent("", "  ")
+				enc.Encode(report)
+			} else {
+				report.WriteText(c.App.Writer, isTerminal(c.App.Writer))
+			}
+			if !report.Healthy {
+				return silentError{errUnhealthy}
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,142 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/secrets"
+	"github.com/nomadbox/nomadbox/internal/verify"
+)
+
+// MachineStatus is one machine in `status`.
+type MachineStatus struct {
+	Name    string `json:"name"`
+	Role    string `json:"role"`
+	Address string `json:"address"`
+	State   string `json:"state"`
+}
+
+// Status is what `status --json` prints.
+type Status struct {
+	Cluster      string          `json:"cluster"`
+	Provider     string          `json:"provider"`
+	Dir          string          `json:"dir"`
+	Machines     []MachineStatus `json:"machines"`
+	Healthy      bool            `json:"healthy"`
+	ConsulLeader string          `json:"consul_leader"`
+	NomadLeader  string          `json:"nomad_leader"`
+	FailedChecks []verify.Check  `json:"failed_checks"`
+}
+
+// Status reads the machines' states and takes one quick look at the
+// cluster through the APIs (no DNS checks, which need SSH).
+func (s *Session) Status(ctx context.Context) (*Status, error) {
+	st := &Status{Cluster: s.Topology.Cluster.Name, Provider: s.Topology.Provider.Name, Dir: s.Dir, FailedChecks: []verify.Check{}}
+	states := map[string]string{}
+	if s.Exists() || !s.Topology.Provider.UsesVagrant() {
+		ms, err := s.Provider.Status(ctx, s.providerEnv())
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range ms {
+			states[m.Name] = m.State
+		}
+	}
+	running := 0
+	for _, n := range s.Topology.Nodes() {
+		state := states[n.Name]
+		if state == "" {
+			state = "not_created"
+		}
+		if state == "running" {
+			running++
+		}
+		st.Machines = append(st.Machines, MachineStatus{Name: n.Name, Role: string(n.Role), Address: n.Address.String(), State: state})
+	}
+	if running == 0 {
+		return st, nil
+	}
+	opts := s.VerifyOptions()
+	opts.Exec = nil
+	opts.Timeout = 3 * time.Second
+	r := verify.Run(ctx, opts)
+	st.Healthy, st.ConsulLeader, st.NomadLeader = r.Healthy, r.ConsulLeader, r.NomadLeader
+	st.FailedChecks = append(st.FailedChecks, r.FailedChecks()...)
+	return st, nil
+}
+
+// Env returns the environment variables that point the consul and nomad
+// command line tools at this cluster, as `export` lines. Secrets are
+// passed as file paths, never as values.
+func (s *Session) Env() []string {
+	servers := s.Topology.Servers()
+	addr := servers[0].Address.String()
+	scheme := "http"
+	if s.Topology.Security.TLS {
+		scheme = "https"
+	}
+	lines := []string{
+		fmt.Sprintf("export NOMAD_ADDR=%s://%s:4646", scheme, addr),
+		fmt.Sprintf("export CONSUL_HTTP_ADDR=%s:8500", addr),
+	}
+	sec := secrets.Dir(s.Dir)
+	if s.Topology.Security.TLS {
+		lines[1] = fmt.Sprintf("export CONSUL_HTTP_ADDR=https://%s:8501", addr)
+		ca := filepath.Join(sec, "tls", "ca.pem")
+		lines = append(lines, "export NOMAD_CACERT="+ca, "export CONSUL_CACERT="+ca)
+	}
+	if s.Topology.Security.ACL {
+		lines = append(lines, "export CONSUL_HTTP_TOKEN_FILE="+filepath.Join(sec, "consul-management.token"))
+	}
+	return lines
+}
+
+// Halt stops the machines, keeping them.
+func (s *Session) Halt(ctx context.Context, names ...string) error {
+	s.Progress.Phase("halt")
+	if err := s.Provider.Halt(ctx, s.providerEnv(), names...); err != nil {
+		s.Progress.Fail("")
+		return err
+	}
+	s.Progress.Done("")
+	return nil
+}
+
+// Destroy removes the machines and the render directory with its
+// secrets: a new `up` starts a new cluster.
+func (s *Session) Destroy(ctx context.Context) error {
+	s.Progress.Phase("destroy")
+	if s.Exists() {
+		if err := s.Provider.Destroy(ctx, s.providerEnv()); err != nil {
+			s.Progress.Fail("")
+			return err
+		}
+	}
+	s.Close()
+	if err := os.RemoveAll(s.Dir); err != nil {
+		return err
+	}
+	s.Progress.Done("removed the machines and " + s.Dir)
+	return nil
+}
+
+// SSHCommand is the command that opens a shell on node, or runs args
+// there.
+func (s *Session) SSHCommand(node string, args []string) (*execx.Cmd, error) {
+	for _, n := range s.Topology.Nodes() {
+		if n.Name == node {
+			return s.Provider.SSH(s.providerEnv(), node, args), nil
+		}
+	}
+	var names []string
+	for _, n := range s.Topology.Nodes() {
+		names = append(names, n.Name)
+	}
+	return nil, fmt.Errorf("no node %q in cluster %q; nodes are %s", node, s.Topology.Cluster.Name, strings.Join(names, ", "))
+}
+

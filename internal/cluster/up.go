@@ -1,0 +1,134 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/nomadbox/nomadbox/internal/ansible"
+	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/verify"
+)
+
+// UpOptions are the inputs of Up.
+type UpOptions struct {
+	Assets   fs.FS
+	Wait     time.Duration // how long verify may wait for the cluster to become healthy
+	Retain   bool          // keep new machines after a failure
+	NoVerify bool
+}
+
+// Up renders the topology, brings every machine up, provisions all nodes
+// in one Ansible run and waits until the cluster verifies healthy. When
+// a step fails on a cluster this run created, its machines are removed
+// unless Retain is set; machines that existed before are never removed.
+func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report, err error) {
+	p := s.Progress
+	existed := s.Exists()
+	created := false
+	defer func() {
+		if err == nil {
+			p.Printf("%s\n", p.Summary())
+			return
+		}
+		p.Fail("")
+		switch {
+		case created && !existed && !opts.Retain:
+			p.Printf("Removing the machines this run created (keep them with --retain)...\n")
+			if derr := s.Provider.Destroy(context.WithoutCancel(ctx), s.providerEnv()); derr != nil {
+				p.Printf("Could not remove them: %v\nRemove them with `nomadbox destroy --force`.\n", derr)
+			}
+		case created:
+			p.Printf("The machines were kept: inspect them with `nomadbox ssh NODE`, retry with `nomadbox provision` or `nomadbox up`, remove them with `nomadbox destroy`.\n")
+		}
+		p.Printf("Full log: %s\n", s.LogPath)
+	}()
+
+	p.Phase("render")
+	if _, err := Render(s.Topology, RenderOptions{OutDir: s.Dir, Assets: opts.Assets}); err != nil {
+		return nil, err
+	}
+	s.Runner.Secrets = readSecrets(s.Dir)
+
+	p.Phase("preflight")
+	if err := s.Provider.Preflight(ctx, s.providerEnv()); err != nil {
+		return nil, err
+	}
+	if _, err := execx.LookPath("ansible-playbook"); err != nil {
+		return nil, err
+	}
+
+	p.Phase("machines")
+	created = true
+	if err := s.Provider.Up(ctx, s.providerEnv()); err != nil {
+		return nil, fmt.Errorf("bringing the machines up failed: %w", err)
+	}
+
+	p.Phase("provision")
+	res, err := s.provision(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.Done(fmt.Sprintf("%d hosts, %d changes", len(res.Recap), res.Changed()))
+
+	if opts.NoVerify {
+		return nil, nil
+	}
+	p.Phase("verify")
+	report = s.Verify(ctx, opts.Wait)
+	if !report.Healthy {
+		return report, &UnhealthyError{Report: report}
+	}
+	p.Done(fmt.Sprintf("%d checks passed", report.Passed))
+	return report, nil
+}
+
+// UnhealthyError is a cluster that did not verify in time.
+type UnhealthyError struct{ Report *verify.Report }
+
+func (e *UnhealthyError) Error() string {
+	msg := "the cluster is not healthy:"
+	for _, c := range e.Report.FailedChecks() {
+		name := c.Name
+		if c.Node != "" {
+			name += " " + c.Node
+		}
+		msg += fmt.Sprintf("\n  %s: %s", name, c.Detail)
+	}
+	return msg
+}
+
+// Provision runs the playbook once over every node.
+func (s *Session) Provision(ctx context.Context) (*ansible.Result, error) {
+	s.Progress.Phase("provision")
+	res, err := s.provision(ctx)
+	if err != nil {
+		s.Progress.Fail("")
+		s.Progress.Printf("Full log: %s\n", s.LogPath)
+		return res, err
+	}
+	s.Progress.Done(fmt.Sprintf("%d hosts, %d changes", len(res.Recap), res.Changed()))
+	return res, nil
+}
+
+func (s *Session) provision(ctx context.Context) (*ansible.Result, error) {
+	if _, err := execx.LookPath("ansible-playbook"); err != nil {
+		return nil, err
+	}
+	pb := &ansible.Playbook{
+		Dir:    s.Dir + "/ansible",
+		Runner: s.Runner,
+		OnTask: func(task string) { s.Progress.Detail("%s", task) },
+	}
+	res, err := pb.Run(ctx)
+	var re *ansible.RunError
+	if errors.As(err, &re) && len(re.Result.Failures) > 0 {
+		return res, err // already names host and task
+	}
+	if err != nil {
+		return res, fmt.Errorf("provisioning failed: %w", err)
+	}
+	return res, nil
+}

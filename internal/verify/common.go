@@ -1,0 +1,194 @@
+package verify
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// probe is what one node's own agent API said when asked for the leader.
+type probe struct {
+	leader string
+	err    error
+}
+
+// pickServer returns the index of the server to read cluster state from:
+// the first (in topology order) whose API answered and knows a leader,
+// else the first that answered at all, else -1.
+func pickServer(probes []probe) int {
+	first := -1
+	for i, p := range probes {
+		if p.err != nil {
+			continue
+		}
+		if p.leader != "" {
+			return i
+		}
+		if first < 0 {
+			first = i
+		}
+	}
+	return first
+}
+
+// leaderCheck asserts that the servers that answered agree on one
+// elected leader. probes are aligned with e.servers. It returns the check
+// and the leader's address ("" when there is none).
+func leaderCheck(e *env, name, product string, probes []probe) (Check, string) {
+	c := Check{Name: name}
+	var (
+		unanswered []string
+		noLeader   []string
+		seen       = map[string][]string{} // leader -> servers that say so
+		leaders    []string
+	)
+	for i, p := range probes {
+		srv := e.servers[i].Name
+		switch {
+		case p.err != nil:
+			unanswered = append(unanswered, fmt.Sprintf("%s: %v", srv, errText(p.err)))
+		case p.leader == "":
+			noLeader = append(noLeader, srv)
+		default:
+			if _, ok := seen[p.leader]; !ok {
+				leaders = append(leaders, p.leader)
+			}
+			seen[p.leader] = append(seen[p.leader], srv)
+		}
+	}
+	switch {
+	case len(leaders) == 0 && len(noLeader) == 0:
+		c.Detail = fmt.Sprintf("no %s server API answered: %s", product, strings.Join(unanswered, "; "))
+		return c, ""
+	case len(leaders) == 0:
+		c.Detail = fmt.Sprintf("no leader elected (asked %s)", strings.Join(noLeader, ", "))
+		return c, ""
+	case len(leaders) > 1:
+		var parts []string
+		for _, l := range leaders {
+			parts = append(parts, fmt.Sprintf("%s says %s", strings.Join(seen[l], ", "), e.nameAddr(l)))
+		}
+		c.Detail = "servers disagree on the leader: " + strings.Join(parts, "; ")
+		return c, ""
+	}
+	leader := leaders[0]
+	c.Detail = e.nameAddr(leader)
+	if len(noLeader) > 0 {
+		c.Detail += fmt.Sprintf("; but %s see(s) no leader", strings.Join(noLeader, ", "))
+		return c, leader
+	}
+	c.OK = true
+	if len(unanswered) > 0 {
+		c.Detail += fmt.Sprintf(" (%d of %d servers did not answer)", len(unanswered), len(probes))
+	}
+	return c, leader
+}
+
+// raftServer is one entry of a Raft configuration, Consul's or Nomad's.
+type raftServer struct {
+	Node    string
+	Address string
+	Leader  bool
+	Voter   bool
+}
+
+// raftCheck asserts that the Raft configuration has exactly one voter per
+// server and that every voter is at a server's private address.
+func raftCheck(e *env, name, product, via string, servers []raftServer, err error) Check {
+	c := Check{Name: name}
+	if err != nil {
+		c.Detail = fmt.Sprintf("raft configuration unavailable%s: %v", via, errText(err))
+		return c
+	}
+	want := map[string]string{} // server ip -> node name
+	for _, n := range e.servers {
+		want[n.Address.String()] = n.Name
+	}
+	var (
+		voters   []string
+		problems []string
+		found    = map[string]bool{}
+	)
+	sort.SliceStable(servers, func(i, j int) bool { return servers[i].Address < servers[j].Address })
+	for _, s := range servers {
+		host, _, splitErr := net.SplitHostPort(s.Address)
+		if splitErr != nil {
+			host = s.Address
+		}
+		desc := s.Node + " " + s.Address
+		if s.Leader {
+			desc += " (leader)"
+		}
+		if !s.Voter {
+			problems = append(problems, fmt.Sprintf("%s is not a voter", desc))
+			continue
+		}
+		voters = append(voters, desc)
+		if _, ok := want[host]; !ok {
+			problems = append(problems, fmt.Sprintf("voter %s is not at a server's private address", desc))
+			continue
+		}
+		found[host] = true
+	}
+	if len(voters) != len(e.servers) {
+		problems = append([]string{fmt.Sprintf("%d voters, want %d", len(voters), len(e.servers))}, problems...)
+	}
+	for _, n := range e.servers {
+		if !found[n.Address.String()] {
+			problems = append(problems, fmt.Sprintf("%s (%s) is not a voter", n.Name, n.Address))
+		}
+	}
+	list := strings.Join(voters, ", ")
+	if list == "" {
+		list = "none"
+	}
+	if len(problems) > 0 {
+		c.Detail = strings.Join(problems, "; ") + "; voters: " + list
+		return c
+	}
+	c.OK = true
+	c.Detail = fmt.Sprintf("%d %s voter(s): %s", len(voters), product, list)
+	return c
+}
+
+// apiProblem describes what is wrong with a node's own agent API, or "".
+func apiProblem(addr string, p probe) string {
+	switch {
+	case p.err != nil:
+		return fmt.Sprintf("HTTP API %s: %v", addr, errText(p.err))
+	case p.leader == "":
+		return fmt.Sprintf("agent at %s sees no leader", addr)
+	}
+	return ""
+}
+
+// via names the server cluster state was read from, for details.
+func viaServer(e *env, idx int) string {
+	if idx < 0 {
+		return ""
+	}
+	return " (from " + e.servers[idx].Name + ")"
+}
+
+// oneLine shortens check output to one readable line.
+func oneLine(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > max {
+		s = string(r[:max-1]) + "…"
+	}
+	return s
+}
+
+// errText drops the request URL a transport error repeats ("Get
+// \"http://…/v1/status/leader\": dial tcp …"): details already name the
+// agent, and the cause is what matters.
+func errText(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}

@@ -1,0 +1,294 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+
+	capi "github.com/hashicorp/consul/api"
+
+	"github.com/nomadbox/nomadbox/internal/topology"
+)
+
+// consulResult is the Consul part of a report: the cluster and member
+// checks, and the per-service checks that go at the end.
+type consulResult struct {
+	leader   string
+	checks   []Check
+	services []Check
+}
+
+// consulAlive is the status of a healthy member.
+const consulAlive = 1
+
+// consulMemberStatus names serf member states as Consul's agent/members
+// reports them (a number, unlike Nomad's string).
+var consulMemberStatus = map[int]string{0: "none", 1: "alive", 2: "leaving", 3: "left", 4: "failed"}
+
+func newConsulClient(e *env, n topology.Node) (*capi.Client, error) {
+	addr := e.ConsulAddr(n)
+	u, err := url.Parse(addr)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("invalid Consul address %q", addr)
+	}
+	return capi.NewClient(&capi.Config{
+		Address:    addr,
+		Scheme:     u.Scheme,
+		HttpClient: e.hc,
+		Token:      e.ConsulToken,
+	})
+}
+
+// staleQuery reads from any server, leader or not: verification wants
+// each server's view even while an election is going on.
+func staleQuery(ctx context.Context) *capi.QueryOptions {
+	return (&capi.QueryOptions{AllowStale: true}).WithContext(ctx)
+}
+
+func checkConsul(ctx context.Context, e *env) consulResult {
+	var res consulResult
+
+	clients := make([]*capi.Client, len(e.nodes))
+	probes := make([]probe, len(e.nodes))
+	forEach(len(e.nodes), parallel, func(i int) {
+		c, err := newConsulClient(e, e.nodes[i])
+		if err != nil {
+			probes[i].err = err
+			return
+		}
+		clients[i] = c
+		probes[i].err = e.request(ctx, func(ctx context.Context) error {
+			l, err := c.Status().LeaderWithQueryOptions((&capi.QueryOptions{}).WithContext(ctx))
+			probes[i].leader = l
+			return err
+		})
+	})
+
+	leader, l := leaderCheck(e, CheckConsulLeader, "Consul", probes[:len(e.servers)])
+	res.leader = l
+	res.checks = append(res.checks, leader)
+
+	// Cluster state comes from one server.
+	idx := pickServer(probes[:len(e.servers)])
+	var (
+		members      []*capi.AgentMember
+		raft         *capi.RaftConfiguration
+		services     map[string][]string
+		serviceNames []string
+		health       = map[string][]*capi.ServiceEntry{}
+		healthErr    = map[string]error{}
+		healthMu     sync.Mutex
+
+		membersErr, raftErr, servicesErr error
+
+		noServer = errors.New("no Consul server API answered")
+		via      = viaServer(e, idx)
+		wg       sync.WaitGroup
+	)
+	if idx < 0 {
+		membersErr, raftErr, servicesErr = noServer, noServer, noServer
+	} else {
+		c := clients[idx]
+		wg.Go(func() {
+			membersErr = e.request(ctx, func(ctx context.Context) error {
+				_, err := c.Raw().Query("/v1/agent/members", &members, (&capi.QueryOptions{}).WithContext(ctx))
+				return err
+			})
+		})
+		wg.Go(func() {
+			raftErr = e.request(ctx, func(ctx context.Context) error {
+				var err error
+				raft, err = c.Operator().RaftGetConfiguration(staleQuery(ctx))
+				return err
+			})
+		})
+		wg.Go(func() {
+			servicesErr = e.request(ctx, func(ctx context.Context) error {
+				var err error
+				services, _, err = c.Catalog().Services(staleQuery(ctx))
+				return err
+			})
+			if servicesErr != nil {
+				return
+			}
+			for name := range services {
+				serviceNames = append(serviceNames, name)
+			}
+			sort.Strings(serviceNames)
+			forEach(len(serviceNames), parallel, func(i int) {
+				name := serviceNames[i]
+				var entries []*capi.ServiceEntry
+				err := e.request(ctx, func(ctx context.Context) error {
+					var err error
+					entries, _, err = c.Health().Service(name, "", false, staleQuery(ctx))
+					return err
+				})
+				healthMu.Lock()
+				health[name], healthErr[name] = entries, err
+				healthMu.Unlock()
+			})
+		})
+		wg.Wait()
+	}
+
+	var rs []raftServer
+	if raft != nil {
+		for _, s := range raft.Servers {
+			rs = append(rs, raftServer{Node: s.Node, Address: s.Address, Leader: s.Leader, Voter: s.Voter})
+		}
+	}
+	res.checks = append(res.checks, raftCheck(e, CheckConsulServers, "Consul", via, rs, raftErr))
+
+	for i, n := range e.nodes {
+		res.checks = append(res.checks, consulMemberCheck(e, n, probes[i], members, membersErr, via))
+	}
+
+	if servicesErr != nil {
+		res.services = []Check{{Name: CheckServices, Detail: fmt.Sprintf("service catalog unavailable%s: %v", via, errText(servicesErr))}}
+		return res
+	}
+	for _, name := range serviceNames {
+		res.services = append(res.services, serviceCheck(name, health[name], healthErr[name]))
+	}
+	return res
+}
+
+// findConsulMember finds the node's member entry by node name, else by
+// address (an agent that took its host name instead of the configured
+// node name is still the node's agent).
+func findConsulMember(members []*capi.AgentMember, n topology.Node) *capi.AgentMember {
+	for _, m := range members {
+		if m != nil && m.Name == n.Name {
+			return m
+		}
+	}
+	ip := n.Address.String()
+	for _, m := range members {
+		if m != nil && m.Addr == ip {
+			return m
+		}
+	}
+	return nil
+}
+
+func consulMemberCheck(e *env, n topology.Node, p probe, members []*capi.AgentMember, membersErr error, via string) Check {
+	c := Check{Name: CheckConsulMember, Node: n.Name}
+	ip := n.Address.String()
+	var problems []string
+	if membersErr != nil {
+		problems = append(problems, fmt.Sprintf("member list unavailable%s: %v", via, errText(membersErr)))
+	} else if m := findConsulMember(members, n); m == nil {
+		problems = append(problems, fmt.Sprintf("not a Consul member%s", via))
+	} else {
+		if m.Name != n.Name {
+			problems = append(problems, fmt.Sprintf("joined as %q, not %q", m.Name, n.Name))
+		}
+		if m.Status != consulAlive {
+			st, ok := consulMemberStatus[m.Status]
+			if !ok {
+				st = fmt.Sprint(m.Status)
+			}
+			problems = append(problems, "member status "+st)
+		}
+		if m.Addr != ip {
+			problems = append(problems, fmt.Sprintf("joined with address %s, not its private address %s", m.Addr, ip))
+		}
+		wantRole := "node"
+		if n.Role == topology.RoleServer {
+			wantRole = "consul"
+		}
+		if role := m.Tags["role"]; role != "" && role != wantRole {
+			problems = append(problems, fmt.Sprintf("runs as a Consul %s, want a %s", consulRole(role), consulRole(wantRole)))
+		}
+	}
+	if pr := apiProblem(e.ConsulAddr(n), p); pr != "" {
+		problems = append(problems, pr)
+	}
+	if len(problems) > 0 {
+		c.Detail = strings.Join(problems, "; ")
+		return c
+	}
+	c.OK = true
+	c.Detail = "alive at " + ip
+	return c
+}
+
+func consulRole(tag string) string {
+	if tag == "consul" {
+		return "server"
+	}
+	return "client"
+}
+
+// serviceCheck asserts that every instance of a service has all its
+// health checks (node checks included, as Consul's own health filter
+// counts them) passing.
+func serviceCheck(name string, entries []*capi.ServiceEntry, err error) Check {
+	c := Check{Name: ServicePrefix + name}
+	if err != nil {
+		c.Detail = fmt.Sprintf("health unavailable: %v", errText(err))
+		return c
+	}
+	if len(entries) == 0 {
+		c.OK = true
+		c.Detail = "no instances registered"
+		return c
+	}
+	var (
+		failing   []string
+		badInst   int
+		nChecks   int
+		seenCheck = map[string]bool{}
+	)
+	for _, en := range entries {
+		if en == nil {
+			continue
+		}
+		node := ""
+		if en.Node != nil {
+			node = en.Node.Node
+		}
+		bad := false
+		for _, hc := range en.Checks {
+			if hc == nil {
+				continue
+			}
+			key := hc.Node + "\x00" + hc.CheckID
+			first := !seenCheck[key]
+			seenCheck[key] = true
+			if first {
+				nChecks++
+			}
+			if hc.Status == capi.HealthPassing {
+				continue
+			}
+			bad = true
+			if !first {
+				continue
+			}
+			where := hc.Node
+			if where == "" {
+				where = node
+			}
+			f := fmt.Sprintf("%s: %s is %s", where, hc.Name, hc.Status)
+			if out := oneLine(hc.Output, 120); out != "" {
+				f += " (" + out + ")"
+			}
+			failing = append(failing, f)
+		}
+		if bad {
+			badInst++
+		}
+	}
+	if badInst > 0 {
+		c.Detail = fmt.Sprintf("%d of %d instance(s) failing: %s", badInst, len(entries), strings.Join(failing, "; "))
+		return c
+	}
+	c.OK = true
+	c.Detail = fmt.Sprintf("%d instance(s), %d check(s) passing", len(entries), nChecks)
+	return c
+}

@@ -1,0 +1,226 @@
+//go:build e2e
+
+package verify
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nomadbox/nomadbox/internal/topology"
+)
+
+// The end-to-end test runs real agents on loopback addresses only: one
+// Consul server and one Nomad server on 127.93.47.11, one Consul client
+// and one Nomad client (raw_exec) on 127.93.47.101 — the addresses the
+// topology below gives its nodes s1 and w1. Binaries default to the ones
+// nomadbox caches (the oldest versions it supports); override with
+// NOMADBOX_E2E_CONSUL and NOMADBOX_E2E_NOMAD.
+//
+//	go test -tags e2e -run E2E -v ./internal/verify/
+
+const e2eHCL = `
+cluster "e2e" {}
+provider "docker" {}
+network { cidr = "127.93.47.0/24" }
+server "s" { count = 1 }
+client "w" {
+  count   = 1
+  drivers = ["raw_exec"]
+}
+`
+
+func e2eBinary(t *testing.T, env, def string) string {
+	t.Helper()
+	p := os.Getenv(env)
+	if p == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			t.Fatalf("home: %v", err)
+		}
+		p = filepath.Join(home, ".cache", "nomadbox", "bin", def)
+	}
+	if st, err := os.Stat(p); err != nil || st.IsDir() {
+		t.Fatalf("binary %s missing (set %s): %v", p, env, err)
+	}
+	return p
+}
+
+// agent starts a process, logs to a file and stops it when the test ends.
+type agent struct {
+	name string
+	cmd  *exec.Cmd
+	log  string
+	done chan struct{}
+}
+
+func startAgent(t *testing.T, name string, args ...string) *agent {
+	t.Helper()
+	a := &agent{name: name, log: filepath.Join(t.TempDir(), name+".log"), done: make(chan struct{})}
+	f, err := os.Create(a.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.cmd = exec.Command(args[0], args[1:]...)
+	a.cmd.Stdout, a.cmd.Stderr = f, f
+	a.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := a.cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	go func() { a.cmd.Wait(); f.Close(); close(a.done) }()
+	t.Cleanup(a.stop)
+	return a
+}
+
+// stop interrupts the agent's process group (only the processes this
+// test started), then kills it if it lingers.
+func (a *agent) stop() {
+	select {
+	case <-a.done:
+		return
+	default:
+	}
+	pgid := a.cmd.Process.Pid
+	syscall.Kill(-pgid, syscall.SIGINT)
+	select {
+	case <-a.done:
+	case <-time.After(10 * time.Second):
+		syscall.Kill(-pgid, syscall.SIGKILL)
+		<-a.done
+	}
+}
+
+func (a *agent) tail() string {
+	b, _ := os.ReadFile(a.log)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) > 25 {
+		lines = lines[len(lines)-25:]
+	}
+	return a.name + ":\n  " + strings.Join(lines, "\n  ")
+}
+
+func mustBeFree(t *testing.T, addrs ...string) {
+	t.Helper()
+	for _, a := range addrs {
+		l, err := net.Listen("tcp", a)
+		if err != nil {
+			t.Fatalf("%s is not free (another test cluster running?): %v", a, err)
+		}
+		l.Close()
+	}
+}
+
+func writeFile(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func nomadConfig(name, ip, consulIP, dataDir string, server bool, serverIP string) string {
+	role := `server {
+  enabled          = true
+  bootstrap_expect = 1
+}`
+	if !server {
+		role = fmt.Sprintf(`client {
+  enabled           = true
+  servers           = ["%s:4647"]
+  network_interface = "lo"
+}
+plugin "raw_exec" {
+  config {
+    enabled = true
+  }
+}`, serverIP)
+	}
+	return fmt.Sprintf(`name       = %q
+data_dir   = %q
+bind_addr  = %q
+log_level  = "INFO"
+disable_update_check = true
+advertise {
+  http = %[3]q
+  rpc  = %[3]q
+  serf = %[3]q
+}
+consul {
+  address = "%[4]s:8500"
+}
+%[5]s
+`, name, dataDir, ip, consulIP, role)
+}
+
+func TestE2EOldestAgents(t *testing.T) {
+	consul := e2eBinary(t, "NOMADBOX_E2E_CONSUL", "consul-1.13.9/consul")
+	nomad := e2eBinary(t, "NOMADBOX_E2E_NOMAD", "nomad-1.6.1/nomad")
+	top := parseTopology(t, e2eHCL)
+	s1, w1 := top.Servers()[0], top.ClientNodes()[0]
+	sIP, wIP := s1.Address.String(), w1.Address.String()
+	mustBeFree(t, sIP+":8500", sIP+":4646", wIP+":8500", wIP+":4646")
+
+	var agents []*agent
+	agents = append(agents, startAgent(t, "consul-server", consul, "agent", "-dev", "-node", s1.Name,
+		"-bind", sIP, "-client", sIP, "-log-level", "warn"))
+	agents = append(agents, startAgent(t, "consul-client", consul, "agent", "-node", w1.Name,
+		"-bind", wIP, "-client", wIP, "-data-dir", t.TempDir(), "-retry-join", sIP, "-log-level", "warn"))
+	cfg := t.TempDir()
+	agents = append(agents, startAgent(t, "nomad-server", nomad, "agent", "-config",
+		writeFile(t, cfg, "server.hcl", nomadConfig(s1.Name, sIP, sIP, t.TempDir(), true, ""))))
+	nomadClient := startAgent(t, "nomad-client", nomad, "agent", "-config",
+		writeFile(t, cfg, "client.hcl", nomadConfig(w1.Name, wIP, wIP, t.TempDir(), false, sIP)))
+	agents = append(agents, nomadClient)
+	dumpLogs := func() {
+		for _, a := range agents {
+			t.Log(a.tail())
+		}
+	}
+
+	opts := Options{
+		Topology: top,
+		// No dnsmasq here: ask each node's Consul DNS directly, with dig,
+		// so the check parses a real Consul answer.
+		Exec: func(ctx context.Context, n topology.Node, cmd string) (string, error) {
+			out, err := exec.CommandContext(ctx, "dig", "+short", "+time=2", "+tries=1",
+				"@"+n.Address.String(), "-p", "8600", "consul.service.consul", "A").Output()
+			return string(out), err
+		},
+		Timeout: 3 * time.Second,
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	start := time.Now()
+	r := Wait(ctx, opts, time.Second, nil)
+	t.Logf("after %v:\n%s", time.Since(start).Round(time.Second), text(r))
+	if !r.Healthy {
+		dumpLogs()
+		t.Fatal("cluster of real agents never verified healthy")
+	}
+	for _, want := range []string{"consul-leader", "consul-servers", "consul-member s1", "consul-member w1",
+		"nomad-leader", "nomad-servers", "nomad-server s1", "nomad-client w1", "dns s1", "dns w1",
+		"service:consul", "service:nomad", "service:nomad-client"} {
+		name, node, _ := strings.Cut(want, " ")
+		get(t, r, name, node)
+	}
+	wantDetail(t, get(t, r, CheckDNS, "w1"), "-> "+sIP)
+	wantDetail(t, get(t, r, CheckNomadClient, "w1"), "drivers raw_exec healthy")
+
+	// Lose the Nomad client: the next pass must say so, promptly.
+	nomadClient.stop()
+	start = time.Now()
+	r = Run(context.Background(), opts)
+	t.Logf("without the Nomad client (%v):\n%s", time.Since(start).Round(time.Millisecond), text(r))
+	if r.Healthy {
+		t.Fatal("healthy without its Nomad client")
+	}
+	wantDetail(t, get(t, r, CheckNomadClient, "w1"), "HTTP API http://"+wIP+":4646", "connection refused")
+}

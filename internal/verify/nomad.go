@@ -1,0 +1,307 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+
+	napi "github.com/hashicorp/nomad/api"
+
+	"github.com/nomadbox/nomadbox/internal/topology"
+)
+
+// nomadResult is the Nomad part of a report.
+type nomadResult struct {
+	leader string
+	checks []Check
+}
+
+func newNomadClient(e *env, n topology.Node) (*napi.Client, error) {
+	addr := e.NomadAddr(n)
+	u, err := url.Parse(addr)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("invalid Nomad address %q", addr)
+	}
+	// With HttpClient set, the client reads nothing from NOMAD_* variables.
+	return napi.NewClient(&napi.Config{
+		Address:    addr,
+		HttpClient: e.hc,
+		SecretID:   e.NomadToken,
+	})
+}
+
+func nomadQuery(ctx context.Context, stale bool) *napi.QueryOptions {
+	return (&napi.QueryOptions{AllowStale: stale}).WithContext(ctx)
+}
+
+func checkNomad(ctx context.Context, e *env) nomadResult {
+	var res nomadResult
+
+	clients := make([]*napi.Client, len(e.nodes))
+	probes := make([]probe, len(e.nodes))
+	forEach(len(e.nodes), parallel, func(i int) {
+		c, err := newNomadClient(e, e.nodes[i])
+		if err != nil {
+			probes[i].err = err
+			return
+		}
+		clients[i] = c
+		probes[i].err = e.request(ctx, func(ctx context.Context) error {
+			_, err := c.Raw().Query("/v1/status/leader", &probes[i].leader, nomadQuery(ctx, false))
+			return err
+		})
+	})
+
+	leader, l := leaderCheck(e, CheckNomadLeader, "Nomad", probes[:len(e.servers)])
+	res.leader = l
+	res.checks = append(res.checks, leader)
+
+	idx := pickServer(probes[:len(e.servers)])
+	var (
+		members *napi.ServerMembers
+		raft    *napi.RaftConfiguration
+		nodes   []*napi.NodeListStub
+
+		membersErr, raftErr, nodesErr error
+
+		noServer = errors.New("no Nomad server API answered")
+		via      = viaServer(e, idx)
+		wg       sync.WaitGroup
+		// chosen[i] is the registration of e.clients[i], details filled
+		// in from /v1/node/:id when the list lacks drivers.
+		chosen  = make([]*napi.NodeListStub, len(e.clients))
+		infoErr = make([]error, len(e.clients))
+	)
+	if idx < 0 {
+		membersErr, raftErr, nodesErr = noServer, noServer, noServer
+	} else {
+		c := clients[idx]
+		wg.Go(func() {
+			membersErr = e.request(ctx, func(ctx context.Context) error {
+				var err error
+				members, err = c.Agent().MembersOpts(nomadQuery(ctx, false))
+				return err
+			})
+		})
+		wg.Go(func() {
+			raftErr = e.request(ctx, func(ctx context.Context) error {
+				var err error
+				raft, err = c.Operator().RaftGetConfiguration(nomadQuery(ctx, true))
+				return err
+			})
+		})
+		wg.Go(func() {
+			nodesErr = e.request(ctx, func(ctx context.Context) error {
+				var err error
+				nodes, _, err = c.Nodes().List(nomadQuery(ctx, true))
+				return err
+			})
+			if nodesErr != nil {
+				return
+			}
+			for i, n := range e.clients {
+				chosen[i] = findNomadNode(nodes, n)
+			}
+			// Agents older than the list's Drivers field: ask per node.
+			forEach(len(e.clients), parallel, func(i int) {
+				stub := chosen[i]
+				if stub == nil || stub.Drivers != nil {
+					return
+				}
+				infoErr[i] = e.request(ctx, func(ctx context.Context) error {
+					node, _, err := c.Nodes().Info(stub.ID, nomadQuery(ctx, true))
+					if err == nil {
+						cp := *stub
+						cp.Drivers = node.Drivers
+						chosen[i] = &cp
+					}
+					return err
+				})
+			})
+		})
+		wg.Wait()
+	}
+
+	var rs []raftServer
+	if raft != nil {
+		for _, s := range raft.Servers {
+			if s != nil {
+				rs = append(rs, raftServer{Node: s.Node, Address: s.Address, Leader: s.Leader, Voter: s.Voter})
+			}
+		}
+	}
+	res.checks = append(res.checks, raftCheck(e, CheckNomadServers, "Nomad", via, rs, raftErr))
+
+	for i, n := range e.servers {
+		res.checks = append(res.checks, nomadServerCheck(e, n, probes[i], members, membersErr, via))
+	}
+	for i, n := range e.clients {
+		p := probes[len(e.servers)+i]
+		res.checks = append(res.checks, nomadClientCheck(e, n, p, chosen[i], nodes, nodesErr, infoErr[i], via))
+	}
+	return res
+}
+
+// findNomadServer finds a server's serf member: Nomad names it
+// "<name>.<region>". Failing that, by address.
+func findNomadServer(members []*napi.AgentMember, n topology.Node) *napi.AgentMember {
+	for _, m := range members {
+		if m == nil {
+			continue
+		}
+		if name, _, _ := strings.Cut(m.Name, "."); name == n.Name {
+			return m
+		}
+	}
+	ip := n.Address.String()
+	for _, m := range members {
+		if m != nil && m.Addr == ip {
+			return m
+		}
+	}
+	return nil
+}
+
+func nomadServerCheck(e *env, n topology.Node, p probe, members *napi.ServerMembers, membersErr error, via string) Check {
+	c := Check{Name: CheckNomadServer, Node: n.Name}
+	ip := n.Address.String()
+	var problems []string
+	switch {
+	case membersErr != nil:
+		problems = append(problems, fmt.Sprintf("server members unavailable%s: %v", via, errText(membersErr)))
+	case members == nil:
+		problems = append(problems, fmt.Sprintf("server members unavailable%s: empty answer", via))
+	default:
+		m := findNomadServer(members.Members, n)
+		if m == nil {
+			problems = append(problems, fmt.Sprintf("not among Nomad's server members%s", via))
+			break
+		}
+		if name, _, _ := strings.Cut(m.Name, "."); name != n.Name {
+			problems = append(problems, fmt.Sprintf("joined as %q, not %q", m.Name, n.Name))
+		}
+		if m.Status != "alive" {
+			problems = append(problems, "member status "+m.Status)
+		}
+		if m.Addr != ip {
+			problems = append(problems, fmt.Sprintf("joined with address %s, not its private address %s", m.Addr, ip))
+		}
+		if want := e.Topology.Cluster.Region; want != "" && m.Tags["region"] != "" && m.Tags["region"] != want {
+			problems = append(problems, fmt.Sprintf("in region %s, want %s", m.Tags["region"], want))
+		}
+	}
+	if pr := apiProblem(e.NomadAddr(n), p); pr != "" {
+		problems = append(problems, pr)
+	}
+	if len(problems) > 0 {
+		c.Detail = strings.Join(problems, "; ")
+		return c
+	}
+	c.OK = true
+	c.Detail = "alive at " + ip
+	return c
+}
+
+// findNomadNode finds a client's registration by name, else by address.
+// A node that was re-created keeps its old, down registration next to
+// the new one: a ready registration wins, then the newest.
+func findNomadNode(nodes []*napi.NodeListStub, n topology.Node) *napi.NodeListStub {
+	match := func(f func(*napi.NodeListStub) bool) *napi.NodeListStub {
+		var cands []*napi.NodeListStub
+		for _, s := range nodes {
+			if s != nil && f(s) {
+				cands = append(cands, s)
+			}
+		}
+		sort.SliceStable(cands, func(i, j int) bool {
+			ri, rj := cands[i].Status == "ready", cands[j].Status == "ready"
+			if ri != rj {
+				return ri
+			}
+			return cands[i].CreateIndex > cands[j].CreateIndex
+		})
+		if len(cands) == 0 {
+			return nil
+		}
+		return cands[0]
+	}
+	if s := match(func(s *napi.NodeListStub) bool { return s.Name == n.Name }); s != nil {
+		return s
+	}
+	ip := n.Address.String()
+	return match(func(s *napi.NodeListStub) bool { return s.Address == ip })
+}
+
+func nomadClientCheck(e *env, n topology.Node, p probe, stub *napi.NodeListStub, nodes []*napi.NodeListStub, nodesErr, infoErr error, via string) Check {
+	c := Check{Name: CheckNomadClient, Node: n.Name}
+	ip := n.Address.String()
+	var problems []string
+	switch {
+	case nodesErr != nil:
+		problems = append(problems, fmt.Sprintf("node list unavailable%s: %v", via, errText(nodesErr)))
+	case stub == nil:
+		problems = append(problems, fmt.Sprintf("not registered with the Nomad servers%s (%d node(s) known)", via, len(nodes)))
+	default:
+		if stub.Name != n.Name {
+			problems = append(problems, fmt.Sprintf("registered as %q, not %q", stub.Name, n.Name))
+		}
+		if stub.Status != "ready" {
+			st := "status " + stub.Status
+			if stub.StatusDescription != "" {
+				st += " (" + stub.StatusDescription + ")"
+			}
+			problems = append(problems, st)
+		}
+		if stub.SchedulingEligibility != "eligible" {
+			problems = append(problems, "scheduling "+stub.SchedulingEligibility)
+		}
+		if stub.Drain {
+			problems = append(problems, "draining")
+		}
+		if stub.Address != "" && stub.Address != ip {
+			problems = append(problems, fmt.Sprintf("advertises address %s, not its private address %s", stub.Address, ip))
+		}
+		if infoErr != nil {
+			problems = append(problems, fmt.Sprintf("node details unavailable: %v", errText(infoErr)))
+		} else {
+			problems = append(problems, driverProblems(stub.Drivers, n.Group.Drivers)...)
+		}
+	}
+	if pr := apiProblem(e.NomadAddr(n), p); pr != "" {
+		problems = append(problems, pr)
+	}
+	if len(problems) > 0 {
+		c.Detail = strings.Join(problems, "; ")
+		return c
+	}
+	c.OK = true
+	c.Detail = "ready, eligible"
+	if len(n.Group.Drivers) > 0 {
+		c.Detail += "; drivers " + strings.Join(n.Group.Drivers, ", ") + " healthy"
+	}
+	return c
+}
+
+// driverProblems lists every configured driver that is not detected and
+// healthy on the node.
+func driverProblems(have map[string]*napi.DriverInfo, want []string) []string {
+	var out []string
+	for _, d := range want {
+		info := have[d]
+		switch {
+		case info == nil || !info.Detected:
+			out = append(out, fmt.Sprintf("driver %s not detected", d))
+		case !info.Healthy:
+			msg := fmt.Sprintf("driver %s unhealthy", d)
+			if info.HealthDescription != "" {
+				msg += ": " + oneLine(info.HealthDescription, 120)
+			}
+			out = append(out, msg)
+		}
+	}
+	return out
+}
