@@ -164,7 +164,7 @@ func Build(ctx context.Context, opts Options) error {
 	if err := writeContext(dir, base, key); err != nil {
 		return err
 	}
-	o.Progress(fmt.Sprintf("docker build %s from %s (about 2 min)", o.Image, base))
+	o.Progress(fmt.Sprintf("docker build %s from %s (about 1 min)", o.Image, base))
 	args := []string{"build", "--force-rm", "--tag", o.Image}
 	if o.Rebuild {
 		args = append(args, "--no-cache")

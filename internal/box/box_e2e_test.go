@@ -76,15 +76,16 @@ func TestE2ENodeImage(t *testing.T) {
 	opts := Options{
 		Image:    image,
 		Runner:   r,
-		Progress: func(s string) { t.Logf("box: %s", s) },
 	}
+	var start time.Time
+	opts.Progress = func(s string) { t.Logf("box [%5.1fs]: %s", time.Since(start).Seconds(), s) }
 	switch os.Getenv("NOMADBOX_E2E_REBUILD") {
 	case "image":
 		opts.Rebuild = true
 	case "all":
 		opts.Rebuild, opts.RebuildBase = true, true
 	}
-	start := time.Now()
+	start = time.Now()
 	if err := Build(ctx, opts); err != nil {
 		t.Fatalf("Build: %v", err)
 	}

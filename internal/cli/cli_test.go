@@ -185,3 +185,34 @@ func TestExitCodes(t *testing.T) {
 		t.Errorf("a missing topology should point at nomadbox init:\n%s", errOut)
 	}
 }
+
+func TestInitFlagsAreValidated(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errOut := runCLI(t, dir, "init", "--provider", "docker", "--cidr", "10.0.0.0/30")
+	if code != 1 || !strings.Contains(errOut, "CIDR too small") {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "topology.hcl")); err == nil {
+		t.Error("an invalid topology was written")
+	}
+	os.WriteFile(filepath.Join(dir, "consul"), []byte("x"), 0o755)
+	os.WriteFile(filepath.Join(dir, "nomad"), []byte("x"), 0o755)
+	code, _, errOut = runCLI(t, dir, "init", "--provider", "docker", "--cidr", "10.9.8.0/24", "--install", "local",
+		"--consul-binary", filepath.Join(dir, "consul"), "--nomad-binary", filepath.Join(dir, "nomad"),
+		"--docker-package", "docker.io", "--consul-version", "1.13.9", "--nomad-version", "1.6.1")
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	if code, out, errOut := runCLI(t, dir, "validate"); code != 0 {
+		t.Fatalf("validate: %s%s", out, errOut)
+	}
+	src, _ := os.ReadFile(filepath.Join(dir, "topology.hcl"))
+	for _, want := range []string{`cidr = "10.9.8.0/24"`, `method = "local"`, `docker = "docker.io"`, `consul = "1.13.9"`} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("topology.hcl lacks %q", want)
+		}
+	}
+	if code, _, _ := runCLI(t, dir, "init", "--force", "--install", "local"); code != 2 {
+		t.Errorf("--install local without binaries: exit %d, want 2", code)
+	}
+}

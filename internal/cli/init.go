@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/nomadbox/nomadbox"
+	"github.com/nomadbox/nomadbox/internal/cluster"
 	"github.com/nomadbox/nomadbox/internal/detect"
 	"github.com/nomadbox/nomadbox/internal/scaffold"
 	"github.com/nomadbox/nomadbox/internal/topology"
@@ -29,6 +30,13 @@ func initCommand() *cli.Command {
 			&cli.StringFlag{Name: "provider", Usage: "virtualbox, libvirt, docker, hyperv, parallels or ssh (default: detected)"},
 			&cli.StringFlag{Name: "name", Value: "playground", Usage: "cluster name"},
 			&cli.BoolFlag{Name: "force", Usage: "overwrite an existing topology file"},
+			&cli.StringFlag{Name: "cidr", Usage: "private network (default 192.168.56.0/24)"},
+			&cli.StringFlag{Name: "consul-version", Usage: "Consul version to install"},
+			&cli.StringFlag{Name: "nomad-version", Usage: "Nomad version to install"},
+			&cli.StringFlag{Name: "install", Usage: "install method: releases, apt or local"},
+			&cli.StringFlag{Name: "consul-binary", Usage: "with --install local: Consul binary to copy to the nodes"},
+			&cli.StringFlag{Name: "nomad-binary", Usage: "with --install local: Nomad binary to copy to the nodes"},
+			&cli.StringFlag{Name: "docker-package", Usage: "docker-ce (Docker's apt repository) or docker.io (the distribution's)"},
 		},
 		Action: func(c *cli.Context) error {
 			if err := noArgs(c); err != nil {
@@ -40,6 +48,14 @@ func initCommand() *cli.Command {
 					Provider: c.String("provider"),
 					Servers:  c.Int("servers"),
 					Clients:  c.Int("clients"),
+
+					CIDR:          c.String("cidr"),
+					ConsulVersion: c.String("consul-version"),
+					NomadVersion:  c.String("nomad-version"),
+					InstallMethod: c.String("install"),
+					ConsulBinary:  c.String("consul-binary"),
+					NomadBinary:   c.String("nomad-binary"),
+					DockerPackage: c.String("docker-package"),
 				},
 				File:  c.String("file"),
 				Force: c.Bool("force"),
@@ -58,6 +74,22 @@ func initCommand() *cli.Command {
 				}
 			} else if !known(opts.Provider) {
 				return usageError{fmt.Errorf("unknown provider %q: use one of %v", opts.Provider, topology.BuiltinProviders())}
+			}
+			if (opts.ConsulBinary != "" || opts.NomadBinary != "") && opts.InstallMethod != "local" {
+				return usageError{fmt.Errorf("--consul-binary and --nomad-binary go with --install local")}
+			}
+			if opts.InstallMethod == "local" && (opts.ConsulBinary == "" || opts.NomadBinary == "") {
+				return usageError{fmt.Errorf("--install local needs --consul-binary and --nomad-binary")}
+			}
+			// What init writes must pass validate: flags such as --cidr could
+			// make it invalid, and a file that fails later helps nobody.
+			src, err := scaffold.Topology(opts.Options)
+			if err != nil {
+				return err
+			}
+			parser := topology.NewParser()
+			if _, diags := parser.Parse(src, opts.File); diags.HasErrors() {
+				return &cluster.Diagnostics{Diags: diags, Files: parser.Files()}
 			}
 			written, err := scaffold.Write(opts)
 			if err != nil {

@@ -14,12 +14,23 @@ import (
 //go:embed topology.hcl.tmpl
 var topologyTemplate string
 
-// Options selects what `nomadbox init` writes.
+// Options selects what `nomadbox init` writes. Empty fields keep the
+// defaults of internal/topology.
 type Options struct {
 	Cluster  string
 	Provider string
 	Servers  int
 	Clients  int
+
+	CIDR          string
+	ConsulVersion string
+	NomadVersion  string
+	// InstallMethod releases, apt or local; ConsulBinary and NomadBinary
+	// go with local.
+	InstallMethod string
+	ConsulBinary  string
+	NomadBinary   string
+	DockerPackage string
 }
 
 // Topology renders the commented default topology for opts.
@@ -46,6 +57,15 @@ func Topology(opts Options) ([]byte, error) {
 	}
 	if opts.Provider == "libvirt" {
 		data["Box"] = topology.DefaultLibvirtBox
+	}
+	data["ConsulBinary"], data["NomadBinary"] = opts.ConsulBinary, opts.NomadBinary
+	for key, v := range map[string]string{
+		"CIDR": opts.CIDR, "ConsulVersion": opts.ConsulVersion, "NomadVersion": opts.NomadVersion,
+		"InstallMethod": opts.InstallMethod, "DockerPackage": opts.DockerPackage,
+	} {
+		if v != "" {
+			data[key] = v
+		}
 	}
 	var buf bytes.Buffer
 	if err := tmpl.Execute(&buf, data); err != nil {

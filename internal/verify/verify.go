@@ -103,7 +103,8 @@ type Options struct {
 
 	// Exec runs a shell command on a node and returns its standard
 	// output. It is used for the dns checks only; when nil they are left
-	// out. DNSCommand is the command it is given.
+	// out. DNSCommand is the command it is given. It must give up when
+	// ctx ends (ExecTimeout), or a pass waits for it.
 	Exec func(ctx context.Context, node topology.Node, cmd string) (string, error)
 
 	// ConsulAddr and NomadAddr give the base URL of a node's agent API.
