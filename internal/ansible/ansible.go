@@ -115,14 +115,7 @@ func (p *Playbook) Run(ctx context.Context, extra ...string) (*Result, error) {
 			})
 		}
 	}
-	r := *p.Runner
-	prev := r.OnLine
-	r.OnLine = func(c *execx.Cmd, line string) {
-		parser(line)
-		if prev != nil {
-			prev(c, line)
-		}
-	}
+	r := p.Runner.WithOnLine(func(_ *execx.Cmd, line string) { parser(line) })
 	cmd := execx.Command("ansible-playbook", append([]string{"site.yml"}, extra...)...)
 	cmd.Dir = p.Dir
 	// Plain, parseable output whatever the user's Ansible settings say.

@@ -179,12 +179,8 @@ func Build(ctx context.Context, opts Options) error {
 	if built == nil {
 		return fmt.Errorf("docker build succeeded but image %s is not there", o.Image)
 	}
-	// The image this build replaced is now untagged: remove it unless a
-	// container still uses it or another name still points at it.
 	if old != nil && old.ID != built.ID {
-		if prev, err := inspect(ctx, o.Runner, old.ID); err == nil && prev != nil && prev.Tags == 0 {
-			_ = o.Runner.Run(ctx, execx.Command("docker", "image", "rm", old.ID))
-		}
+		o.removeReplaced(ctx, old.ID)
 	}
 	o.Progress(fmt.Sprintf("built %s (box version %d): %s", o.Image, BoxVersion, humanSize(built.Size)))
 	return nil
@@ -210,15 +206,13 @@ func (o Options) base(ctx context.Context) (string, error) {
 	}
 
 	name := BaseImage(o.Suite)
-	if !o.RebuildBase {
-		info, err := inspect(ctx, o.Runner, name)
-		if err != nil {
-			return "", err
-		}
-		if info != nil {
-			o.Progress("base image " + name + " is present")
-			return name, nil
-		}
+	old, err := inspect(ctx, o.Runner, name)
+	if err != nil {
+		return "", err
+	}
+	if old != nil && !o.RebuildBase {
+		o.Progress("base image " + name + " is present")
+		return name, nil
 	}
 	tarball := filepath.Join(o.CacheDir, o.Suite+".tar")
 	_, statErr := os.Stat(tarball)
@@ -237,7 +231,21 @@ func (o Options) base(ctx context.Context) (string, error) {
 	if err := o.Runner.Run(ctx, imp); err != nil {
 		return "", fmt.Errorf("importing %s as %s (if the file is damaged, delete it or rebuild the base): %w", tarball, name, err)
 	}
+	if old != nil {
+		o.removeReplaced(ctx, old.ID)
+	}
 	return name, nil
+}
+
+// removeReplaced removes an image that a new one of the same name left
+// untagged. It stays when another name points at it, and docker keeps it
+// while a container or a child image uses it.
+func (o Options) removeReplaced(ctx context.Context, id string) {
+	prev, err := inspect(ctx, o.Runner, id)
+	if err != nil || prev == nil || prev.Tags > 0 {
+		return
+	}
+	_ = o.Runner.Run(ctx, execx.Command("docker", "image", "rm", id))
 }
 
 // imageInfo is what Build needs to know about an image.

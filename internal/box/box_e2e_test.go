@@ -74,8 +74,8 @@ func TestE2ENodeImage(t *testing.T) {
 		image = v
 	}
 	opts := Options{
-		Image:    image,
-		Runner:   r,
+		Image:  image,
+		Runner: r,
 	}
 	var start time.Time
 	opts.Progress = func(s string) { t.Logf("box [%5.1fs]: %s", time.Since(start).Seconds(), s) }

@@ -72,12 +72,9 @@ func provisionCommand() *cli.Command {
 				return err
 			}
 			defer s.Close()
-			if _, err := cluster.Render(s.Topology, cluster.RenderOptions{OutDir: s.Dir, Assets: nomadbox.Assets()}); err != nil {
-				return err
-			}
 			ctx, cancel := signalContext(c)
 			defer cancel()
-			res, err := s.Provision(ctx)
+			res, err := s.Provision(ctx, nomadbox.Assets())
 			if err != nil {
 				return err
 			}

@@ -47,9 +47,11 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 	}()
 
 	p.Phase("render")
-	if _, err := Render(s.Topology, RenderOptions{OutDir: s.Dir, Assets: opts.Assets}); err != nil {
+	rendered, err := Render(s.Topology, RenderOptions{OutDir: s.Dir, Assets: opts.Assets})
+	if err != nil {
 		return nil, err
 	}
+	hash := renderHash(rendered.Files)
 	s.Runner.Secrets = readSecrets(s.Dir)
 
 	p.Phase("preflight")
@@ -61,28 +63,79 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 	}
 
 	p.Phase("machines")
-	created = true
-	if err := s.Provider.Up(ctx, s.providerEnv()); err != nil {
-		return nil, fmt.Errorf("bringing the machines up failed: %w", err)
+	allRunning := false
+	if existed {
+		allRunning = s.allRunning(ctx)
+	}
+	if allRunning {
+		p.Done("all running")
+	} else {
+		created = true
+		if err := s.Provider.Up(ctx, s.providerEnv()); err != nil {
+			return nil, fmt.Errorf("bringing the machines up failed: %w", err)
+		}
 	}
 
-	p.Phase("provision")
-	res, err := s.provision(ctx)
-	if err != nil {
+	// Ansible runs when a machine was started or created, or when the
+	// render differs from what was last provisioned; otherwise the plan
+	// is empty and the cluster is only verified (and repaired by a
+	// provision if it turns out unhealthy).
+	skipped := allRunning && hash == s.provisionedHash()
+	if skipped {
+		p.Phase("provision")
+		p.Done("no changes")
+	} else if err := s.provisionPhase(ctx, hash); err != nil {
 		return nil, err
 	}
-	p.Done(fmt.Sprintf("%d hosts, %d changes", len(res.Recap), res.Changed()))
 
 	if opts.NoVerify {
 		return nil, nil
 	}
 	p.Phase("verify")
 	report = s.Verify(ctx, opts.Wait)
+	if !report.Healthy && skipped {
+		p.Fail("unhealthy; provisioning to repair it")
+		if err := s.provisionPhase(ctx, hash); err != nil {
+			return nil, err
+		}
+		p.Phase("verify")
+		report = s.Verify(ctx, opts.Wait)
+	}
 	if !report.Healthy {
 		return report, &UnhealthyError{Report: report}
 	}
 	p.Done(fmt.Sprintf("%d checks passed", report.Passed))
 	return report, nil
+}
+
+// allRunning reports whether every machine of the topology is running.
+func (s *Session) allRunning(ctx context.Context) bool {
+	ms, err := s.Provider.Status(ctx, s.providerEnv())
+	if err != nil {
+		return false
+	}
+	state := map[string]string{}
+	for _, m := range ms {
+		state[m.Name] = m.State
+	}
+	for _, n := range s.Topology.Nodes() {
+		if state[n.Name] != "running" {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Session) provisionPhase(ctx context.Context, hash string) error {
+	s.Progress.Phase("provision")
+	s.clearProvisioned()
+	res, err := s.provision(ctx)
+	if err != nil {
+		return err
+	}
+	s.markProvisioned(hash)
+	s.Progress.Done(fmt.Sprintf("%d hosts, %d changes", len(res.Recap), res.Changed()))
+	return nil
 }
 
 // UnhealthyError is a cluster that did not verify in time.
@@ -100,15 +153,22 @@ func (e *UnhealthyError) Error() string {
 	return msg
 }
 
-// Provision runs the playbook once over every node.
-func (s *Session) Provision(ctx context.Context) (*ansible.Result, error) {
+// Provision renders the topology and runs the playbook once over every
+// node.
+func (s *Session) Provision(ctx context.Context, assets fs.FS) (*ansible.Result, error) {
+	rendered, err := Render(s.Topology, RenderOptions{OutDir: s.Dir, Assets: assets})
+	if err != nil {
+		return nil, err
+	}
 	s.Progress.Phase("provision")
+	s.clearProvisioned()
 	res, err := s.provision(ctx)
 	if err != nil {
 		s.Progress.Fail("")
 		s.Progress.Printf("Full log: %s\n", s.LogPath)
 		return res, err
 	}
+	s.markProvisioned(renderHash(rendered.Files))
 	s.Progress.Done(fmt.Sprintf("%d hosts, %d changes", len(res.Recap), res.Changed()))
 	return res, nil
 }

@@ -32,9 +32,25 @@ type Runner struct {
 	// TailLines is how many trailing output lines an Error keeps
 	// (default 30).
 	TailLines int
-
-	mu sync.Mutex
 }
+
+// WithOnLine returns a copy of r that also hands every output line to f
+// (after r's own OnLine). The copy writes to the same log.
+func (r *Runner) WithOnLine(f func(c *Cmd, line string)) *Runner {
+	c := *r
+	prev := r.OnLine
+	c.OnLine = func(cmd *Cmd, line string) {
+		f(cmd, line)
+		if prev != nil {
+			prev(cmd, line)
+		}
+	}
+	return &c
+}
+
+// logMu serialises writes to logs: commands run concurrently (stdout and
+// stderr of one command, several commands at once) and share one file.
+var logMu sync.Mutex
 
 // Cmd is one command to run.
 type Cmd struct {
@@ -190,8 +206,8 @@ func (r *Runner) logf(format string, args ...any) {
 	if r.Log == nil {
 		return
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	logMu.Lock()
+	defer logMu.Unlock()
 	fmt.Fprintf(r.Log, format, args...)
 }
 

@@ -16,19 +16,14 @@ type vagrantProvider struct {
 }
 
 func (p *vagrantProvider) vagrant(env *Env) *vagrant.Vagrant {
-	r := *env.Runner
-	prev := r.OnLine
 	// Vagrant prefixes each machine's lines with "==> name: "; those are
 	// the progress worth showing.
-	r.OnLine = func(c *execx.Cmd, line string) {
-		if strings.HasPrefix(line, "==> ") || strings.HasPrefix(line, "    ") && strings.Contains(line, ": ") {
+	r := env.Runner.WithOnLine(func(_ *execx.Cmd, line string) {
+		if strings.HasPrefix(line, "==> ") {
 			env.progress("%s", strings.TrimPrefix(line, "==> "))
 		}
-		if prev != nil {
-			prev(c, line)
-		}
-	}
-	return &vagrant.Vagrant{Dir: env.Dir, Runner: &r}
+	})
+	return &vagrant.Vagrant{Dir: env.Dir, Runner: r}
 }
 
 func (p *vagrantProvider) Preflight(ctx context.Context, env *Env) error {

@@ -1,0 +1,236 @@
+//go:build e2e
+
+// Package e2e brings real clusters up with the nomadbox binary, the way a
+// user does: real Vagrant (docker provider), real Ansible, real Docker
+// and the real Consul and Nomad agents. Run with
+//   go test -tags e2e -timeout 60m ./test/e2e
+// (`go tool task test:e2e` prepares the tools, binaries and image first).
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nomadbox/nomadbox/internal/testtools"
+)
+
+var nomadboxBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "nomadbox-e2e-bin-")
+	if err != nil {
+		panic(err)
+	}
+	nomadboxBin = filepath.Join(dir, "nomadbox")
+	build := exec.Command("go", "build", "-o", nomadboxBin, "../../cmd/nomadbox")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building nomadbox:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// cluster is one test cluster: its folder, name and network.
+type cluster struct {
+	t    *testing.T
+	dir  string
+	name string
+	cidr string
+}
+
+// result of one nomadbox command.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("exit %d\n--- stdout\n%s--- stderr\n%s", r.code, r.stdout, r.stderr)
+}
+
+// newCluster writes a topology for a docker-provider cluster that needs
+// no internet: Consul and Nomad copied from this machine, Debian's
+// docker.io. Leftovers of an earlier, killed run of the same cluster are
+// removed first; everything is destroyed when the test ends.
+func newCluster(t *testing.T, name, cidr string, servers, clients int) *cluster {
+	t.Helper()
+	testtools.Require(t, map[string]string{"vagrant": "vagrant", "ansible-playbook": "ansible-core", "docker": "docker.io"})
+	if out, err := testtools.Output("", nil, "docker", "info"); err != nil {
+		t.Fatalf("the Docker daemon is not running: start it (`go tool task deps`)\n%s", out)
+	}
+	c := &cluster{t: t, dir: t.TempDir(), name: name, cidr: cidr}
+	removeLeftovers(t, name, cidr)
+	r := c.run("init", "--provider", "docker", "--name", name, "--cidr", cidr,
+		"--servers", fmt.Sprint(servers), "--clients", fmt.Sprint(clients),
+		"--install", "local", "--consul-binary", testtools.Consul(t), "--nomad-binary", testtools.Nomad(t),
+		"--consul-version", testtools.ConsulVersion, "--nomad-version", testtools.NomadVersion,
+		"--docker-package", "docker.io")
+	if r.code != 0 {
+		t.Fatalf("init: %s", r)
+	}
+	// The default topology deploys fabio, whose binary comes from the
+	// internet; these clusters have none.
+	c.editTopology(regexp.MustCompile(`(?s)\njob "fabio" \{.*?\n\}\n`), "\n")
+	t.Cleanup(func() {
+		if os.Getenv("NOMADBOX_E2E_KEEP") != "" {
+			t.Logf("keeping cluster %s in %s", name, c.dir)
+			return
+		}
+		if r := c.run("destroy", "--force"); r.code != 0 {
+			t.Errorf("destroy: %s", r)
+		}
+		removeLeftovers(t, name, cidr)
+	})
+	return c
+}
+
+func (c *cluster) editTopology(re *regexp.Regexp, repl string) {
+	c.t.Helper()
+	p := filepath.Join(c.dir, "topology.hcl")
+	src, err := os.ReadFile(p)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if !re.Match(src) {
+		c.t.Fatalf("topology.hcl has nothing matching %s", re)
+	}
+	if err := os.WriteFile(p, re.ReplaceAll(src, []byte(repl)), 0o644); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// run runs nomadbox in the cluster's folder.
+func (c *cluster) run(args ...string) result {
+	c.t.Helper()
+	cmd := exec.Command(nomadboxBin, args...)
+	cmd.Dir = c.dir
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	start := time.Now()
+	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errOut.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		c.t.Fatalf("nomadbox %v: %v", args, err)
+	}
+	c.t.Logf("nomadbox %s: exit %d in %.1fs", strings.Join(args, " "), r.code, time.Since(start).Seconds())
+	return r
+}
+
+// mustRun runs nomadbox and fails the test unless it exits 0.
+func (c *cluster) mustRun(args ...string) result {
+	c.t.Helper()
+	r := c.run(args...)
+	if r.code != 0 {
+		c.t.Fatalf("nomadbox %s: %s\n--- log tail\n%s", strings.Join(args, " "), r, c.logTail(40))
+	}
+	return r
+}
+
+func (c *cluster) logTail(n int) string {
+	b, _ := os.ReadFile(filepath.Join(c.dir, ".nomadbox", c.name, "nomadbox.log"))
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// ssh runs a command on a node through `nomadbox ssh`.
+func (c *cluster) ssh(node, command string) string {
+	c.t.Helper()
+	r := c.mustRun("ssh", node, "--", command)
+	return strings.TrimSpace(r.stdout)
+}
+
+type check struct {
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+	Node   string `json:"node"`
+}
+
+type report struct {
+	Healthy bool    `json:"healthy"`
+	Checks  []check `json:"checks"`
+}
+
+// verify runs `nomadbox verify --json` and decodes the report.
+func (c *cluster) verify(args ...string) (report, result) {
+	c.t.Helper()
+	r := c.run(append([]string{"verify", "--json"}, args...)...)
+	var rep report
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		c.t.Fatalf("verify --json printed no JSON: %v\n%s", err, r)
+	}
+	return rep, r
+}
+
+// getJSON reads a JSON document from one of the cluster's agents.
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{Proxy: nil}}
+	resp, err := client.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %s", url, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+}
+
+// hostIP is host number h of the cluster's network (cidr must be a /24).
+func (c *cluster) hostIP(h int) string {
+	return strings.TrimSuffix(c.cidr, "0/24") + fmt.Sprint(h)
+}
+
+// removeLeftovers removes what an earlier, killed run of the same
+// cluster left behind: its containers (named <cluster>-<node>) and the
+// docker network of its subnet. Only this test's own names are touched.
+func removeLeftovers(t *testing.T, name, cidr string) {
+	t.Helper()
+	out, _ := testtools.Output("", nil, "docker", "ps", "-a", "--format", "{{.Names}}")
+	for _, n := range strings.Fields(out) {
+		if strings.HasPrefix(n, name+"-") {
+			testtools.Output("", nil, "docker", "rm", "-f", n)
+		}
+	}
+	testtools.Output("", nil, "docker", "network", "rm", "vagrant_network_"+cidr)
+}
+
+// leftovers lists the containers and networks of the cluster that exist.
+func leftovers(t *testing.T, name, cidr string) []string {
+	t.Helper()
+	var found []string
+	out, _ := testtools.Output("", nil, "docker", "ps", "-a", "--format", "{{.Names}}")
+	for _, n := range strings.Fields(out) {
+		if strings.HasPrefix(n, name+"-") {
+			found = append(found, "container "+n)
+		}
+	}
+	ids, _ := testtools.Output("", nil, "docker", "network", "ls", "-q")
+	for _, id := range strings.Fields(ids) {
+		sub, _ := testtools.Output("", nil, "docker", "network", "inspect", "--format", "{{.Name}} {{range .IPAM.Config}}{{.Subnet}}{{end}}", id)
+		if f := strings.Fields(sub); len(f) == 2 && f[1] == cidr {
+			found = append(found, "network "+f[0])
+		}
+	}
+	return found
+}

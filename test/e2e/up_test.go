@@ -1,0 +1,164 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestDefaultCluster is the default topology (1 server, 2 clients with the
+// docker and raw_exec drivers, dnsmasq, firewall) on the docker provider:
+// up, verify, DNS, listening addresses, an idempotent second provision,
+// a broken agent found by verify and repaired by provision, and a destroy
+// that leaves nothing behind.
+func TestDefaultCluster(t *testing.T) {
+	const name, cidr = "e2e-default", "192.168.181.0/24"
+	c := newCluster(t, name, cidr, 1, 2)
+	server, client1 := c.hostIP(11), c.hostIP(101)
+
+	c.mustRun("up")
+
+	t.Run("verify is healthy with every check ok", func(t *testing.T) {
+		rep, r := c.verify()
+		if r.code != 0 || !rep.Healthy {
+			t.Fatalf("verify: %s", r)
+		}
+		clients := map[string]bool{}
+		for _, ch := range rep.Checks {
+			if !ch.OK {
+				t.Errorf("check %s %s failed: %s", ch.Name, ch.Node, ch.Detail)
+			}
+			if ch.Name == "nomad-client" {
+				clients[ch.Node] = true
+				if !strings.Contains(ch.Detail, "docker") || !strings.Contains(ch.Detail, "raw_exec") {
+					t.Errorf("%s: drivers not reported healthy: %s", ch.Node, ch.Detail)
+				}
+			}
+		}
+		if !clients["nomad-client1"] || !clients["nomad-client2"] {
+			t.Errorf("verify did not check both clients: %v", clients)
+		}
+	})
+
+	t.Run("consul.service.consul resolves through the local forwarder", func(t *testing.T) {
+		got := c.ssh("nomad-client1", "dig +short consul.service.consul")
+		if got != server {
+			t.Errorf("dig on nomad-client1 answered %q, want %s", got, server)
+		}
+		if ns := c.ssh("nomad-client1", "grep ^nameserver /etc/resolv.conf"); ns != "nameserver 127.0.0.1" {
+			t.Errorf("resolv.conf does not point at dnsmasq: %q", ns)
+		}
+	})
+
+	t.Run("agents listen on the private address", func(t *testing.T) {
+		for node, want := range map[string][]string{
+			"nomad-server1": {server + ":8300", server + ":8301", server + ":8500", server + ":4646", server + ":4647", server + ":4648"},
+			"nomad-client1": {client1 + ":8301", client1 + ":8500", client1 + ":4646"},
+		} {
+			listening := c.ssh(node, "sudo ss -Hltn | awk '{print $4}'")
+			for _, addr := range want {
+				if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(addr) + `$`).MatchString(listening) {
+					t.Errorf("%s does not listen on %s; listening:\n%s", node, addr, listening)
+				}
+			}
+			for _, port := range []string{"8301", "4646", "4647"} {
+				if regexp.MustCompile(`(?m)^(0\.0\.0\.0|\*|\[::\]):` + port + `$`).MatchString(listening) {
+					t.Errorf("%s listens on all interfaces on %s:\n%s", node, port, listening)
+				}
+			}
+		}
+	})
+
+	t.Run("a second provision changes nothing", func(t *testing.T) {
+		r := c.mustRun("provision")
+		hosts := regexp.MustCompile(`(?m)^(nomad-\S+)\s+ok=\d+ changed=(\d+) failed=0$`).FindAllStringSubmatch(r.stdout, -1)
+		if len(hosts) != 3 {
+			t.Fatalf("want a recap for 3 hosts:\n%s", r)
+		}
+		for _, h := range hosts {
+			if h[2] != "0" {
+				t.Errorf("%s: changed=%s on a second provision (roles are not idempotent)\n%s", h[1], h[2], c.logTail(80))
+			}
+		}
+	})
+
+	t.Run("verify names a stopped agent and provision repairs it", func(t *testing.T) {
+		c.ssh("nomad-client2", "sudo systemctl stop nomad")
+		rep, r := c.verify()
+		if r.code != 1 || rep.Healthy {
+			t.Fatalf("verify with a stopped Nomad agent: %s", r)
+		}
+		named := false
+		for _, ch := range rep.Checks {
+			if !ch.OK && ch.Name == "nomad-client" && ch.Node == "nomad-client2" {
+				named = true
+			}
+			if !ch.OK && ch.Node != "nomad-client2" {
+				t.Errorf("check %s %s failed too: %s", ch.Name, ch.Node, ch.Detail)
+			}
+		}
+		if !named {
+			t.Errorf("verify did not name nomad-client2's nomad-client check: %s", r.stdout)
+		}
+		c.mustRun("provision")
+		if rep, r := c.verify("--wait", "3m"); r.code != 0 || !rep.Healthy {
+			t.Fatalf("verify after provision: %s", r)
+		}
+	})
+
+	t.Run("destroy leaves no containers and no networks", func(t *testing.T) {
+		c.mustRun("destroy", "--force")
+		if left := leftovers(t, name, cidr); len(left) > 0 {
+			t.Errorf("destroy left %v", left)
+		}
+	})
+}
+
+// TestThreeServers is 3 servers and 3 clients: Raft has three voters and
+// one leader, every client is ready.
+func TestThreeServers(t *testing.T) {
+	const name, cidr = "e2e-three", "192.168.182.0/24"
+	c := newCluster(t, name, cidr, 3, 3)
+	c.mustRun("up")
+
+	rep, r := c.verify()
+	if r.code != 0 || !rep.Healthy {
+		t.Fatalf("verify: %s", r)
+	}
+	ready := 0
+	for _, ch := range rep.Checks {
+		if ch.Name == "nomad-client" && ch.OK {
+			ready++
+		}
+	}
+	if ready != 3 {
+		t.Errorf("%d clients ready, want 3", ready)
+	}
+
+	for _, api := range []string{
+		"http://" + c.hostIP(11) + ":4646/v1/operator/raft/configuration",
+		"http://" + c.hostIP(12) + ":8500/v1/operator/raft/configuration",
+	} {
+		var raft struct {
+			Servers []struct {
+				Node, Address string
+				Leader, Voter bool
+			}
+		}
+		getJSON(t, api, &raft)
+		voters, leaders := 0, 0
+		for _, s := range raft.Servers {
+			if s.Voter {
+				voters++
+			}
+			if s.Leader {
+				leaders++
+			}
+		}
+		if len(raft.Servers) != 3 || voters != 3 || leaders != 1 {
+			t.Errorf("%s: %d servers, %d voters, %d leaders; want 3, 3, 1: %+v", api, len(raft.Servers), voters, leaders, raft.Servers)
+		}
+	}
+}
