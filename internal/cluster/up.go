@@ -27,7 +27,7 @@ type UpOptions struct {
 func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report, err error) {
 	p := s.Progress
 	existed := s.Exists()
-	created := false
+	created, verified := false, false
 	defer func() {
 		if err == nil {
 			p.Printf("%s\n", p.Summary())
@@ -35,11 +35,13 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 		}
 		p.Fail("")
 		switch {
-		case created && !existed && !opts.Retain:
+		case created && !existed && !opts.Retain && !verified:
 			p.Printf("Removing the machines this run created (keep them with --retain)...\n")
 			if derr := s.Provider.Destroy(context.WithoutCancel(ctx), s.providerEnv()); derr != nil {
 				p.Printf("Could not remove them: %v\nRemove them with `nomadbox destroy --force`.\n", derr)
 			}
+		case verified:
+			p.Printf("The cluster is up and healthy; fix the job and run it with `nomadbox run FILE`.\n")
 		case created:
 			p.Printf("The machines were kept: inspect them with `nomadbox ssh NODE`, retry with `nomadbox provision` or `nomadbox up`, remove them with `nomadbox destroy`.\n")
 		}
@@ -105,6 +107,12 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 		return report, &UnhealthyError{Report: report}
 	}
 	p.Done(fmt.Sprintf("%d checks passed", report.Passed))
+	// A healthy cluster is kept even when a job fails: the job is the
+	// thing to fix.
+	verified = true
+	if err := s.RunJobs(ctx); err != nil {
+		return report, err
+	}
 	return report, nil
 }
 

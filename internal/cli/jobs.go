@@ -1,0 +1,189 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/nomadbox/nomadbox/internal/jobs"
+)
+
+func varFlag() cli.Flag {
+	return &cli.StringSliceFlag{Name: "var", Usage: "set a job variable, name=value (repeatable)"}
+}
+
+func runCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "run",
+		Usage:     "submit a job and follow it until it is healthy",
+		UsageText: "nomadbox run [-f FILE] [--detach] [--check-index N] [--var k=v]... JOB.nomad.hcl",
+		Description: "The Nomad agent parses the job (HCL2, with --var values), the job is registered,\n" +
+			"and its evaluation and deployment are followed until healthy. On failure the\n" +
+			"placement failures or the failing allocation's task events are printed.\n" +
+			"--check-index N registers only if the job is unchanged since `nomadbox plan`\n" +
+			"printed N. Exit status: 0 healthy (or registered, with --detach), 1 otherwise.",
+		Flags: []cli.Flag{
+			fileFlag(), outputFlag(), varFlag(),
+			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "return once the job is registered"},
+			&cli.Uint64Flag{Name: "check-index", Usage: "only run if the job's modify index is still N (from plan)"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usageError{fmt.Errorf("run needs exactly one job file")}
+			}
+			vars, err := jobs.ParseVars(c.StringSlice("var"))
+			if err != nil {
+				return usageError{err}
+			}
+			s, err := openSession(c, "run")
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			ctx, cancel := signalContext(c)
+			defer cancel()
+			client, err := s.Jobs(c.App.Writer)
+			if err != nil {
+				return err
+			}
+			job, err := client.Parse(ctx, c.Args().First(), vars)
+			if err != nil {
+				return err
+			}
+			opts := jobs.RunOptions{Detach: c.Bool("detach")}
+			if c.IsSet("check-index") {
+				idx := c.Uint64("check-index")
+				opts.CheckIndex = &idx
+			}
+			return client.Run(ctx, job, opts)
+		},
+	}
+}
+
+func planCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "plan",
+		Usage:     "show what running a job would change, and the index for run --check-index",
+		UsageText: "nomadbox plan [-f FILE] [--var k=v]... JOB.nomad.hcl",
+		Flags:     []cli.Flag{fileFlag(), outputFlag(), varFlag()},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usageError{fmt.Errorf("plan needs exactly one job file")}
+			}
+			vars, err := jobs.ParseVars(c.StringSlice("var"))
+			if err != nil {
+				return usageError{err}
+			}
+			s, err := openSession(c, "plan")
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			ctx, cancel := signalContext(c)
+			defer cancel()
+			client, err := s.Jobs(c.App.Writer)
+			if err != nil {
+				return err
+			}
+			job, err := client.Parse(ctx, c.Args().First(), vars)
+			if err != nil {
+				return err
+			}
+			resp, err := client.Plan(ctx, job)
+			if err != nil {
+				return err
+			}
+			jobs.WritePlan(c.App.Writer, c.Args().First(), resp)
+			return nil
+		},
+	}
+}
+
+func stopCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "stop",
+		Usage:     "stop a job and wait until its allocations have stopped",
+		UsageText: "nomadbox stop [-f FILE] [--purge] JOB",
+		Flags:     []cli.Flag{fileFlag(), outputFlag(), &cli.BoolFlag{Name: "purge", Usage: "also remove the job from the job list"}},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usageError{fmt.Errorf("stop needs exactly one job name")}
+			}
+			s, err := openSession(c, "stop")
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			ctx, cancel := signalContext(c)
+			defer cancel()
+			client, err := s.Jobs(c.App.Writer)
+			if err != nil {
+				return err
+			}
+			return client.Stop(ctx, c.Args().First(), c.Bool("purge"))
+		},
+	}
+}
+
+func jobsCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "jobs",
+		Usage:     "list the cluster's jobs",
+		UsageText: "nomadbox jobs [-f FILE] [--json]",
+		Flags:     []cli.Flag{fileFlag(), outputFlag(), &cli.BoolFlag{Name: "json", Usage: "print as JSON"}},
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			s, err := openSession(c, "jobs")
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			ctx, cancel := signalContext(c)
+			defer cancel()
+			client, err := s.Jobs(c.App.Writer)
+			if err != nil {
+				return err
+			}
+			list, err := client.List(ctx)
+			if err != nil {
+				return err
+			}
+			if c.Bool("json") {
+				if list == nil {
+					list = []jobs.JobSummary{}
+				}
+				enc := json.NewEncoder(c.App.Writer)
+				enc.SetIndent("", "  ")
+				return enc.Encode(list)
+			}
+			jobs.WriteList(c.App.Writer, list)
+			return nil
+		},
+	}
+}
+
+func loadCommand() *cli.Command {
+	return &cli.Command{
+		Name:        "load",
+		Usage:       "copy Docker images from this machine into every client node",
+		UsageText:   "nomadbox load [-f FILE] IMAGE...",
+		Description: "Like `kind load docker-image`: the images are saved here and loaded into the\nDocker of every client with the docker driver, so jobs can use them without a registry.",
+		Flags:       []cli.Flag{fileFlag(), outputFlag(), verboseFlag()},
+		Action: func(c *cli.Context) error {
+			if c.NArg() == 0 {
+				return usageError{fmt.Errorf("load needs at least one image")}
+			}
+			s, err := openSession(c, "load")
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			ctx, cancel := signalContext(c)
+			defer cancel()
+			return s.LoadImages(ctx, c.Args().Slice())
+		},
+	}
+}

@@ -1,0 +1,65 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/nomadbox/nomadbox/internal/jobs"
+)
+
+// Jobs returns a client for the cluster's Nomad API, on the first server
+// that accepts a connection.
+func (s *Session) Jobs(out io.Writer) (*jobs.Client, error) {
+	scheme := "http"
+	if s.Topology.Security.TLS {
+		scheme = "https"
+	}
+	var lastErr error
+	for _, n := range s.Topology.Servers() {
+		addr := net.JoinHostPort(n.Address.String(), "4646")
+		conn, err := net.DialTimeout("tcp", addr, 3*time.Second)
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		conn.Close()
+		return jobs.NewClient(scheme+"://"+addr, out)
+	}
+	return nil, fmt.Errorf("no Nomad server of cluster %q answers (is it up? `nomadbox status`): %w", s.Topology.Cluster.Name, lastErr)
+}
+
+// RunJobs runs the topology's job blocks in the order written, each
+// followed until healthy.
+func (s *Session) RunJobs(ctx context.Context) error {
+	if len(s.Topology.Jobs) == 0 {
+		return nil
+	}
+	s.Progress.Phase("jobs")
+	c, err := s.Jobs(progressWriter{s})
+	if err != nil {
+		return err
+	}
+	for _, j := range s.Topology.Jobs {
+		s.Progress.Detail("%s: %s", j.Name, j.File)
+		job, err := c.Parse(ctx, s.Topology.Path(j.File), nil)
+		if err != nil {
+			return fmt.Errorf("job %q: %w", j.Name, err)
+		}
+		if err := c.Run(ctx, job, jobs.RunOptions{}); err != nil {
+			return fmt.Errorf("job %q: %w", j.Name, err)
+		}
+	}
+	s.Progress.Done(fmt.Sprintf("%d job(s) running", len(s.Topology.Jobs)))
+	return nil
+}
+
+// progressWriter shows a job client's lines as progress details.
+type progressWriter struct{ s *Session }
+
+func (w progressWriter) Write(p []byte) (int, error) {
+	w.s.Progress.Detail("%s", string(p))
+	return len(p), nil
+}

@@ -1,0 +1,259 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/nomad/api"
+)
+
+// RunOptions are the inputs of Run.
+type RunOptions struct {
+	// Detach returns once the job is registered.
+	Detach bool
+	// CheckIndex, when set, registers only if the job's modify index is
+	// still this value (from Plan), like `nomad job run -check-index`.
+	CheckIndex *uint64
+}
+
+// ErrStaleIndex is returned when CheckIndex no longer matches.
+var ErrStaleIndex = errors.New("the job changed since it was planned")
+
+// Run registers job and follows it until it is healthy: the evaluation
+// places every allocation, and the deployment (service jobs) succeeds or
+// every allocation runs (system jobs).
+func (c *Client) Run(ctx context.Context, job *api.Job, opts RunOptions) error {
+	reg := &api.RegisterOptions{}
+	if opts.CheckIndex != nil {
+		reg.EnforceIndex, reg.ModifyIndex = true, *opts.CheckIndex
+	}
+	resp, _, err := c.Nomad.Jobs().RegisterOpts(job, reg, (&api.WriteOptions{}).WithContext(ctx))
+	if err != nil {
+		if opts.CheckIndex != nil && strings.Contains(err.Error(), "modify index") {
+			return fmt.Errorf("%w: %s was planned at index %d; run `nomadbox plan` again and use its index (%v)", ErrStaleIndex, *job.ID, *opts.CheckIndex, err)
+		}
+		return fmt.Errorf("registering %s: %w", *job.ID, err)
+	}
+	c.printf("Registered job %s (evaluation %s)\n", *job.ID, short(resp.EvalID))
+	if opts.Detach || resp.EvalID == "" {
+		return nil
+	}
+	eval, err := c.followEval(ctx, resp.EvalID)
+	if err != nil {
+		return err
+	}
+	if len(eval.FailedTGAllocs) > 0 {
+		return &PlacementError{Job: *job.ID, Failed: eval.FailedTGAllocs}
+	}
+	if eval.DeploymentID != "" {
+		return c.followDeployment(ctx, *job.ID, eval.DeploymentID)
+	}
+	return c.waitRunning(ctx, *job.ID, resp.JobModifyIndex)
+}
+
+func short(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+// followEval waits for an evaluation (and the evaluations it chains to)
+// to complete.
+func (c *Client) followEval(ctx context.Context, id string) (*api.Evaluation, error) {
+	for {
+		ev, _, err := c.Nomad.Evaluations().Info(id, (&api.QueryOptions{}).WithContext(ctx))
+		if err != nil {
+			return nil, fmt.Errorf("reading evaluation %s: %w", short(id), err)
+		}
+		switch ev.Status {
+		case "complete":
+			if ev.NextEval != "" {
+				id = ev.NextEval
+				continue
+			}
+			return ev, nil
+		case "failed", "canceled":
+			return nil, fmt.Errorf("evaluation %s %s: %s", short(id), ev.Status, ev.StatusDescription)
+		}
+		if err := c.sleep(ctx); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (c *Client) sleep(ctx context.Context) error {
+	d := c.Poll
+	if d <= 0 {
+		d = time.Second
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
+}
+
+// PlacementError is an evaluation that could not place allocations.
+type PlacementError struct {
+	Job    string
+	Failed map[string]*api.AllocationMetric
+}
+
+func (e *PlacementError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "job %s could not be placed:", e.Job)
+	groups := make([]string, 0, len(e.Failed))
+	for g := range e.Failed {
+		groups = append(groups, g)
+	}
+	sort.Strings(groups)
+	for _, g := range groups {
+		m := e.Failed[g]
+		fmt.Fprintf(&b, "\n  group %q: %d nodes evaluated, %d filtered, %d exhausted", g, m.NodesEvaluated, m.NodesFiltered, m.NodesExhausted)
+		if m.CoalescedFailures > 0 {
+			fmt.Fprintf(&b, " (%d more allocations failed the same way)", m.CoalescedFailures)
+		}
+		for _, kv := range sortedCounts(m.ConstraintFiltered) {
+			fmt.Fprintf(&b, "\n    constraint %s filtered %s", kv.k, kv.v)
+		}
+		for _, kv := range sortedCounts(m.ClassFiltered) {
+			fmt.Fprintf(&b, "\n    class %s filtered %s", kv.k, kv.v)
+		}
+		for _, kv := range sortedCounts(m.DimensionExhausted) {
+			fmt.Fprintf(&b, "\n    resource %s exhausted on %s", kv.k, kv.v)
+		}
+		if m.NodesAvailable != nil && len(m.NodesAvailable) == 0 {
+			b.WriteString("\n    no nodes are available in the job's datacenters")
+		}
+	}
+	return b.String()
+}
+
+type kv struct{ k, v string }
+
+func sortedCounts(m map[string]int) []kv {
+	var out []kv
+	for k, v := range m {
+		nodes := "nodes"
+		if v == 1 {
+			nodes = "node"
+		}
+		out = append(out, kv{k, fmt.Sprintf("%d %s", v, nodes)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].k < out[j].k })
+	return out
+}
+
+// followDeployment waits for a deployment to succeed, printing its
+// progress; on failure it explains with the failing allocations.
+func (c *Client) followDeployment(ctx context.Context, job, id string) error {
+	last := ""
+	for {
+		d, _, err := c.Nomad.Deployments().Info(id, (&api.QueryOptions{}).WithContext(ctx))
+		if err != nil {
+			return fmt.Errorf("reading deployment %s: %w", short(id), err)
+		}
+		line := deploymentLine(d)
+		if line != last {
+			c.printf("  %s\n", line)
+			last = line
+		}
+		switch d.Status {
+		case "successful":
+			c.printf("Job %s is healthy.\n", job)
+			return nil
+		case "failed", "cancelled":
+			return c.explainFailure(ctx, job, fmt.Sprintf("deployment %s %s: %s", short(id), d.Status, d.StatusDescription))
+		}
+		if err := c.sleep(ctx); err != nil {
+			return err
+		}
+	}
+}
+
+func deploymentLine(d *api.Deployment) string {
+	groups := make([]string, 0, len(d.TaskGroups))
+	for g := range d.TaskGroups {
+		groups = append(groups, g)
+	}
+	sort.Strings(groups)
+	var parts []string
+	for _, g := range groups {
+		s := d.TaskGroups[g]
+		parts = append(parts, fmt.Sprintf("%s: %d/%d healthy, %d placed, %d unhealthy", g, s.HealthyAllocs, s.DesiredTotal, s.PlacedAllocs, s.UnhealthyAllocs))
+	}
+	return fmt.Sprintf("deployment %s %s (%s)", short(d.ID), d.Status, strings.Join(parts, "; "))
+}
+
+// waitRunning waits until every allocation of the job version
+// registered at index runs (system and batch jobs have no deployment).
+func (c *Client) waitRunning(ctx context.Context, job string, index uint64) error {
+	for {
+		allocs, _, err := c.Nomad.Jobs().Allocations(job, false, (&api.QueryOptions{}).WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		running, pending := 0, 0
+		for _, a := range allocs {
+			if a.DesiredStatus != "run" {
+				continue
+			}
+			switch a.ClientStatus {
+			case "running", "complete":
+				running++
+			case "pending":
+				pending++
+			case "failed", "lost":
+				return c.explainFailure(ctx, job, fmt.Sprintf("allocation %s %s", short(a.ID), a.ClientStatus))
+			}
+		}
+		if pending == 0 && running > 0 {
+			c.printf("Job %s: %d allocation(s) running.\n", job, running)
+			return nil
+		}
+		if err := c.sleep(ctx); err != nil {
+			return err
+		}
+	}
+}
+
+// explainFailure wraps why with the task events of the job's failing
+// allocations.
+func (c *Client) explainFailure(ctx context.Context, job, why string) error {
+	var b strings.Builder
+	b.WriteString(why)
+	allocs, _, err := c.Nomad.Jobs().Allocations(job, false, (&api.QueryOptions{}).WithContext(ctx))
+	if err == nil {
+		shown := 0
+		for _, a := range allocs {
+			if a.ClientStatus != "failed" && !(a.DeploymentStatus != nil && a.DeploymentStatus.Healthy != nil && !*a.DeploymentStatus.Healthy) {
+				continue
+			}
+			if shown == 3 {
+				break
+			}
+			shown++
+			fmt.Fprintf(&b, "\n  allocation %s on %s: %s", short(a.ID), a.NodeName, a.ClientStatus)
+			for task, st := range a.TaskStates {
+				events := st.Events
+				if len(events) > 5 {
+					events = events[len(events)-5:]
+				}
+				for _, ev := range events {
+					msg := ev.DisplayMessage
+					if msg == "" {
+						msg = ev.Message
+					}
+					fmt.Fprintf(&b, "\n    %s: %s %s", task, ev.Type, msg)
+				}
+			}
+		}
+	}
+	return errors.New(b.String())
+}
