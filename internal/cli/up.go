@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -20,13 +22,20 @@ func upCommand() *cli.Command {
 			"elapsed time; the full output of vagrant and ansible goes to\n" +
 			".nomadbox/<cluster>/nomadbox.log.\n\n" +
 			"When a step fails on a new cluster its machines are removed, unless --retain.\n" +
-			"Running up again on an existing cluster provisions it again (idempotent).\n" +
+			"On an existing cluster up first prints the change plan (machines to create,\n" +
+			"nodes to drain and remove, agent configurations that change and why) and does\n" +
+			"only that: new machines are added, removed clients are drained first, agents\n" +
+			"whose configuration is unchanged are not restarted, and with no changes nothing\n" +
+			"is touched. --dry-run prints the plan and stops.\n" +
 			"Exit status: 0 only when the cluster verified healthy (or --no-verify).",
 		Flags: []cli.Flag{
 			fileFlag(), outputFlag(), verboseFlag(),
 			&cli.DurationFlag{Name: "wait", Value: defaultWait, Usage: "how long to wait for the cluster to become healthy"},
 			&cli.BoolFlag{Name: "retain", Usage: "keep the machines of a new cluster when a step fails"},
 			&cli.BoolFlag{Name: "no-verify", Usage: "stop after provisioning"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "print the change plan and stop"},
+			&cli.BoolFlag{Name: "force", Usage: "allow a plan that loses Raft quorum, leaves an even number of servers or recreates a renamed group"},
+			&cli.DurationFlag{Name: "drain-deadline", Value: 5 * time.Minute, Usage: "how long each removed client's allocations may take to move"},
 		},
 		Action: func(c *cli.Context) error {
 			if err := noArgs(c); err != nil {
@@ -44,7 +53,14 @@ func upCommand() *cli.Command {
 				Wait:     c.Duration("wait"),
 				Retain:   c.Bool("retain"),
 				NoVerify: c.Bool("no-verify"),
+				DryRun:   c.Bool("dry-run"),
+				Force:    c.Bool("force"),
+
+				DrainDeadline: c.Duration("drain-deadline"),
 			})
+			if errors.Is(err, cluster.ErrDryRun) {
+				return nil
+			}
 			if err != nil {
 				return err
 			}

@@ -139,4 +139,3 @@ func (s *Session) SSHCommand(node string, args []string) (*execx.Cmd, error) {
 	}
 	return nil, fmt.Errorf("no node %q in cluster %q; nodes are %s", node, s.Topology.Cluster.Name, strings.Join(names, ", "))
 }
-

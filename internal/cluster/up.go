@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 	"time"
 
 	"github.com/nomadbox/nomadbox/internal/ansible"
 	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/plan"
 	"github.com/nomadbox/nomadbox/internal/verify"
 )
 
@@ -18,7 +20,20 @@ type UpOptions struct {
 	Wait     time.Duration // how long verify may wait for the cluster to become healthy
 	Retain   bool          // keep new machines after a failure
 	NoVerify bool
+	// DryRun prints the change plan of an existing cluster and stops.
+	DryRun bool
+	// Force allows plans that lose Raft quorum, leave an even number of
+	// servers, or recreate a renamed group.
+	Force bool
+	// DrainDeadline bounds the drain of each removed client.
+	DrainDeadline time.Duration
 }
+
+// ErrNeedsForce is returned when the plan is unsafe without --force.
+var ErrNeedsForce = errors.New("the change needs --force")
+
+// ErrDryRun ends a dry run after the plan was printed.
+var ErrDryRun = errors.New("dry run")
 
 // Up renders the topology, brings every machine up, provisions all nodes
 // in one Ansible run and waits until the cluster verifies healthy. When
@@ -26,9 +41,15 @@ type UpOptions struct {
 // unless Retain is set; machines that existed before are never removed.
 func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report, err error) {
 	p := s.Progress
+	if opts.DrainDeadline <= 0 {
+		opts.DrainDeadline = 5 * time.Minute
+	}
 	existed := s.Exists()
 	created, verified := false, false
 	defer func() {
+		if errors.Is(err, ErrDryRun) || errors.Is(err, ErrNeedsForce) {
+			return
+		}
 		if err == nil {
 			p.Printf("%s\n", p.Summary())
 			return
@@ -48,6 +69,28 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 		p.Printf("Full log: %s\n", s.LogPath)
 	}()
 
+	// On an existing cluster, the first thing up says is what it will
+	// change; a dry run stops there, and an unsafe plan stops there
+	// unless forced. Nothing has been touched yet.
+	var pl *plan.Plan
+	if existed {
+		if pl, err = s.Plan(opts.Assets); err != nil {
+			return nil, err
+		}
+		pl.Write(s.Progress)
+		if len(pl.NeedsForce) > 0 && !opts.Force {
+			if opts.DryRun {
+				return nil, ErrDryRun
+			}
+			return nil, fmt.Errorf("%w: %s", ErrNeedsForce, strings.Join(pl.NeedsForce, "; "))
+		}
+	} else if opts.DryRun {
+		p.Printf("Plan: %d machines to create (new cluster).\n", len(s.Topology.Nodes()))
+	}
+	if opts.DryRun {
+		return nil, ErrDryRun
+	}
+
 	p.Phase("render")
 	rendered, err := Render(s.Topology, RenderOptions{OutDir: s.Dir, Assets: opts.Assets})
 	if err != nil {
@@ -62,6 +105,14 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 	}
 	if _, err := execx.LookPath("ansible-playbook"); err != nil {
 		return nil, err
+	}
+
+	if pl != nil && len(pl.Remove) > 0 {
+		p.Phase("remove")
+		if err := s.removeNodes(ctx, pl.Remove, opts.DrainDeadline); err != nil {
+			return nil, err
+		}
+		p.Done(fmt.Sprintf("%d node(s) drained and removed", len(pl.Remove)))
 	}
 
 	p.Phase("machines")
@@ -89,6 +140,7 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 	} else if err := s.provisionPhase(ctx, hash); err != nil {
 		return nil, err
 	}
+	s.saveApplied()
 
 	if opts.NoVerify {
 		return nil, nil

@@ -144,3 +144,12 @@ func (p *Progress) Summary() string {
 	fmt.Fprintf(&b, " total=%.1fs", p.now().Sub(p.start).Seconds())
 	return b.String()
 }
+
+// Write prints p as it is, keeping the status line intact on a terminal,
+// so a Progress can stand in for an io.Writer.
+func (p *Progress) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clearLocked()
+	return p.w.Write(b)
+}

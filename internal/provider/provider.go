@@ -46,8 +46,9 @@ type Provider interface {
 	Up(ctx context.Context, env *Env, names ...string) error
 	Status(ctx context.Context, env *Env) ([]Machine, error)
 	Halt(ctx context.Context, env *Env, names ...string) error
-	// Destroy removes the machines and what the provider made for them.
-	Destroy(ctx context.Context, env *Env) error
+	// Destroy removes the named machines (all, and what the provider
+	// made for them, when none are named).
+	Destroy(ctx context.Context, env *Env, names ...string) error
 	// SSH is the command that opens a shell (or runs args) on a node.
 	SSH(env *Env, node string, args []string) *execx.Cmd
 }

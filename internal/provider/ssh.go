@@ -44,8 +44,8 @@ func (sshHosts) Status(ctx context.Context, env *Env) ([]Machine, error) {
 	return out, nil
 }
 
-func (sshHosts) Halt(context.Context, *Env, ...string) error { return errNotOurs }
-func (sshHosts) Destroy(context.Context, *Env) error         { return errNotOurs }
+func (sshHosts) Halt(context.Context, *Env, ...string) error    { return errNotOurs }
+func (sshHosts) Destroy(context.Context, *Env, ...string) error { return errNotOurs }
 
 func (sshHosts) SSH(env *Env, node string, args []string) *execx.Cmd {
 	s := nodeexec.For(env.Topology, env.Runner)

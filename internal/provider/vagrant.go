@@ -56,8 +56,8 @@ func (p *vagrantProvider) Halt(ctx context.Context, env *Env, names ...string) e
 	return p.vagrant(env).Halt(ctx, names...)
 }
 
-func (p *vagrantProvider) Destroy(ctx context.Context, env *Env) error {
-	return p.vagrant(env).Destroy(ctx)
+func (p *vagrantProvider) Destroy(ctx context.Context, env *Env, names ...string) error {
+	return p.vagrant(env).Destroy(ctx, names...)
 }
 
 func (p *vagrantProvider) SSH(env *Env, node string, args []string) *execx.Cmd {

@@ -1,0 +1,102 @@
+package cluster
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/nomadbox/nomadbox/generator"
+	"github.com/nomadbox/nomadbox/internal/plan"
+	"github.com/nomadbox/nomadbox/internal/topology"
+)
+
+// appliedFile keeps a copy of the topology the cluster was last brought
+// up with, so the next up can tell which machines go away and what they
+// were.
+const appliedFile = "applied-topology.hcl"
+
+// Machines lists the machines that exist, from Vagrant's state.
+func (s *Session) Machines() []string {
+	ids, _ := filepath.Glob(filepath.Join(s.Dir, ".vagrant", "machines", "*", "*", "id"))
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range ids {
+		name := filepath.Base(filepath.Dir(filepath.Dir(id)))
+		if !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Plan compares the topology with the existing cluster without
+// changing anything.
+func (s *Session) Plan(assets fs.FS) (*plan.Plan, error) {
+	files, err := generator.Render(s.Topology, assets)
+	if err != nil {
+		return nil, err
+	}
+	return plan.Compute(plan.Input{
+		Topology:   s.Topology,
+		Previous:   s.appliedTopology(),
+		Existing:   s.Machines(),
+		OldConfigs: s.agentConfigs(nil),
+		NewConfigs: s.agentConfigs(files),
+	}), nil
+}
+
+// agentConfigs reads each node's consul.hcl and nomad.hcl from files, or
+// from the render directory when files is nil.
+func (s *Session) agentConfigs(files generator.Files) map[string]map[string][]byte {
+	out := map[string]map[string][]byte{}
+	if files == nil {
+		paths, _ := filepath.Glob(filepath.Join(s.Dir, "ansible", "config", "*", "*.hcl"))
+		for _, p := range paths {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				continue
+			}
+			node := filepath.Base(filepath.Dir(p))
+			if out[node] == nil {
+				out[node] = map[string][]byte{}
+			}
+			out[node][filepath.Base(p)] = b
+		}
+		return out
+	}
+	for _, p := range files.Paths() {
+		dir, file := filepath.Split(p)
+		if filepath.Base(filepath.Dir(dir)) != "config" || filepath.Ext(file) != ".hcl" {
+			continue
+		}
+		node := filepath.Base(dir)
+		if out[node] == nil {
+			out[node] = map[string][]byte{}
+		}
+		out[node][file] = files[p]
+	}
+	return out
+}
+
+// appliedTopology parses the topology of the last up, nil if none.
+func (s *Session) appliedTopology() *topology.Topology {
+	src, err := os.ReadFile(filepath.Join(s.Dir, appliedFile))
+	if err != nil {
+		return nil
+	}
+	t, diags := topology.NewParser().Parse(src, filepath.Join(s.Dir, appliedFile))
+	if diags.HasErrors() {
+		return nil
+	}
+	return t
+}
+
+func (s *Session) saveApplied() {
+	src, err := os.ReadFile(s.Topology.Filename)
+	if err == nil {
+		os.WriteFile(filepath.Join(s.Dir, appliedFile), src, 0o644)
+	}
+}

@@ -1,0 +1,123 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/hashicorp/nomad/api"
+
+	"github.com/nomadbox/nomadbox/internal/nodeexec"
+	"github.com/nomadbox/nomadbox/internal/topology"
+)
+
+// removeNodes takes nodes out of the cluster gracefully, then destroys
+// their machines: clients are drained through the Nomad API (their
+// allocations move to other clients, within deadline) and leave Consul;
+// servers leave Consul's and Nomad's Raft before they go.
+func (s *Session) removeNodes(ctx context.Context, nodes []topology.Node, deadline time.Duration) error {
+	jc, err := s.Jobs(io.Discard)
+	if err != nil {
+		return err
+	}
+	nomad := jc.Nomad
+	ssh := nodeexec.For(s.Topology, s.Runner)
+	var names []string
+	for _, n := range nodes {
+		names = append(names, n.Name)
+		if n.Role == topology.RoleClient {
+			if err := s.drain(ctx, nomad, n, deadline); err != nil {
+				return err
+			}
+			s.Progress.Detail("%s: leaving Consul", n.Name)
+			if _, err := ssh.Exec(ctx, n, "sudo systemctl stop nomad && sudo consul leave"); err != nil {
+				return fmt.Errorf("%s: leaving the cluster: %w", n.Name, err)
+			}
+			if id, err := nodeID(nomad, n.Name); err == nil && id != "" {
+				nomad.Nodes().Purge(id, nil)
+			}
+			continue
+		}
+		s.Progress.Detail("%s: leaving Consul and Nomad", n.Name)
+		if _, err := ssh.Exec(ctx, n, "sudo consul leave; sudo systemctl stop nomad"); err != nil {
+			return fmt.Errorf("%s: leaving the cluster: %w", n.Name, err)
+		}
+		// A stopped Nomad server stays a Raft peer until removed; take it
+		// out so the remaining servers count the right quorum.
+		addr := fmt.Sprintf("%s:4647", n.Address)
+		if err := nomad.Operator().RaftRemovePeerByAddress(addr, nil); err != nil {
+			s.Logf("removing Raft peer %s: %v", addr, err)
+		}
+		nomad.Agent().ForceLeave(n.Name + "." + s.Topology.Cluster.Region)
+	}
+	s.Progress.Detail("destroying %v", names)
+	return s.Provider.Destroy(ctx, s.providerEnv(), names...)
+}
+
+func nodeID(c *api.Client, name string) (string, error) {
+	nodes, _, err := c.Nodes().List(nil)
+	if err != nil {
+		return "", err
+	}
+	for _, n := range nodes {
+		if n.Name == name && n.Status != "down" {
+			return n.ID, nil
+		}
+	}
+	for _, n := range nodes {
+		if n.Name == name {
+			return n.ID, nil
+		}
+	}
+	return "", nil
+}
+
+// drain marks a client ineligible and moves its allocations away,
+// waiting until the drain is complete.
+func (s *Session) drain(ctx context.Context, c *api.Client, n topology.Node, deadline time.Duration) error {
+	id, err := nodeID(c, n.Name)
+	if err != nil {
+		return fmt.Errorf("%s: finding its Nomad node: %w", n.Name, err)
+	}
+	if id == "" {
+		return nil // never registered: nothing runs there
+	}
+	s.Progress.Detail("%s: draining (deadline %s)", n.Name, deadline)
+	if _, err := c.Nodes().UpdateDrainOpts(id, &api.DrainOptions{
+		DrainSpec:    &api.DrainSpec{Deadline: deadline},
+		MarkEligible: false,
+	}, (&api.WriteOptions{}).WithContext(ctx)); err != nil {
+		return fmt.Errorf("%s: starting the drain: %w", n.Name, err)
+	}
+	limit := time.Now().Add(deadline + time.Minute)
+	for {
+		node, _, err := c.Nodes().Info(id, (&api.QueryOptions{}).WithContext(ctx))
+		if err != nil {
+			return fmt.Errorf("%s: %w", n.Name, err)
+		}
+		allocs, _, err := c.Nodes().Allocations(id, (&api.QueryOptions{}).WithContext(ctx))
+		if err != nil {
+			return fmt.Errorf("%s: %w", n.Name, err)
+		}
+		live := 0
+		for _, a := range allocs {
+			if a.DesiredStatus == "run" && (a.ClientStatus == "running" || a.ClientStatus == "pending") && a.Job != nil && *a.Job.Type != "system" {
+				live++
+			}
+		}
+		if node.DrainStrategy == nil && live == 0 {
+			s.Progress.Detail("%s: drained", n.Name)
+			return nil
+		}
+		if time.Now().After(limit) {
+			return fmt.Errorf("%s: the drain did not finish within %s (%d allocations still running)", n.Name, deadline, live)
+		}
+		s.Progress.Detail("%s: draining, %d allocation(s) to move", n.Name, live)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
