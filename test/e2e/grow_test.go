@@ -1,0 +1,211 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nomadbox/nomadbox/internal/testtools"
+)
+
+// TestChangeTopology edits topology.hcl of a running cluster and runs up
+// again, the way a user grows and shrinks a cluster: 1+2 -> 1+3 (one new
+// machine, nothing else touched), 1+3 -> 3+3 (servers join the existing
+// Raft; jobs and KV data survive), 3+3 -> 3+2 (the removed client is
+// drained first), and an up with no edit that changes nothing.
+func TestChangeTopology(t *testing.T) {
+	const name, cidr = "e2e-grow", "192.168.184.0/24"
+	c := newCluster(t, name, cidr, 1, 2)
+	c.mustRun("up")
+	c.mustRun("run", "jobs/web.nomad.hcl")
+	server := c.hostIP(11)
+
+	first := []string{"nomad-server1", "nomad-client1", "nomad-client2"}
+	ids := c.containerIDs(first)
+	agents := c.agentStarts(first)
+
+	t.Run("1+2 -> 1+3 adds one machine and restarts nothing", func(t *testing.T) {
+		c.editTopology(regexp.MustCompile(`count   = 2`), "count   = 3")
+		r := c.mustRun("up", "--dry-run")
+		if !strings.Contains(r.stdout, "1 to create, 0 to drain and remove") || !strings.Contains(r.stdout, "+ nomad-client3") {
+			t.Fatalf("dry run does not plan exactly one new machine:\n%s", r)
+		}
+		if strings.Count(r.stdout, "\n  + ") != 1 {
+			t.Errorf("dry run plans more than one machine:\n%s", r.stdout)
+		}
+		if len(c.containerIDs([]string{"nomad-client3"})) != 0 {
+			t.Fatal("the dry run created a machine")
+		}
+		c.mustRun("up")
+		if after := c.containerIDs(first); !equal(ids, after) {
+			t.Errorf("existing machines were recreated: before %v, after %v", ids, after)
+		}
+		if after := c.agentStarts(first); !equal(agents, after) {
+			t.Errorf("agents of unchanged nodes were restarted:\nbefore %v\nafter  %v", agents, after)
+		}
+		rep, r := c.verify()
+		if !rep.Healthy || c.countChecks(rep, "nomad-client") != 3 {
+			t.Fatalf("verify after adding a client: %s", r)
+		}
+	})
+
+	t.Run("1+3 -> 3+3 keeps jobs and KV data", func(t *testing.T) {
+		putKV(t, "http://"+server+":8500/v1/kv/nomadbox/e2e", "kept")
+		c.editTopology(regexp.MustCompile(`count  = 1`), "count  = 3")
+		r := c.mustRun("up", "--dry-run")
+		if !strings.Contains(r.stdout, "2 to create") || !strings.Contains(r.stdout, "bootstrap_expect") {
+			t.Errorf("dry run for 3 servers:\n%s", r.stdout)
+		}
+		c.mustRun("up")
+		for _, api := range []string{"http://" + server + ":4646/v1/operator/raft/configuration", "http://" + server + ":8500/v1/operator/raft/configuration"} {
+			var raft struct{ Servers []struct{ Voter, Leader bool } }
+			getJSON(t, api, &raft)
+			voters, leaders := 0, 0
+			for _, s := range raft.Servers {
+				if s.Voter {
+					voters++
+				}
+				if s.Leader {
+					leaders++
+				}
+			}
+			if voters != 3 || leaders != 1 {
+				t.Errorf("%s: %d voters, %d leaders; want 3 and 1", api, voters, leaders)
+			}
+		}
+		var kv []struct{ Value string }
+		getJSON(t, "http://"+c.hostIP(12)+":8500/v1/kv/nomadbox/e2e", &kv)
+		if len(kv) != 1 || kv[0].Value != "a2VwdA==" { // base64("kept")
+			t.Errorf("KV key lost: %+v", kv)
+		}
+		if n := c.passing("web"); n != 2 {
+			t.Errorf("web has %d passing instances after growing the servers, want 2", n)
+		}
+	})
+
+	t.Run("3+3 -> 3+2 drains the removed client first", func(t *testing.T) {
+		c.mustRun("run", "--var", "count=3", "jobs/web.nomad.hcl")
+		c.editTopology(regexp.MustCompile(`count   = 3`), "count   = 2")
+		r := c.mustRun("up", "--dry-run")
+		if !strings.Contains(r.stdout, "- nomad-client3") {
+			t.Fatalf("dry run does not remove nomad-client3:\n%s", r.stdout)
+		}
+		// Watch the healthy count of web while up runs: it may drop by one
+		// at most while allocations move off the drained client.
+		var low atomic.Int64
+		low.Store(3)
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(time.Second):
+				}
+				if n := int64(c.passing("web")); n < low.Load() {
+					low.Store(n)
+				}
+			}
+		}()
+		c.mustRun("up")
+		close(stop)
+		wg.Wait()
+		if low.Load() < 2 {
+			t.Errorf("web dropped to %d healthy instances during the drain, want at least 2", low.Load())
+		}
+		if len(c.containerIDs([]string{"nomad-client3"})) != 0 {
+			t.Error("the removed client's machine still exists")
+		}
+		if rep, r := c.verify("--wait", "2m"); !rep.Healthy {
+			t.Fatalf("verify after removing a client: %s", r)
+		}
+	})
+
+	t.Run("up with no edit changes nothing", func(t *testing.T) {
+		before := c.containerIDs([]string{"nomad-server1", "nomad-client1"})
+		start := time.Now()
+		r := c.mustRun("up")
+		t.Logf("no-op up took %.1fs", time.Since(start).Seconds())
+		if !strings.Contains(r.stdout, "Plan: no changes.") || !strings.Contains(r.stdout, "provision done in") && !strings.Contains(r.stdout, "no changes") {
+			t.Errorf("no-op up:\n%s", r.stdout)
+		}
+		if !strings.Contains(r.stdout, "provision done in 0.0s: no changes") {
+			t.Errorf("no-op up ran Ansible:\n%s", r.stdout)
+		}
+		if after := c.containerIDs([]string{"nomad-server1", "nomad-client1"}); !equal(before, after) {
+			t.Error("no-op up recreated machines")
+		}
+	})
+}
+
+func equal(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// containerIDs maps node -> docker container ID for the nodes that exist.
+func (c *cluster) containerIDs(nodes []string) map[string]string {
+	c.t.Helper()
+	out := map[string]string{}
+	for _, n := range nodes {
+		id, err := testtools.Output("", nil, "docker", "inspect", "--format", "{{.Id}}", c.name+"-"+n)
+		if err == nil {
+			out[n] = strings.TrimSpace(id)
+		}
+	}
+	return out
+}
+
+// agentStarts maps node/agent -> the systemd main PID and start time of
+// the consul and nomad units: a restart changes both.
+func (c *cluster) agentStarts(nodes []string) map[string]string {
+	c.t.Helper()
+	out := map[string]string{}
+	for _, n := range nodes {
+		for _, unit := range []string{"consul", "nomad"} {
+			out[n+"/"+unit] = c.ssh(n, "systemctl show -p MainPID -p ExecMainStartTimestamp --value "+unit+" | tr '\\n' ' '")
+		}
+	}
+	return out
+}
+
+func (c *cluster) countChecks(rep report, name string) int {
+	n := 0
+	for _, ch := range rep.Checks {
+		if ch.Name == name && ch.OK {
+			n++
+		}
+	}
+	return n
+}
+
+// passing is the number of passing instances of a Consul service.
+func (c *cluster) passing(service string) int {
+	var entries []struct{}
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{Proxy: nil}}
+	resp, err := client.Get("http://" + c.hostIP(11) + ":8500/v1/health/service/" + service + "?passing")
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	if err := jsonDecode(resp, &entries); err != nil {
+		return -1
+	}
+	return len(entries)
+}
