@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
-	"fmt"
 
+	"github.com/hashicorp/nomad/api"
 	"github.com/urfave/cli/v2"
 
+	"github.com/nomadbox/nomadbox/internal/cluster"
 	"github.com/nomadbox/nomadbox/internal/jobs"
 )
 
@@ -28,26 +30,8 @@ func runCommand() *cli.Command {
 			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "return once the job is registered"},
 			&cli.Uint64Flag{Name: "check-index", Usage: "only run if the job's modify index is still N (from plan)"},
 		},
-		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return usageError{fmt.Errorf("run needs exactly one job file")}
-			}
-			vars, err := jobs.ParseVars(c.StringSlice("var"))
-			if err != nil {
-				return usageError{err}
-			}
-			s, err := openSession(c, "run")
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			ctx, cancel := signalContext(c)
-			defer cancel()
-			client, err := s.Jobs(c.App.Writer)
-			if err != nil {
-				return err
-			}
-			job, err := client.Parse(ctx, c.Args().First(), vars)
+		Action: inSession(exactly(1, "exactly one job file"), func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
+			client, job, err := loadJob(ctx, c, s)
 			if err != nil {
 				return err
 			}
@@ -57,7 +41,7 @@ func runCommand() *cli.Command {
 				opts.CheckIndex = &idx
 			}
 			return client.Run(ctx, job, opts)
-		},
+		}),
 	}
 }
 
@@ -67,26 +51,8 @@ func planCommand() *cli.Command {
 		Usage:     "show what running a job would change, and the index for run --check-index",
 		UsageText: "nomadbox plan [-f FILE] [--var k=v]... JOB.nomad.hcl",
 		Flags:     []cli.Flag{fileFlag(), outputFlag(), varFlag()},
-		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return usageError{fmt.Errorf("plan needs exactly one job file")}
-			}
-			vars, err := jobs.ParseVars(c.StringSlice("var"))
-			if err != nil {
-				return usageError{err}
-			}
-			s, err := openSession(c, "plan")
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			ctx, cancel := signalContext(c)
-			defer cancel()
-			client, err := s.Jobs(c.App.Writer)
-			if err != nil {
-				return err
-			}
-			job, err := client.Parse(ctx, c.Args().First(), vars)
+		Action: inSession(exactly(1, "exactly one job file"), func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
+			client, job, err := loadJob(ctx, c, s)
 			if err != nil {
 				return err
 			}
@@ -96,7 +62,7 @@ func planCommand() *cli.Command {
 			}
 			jobs.WritePlan(c.App.Writer, c.Args().First(), resp)
 			return nil
-		},
+		}),
 	}
 }
 
@@ -106,23 +72,13 @@ func stopCommand() *cli.Command {
 		Usage:     "stop a job and wait until its allocations have stopped",
 		UsageText: "nomadbox stop [-f FILE] [--purge] JOB",
 		Flags:     []cli.Flag{fileFlag(), outputFlag(), &cli.BoolFlag{Name: "purge", Usage: "also remove the job from the job list"}},
-		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return usageError{fmt.Errorf("stop needs exactly one job name")}
-			}
-			s, err := openSession(c, "stop")
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			ctx, cancel := signalContext(c)
-			defer cancel()
+		Action: inSession(exactly(1, "exactly one job name"), func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			client, err := s.Jobs(c.App.Writer)
 			if err != nil {
 				return err
 			}
 			return client.Stop(ctx, c.Args().First(), c.Bool("purge"))
-		},
+		}),
 	}
 }
 
@@ -132,17 +88,7 @@ func jobsCommand() *cli.Command {
 		Usage:     "list the cluster's jobs",
 		UsageText: "nomadbox jobs [-f FILE] [--json]",
 		Flags:     []cli.Flag{fileFlag(), outputFlag(), &cli.BoolFlag{Name: "json", Usage: "print as JSON"}},
-		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			s, err := openSession(c, "jobs")
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			ctx, cancel := signalContext(c)
-			defer cancel()
+		Action: inSession(noArgs, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			client, err := s.Jobs(c.App.Writer)
 			if err != nil {
 				return err
@@ -161,7 +107,7 @@ func jobsCommand() *cli.Command {
 			}
 			jobs.WriteList(c.App.Writer, list)
 			return nil
-		},
+		}),
 	}
 }
 
@@ -172,18 +118,23 @@ func loadCommand() *cli.Command {
 		UsageText:   "nomadbox load [-f FILE] IMAGE...",
 		Description: "Like `kind load docker-image`: the images are saved here and loaded into the\nDocker of every client with the docker driver, so jobs can use them without a registry.",
 		Flags:       []cli.Flag{fileFlag(), outputFlag(), verboseFlag()},
-		Action: func(c *cli.Context) error {
-			if c.NArg() == 0 {
-				return usageError{fmt.Errorf("load needs at least one image")}
-			}
-			s, err := openSession(c, "load")
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			ctx, cancel := signalContext(c)
-			defer cancel()
+		Action: inSession(atLeast(1, "at least one image"), func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			return s.LoadImages(ctx, c.Args().Slice())
-		},
+		}),
 	}
+}
+
+// loadJob parses the job file named on the command line, with its --var
+// values, through the cluster's Nomad agent.
+func loadJob(ctx context.Context, c *cli.Context, s *cluster.Session) (*jobs.Client, *api.Job, error) {
+	vars, err := jobs.ParseVars(c.StringSlice("var"))
+	if err != nil {
+		return nil, nil, usageError{err}
+	}
+	client, err := s.Jobs(c.App.Writer)
+	if err != nil {
+		return nil, nil, err
+	}
+	job, err := client.Parse(ctx, c.Args().First(), vars)
+	return client, job, err
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/nomadbox/nomadbox/internal/box"
+	"github.com/nomadbox/nomadbox/internal/cluster"
 	"github.com/nomadbox/nomadbox/internal/execx"
 )
 
@@ -21,17 +23,7 @@ func statusCommand() *cli.Command {
 		Usage:     "show the machines and a summary of the cluster",
 		UsageText: "nomadbox status [-f FILE] [--json]",
 		Flags:     []cli.Flag{fileFlag(), outputFlag(), &cli.BoolFlag{Name: "json", Usage: "print as JSON"}},
-		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			s, err := openSession(c, "status")
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			ctx, cancel := signalContext(c)
-			defer cancel()
+		Action: inSession(noArgs, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			st, err := s.Status(ctx)
 			if err != nil {
 				return err
@@ -58,7 +50,7 @@ func statusCommand() *cli.Command {
 				fmt.Fprintf(c.App.Writer, "cluster: NOT healthy (%d failing checks; run `nomadbox verify` for details)\n", len(st.FailedChecks))
 			}
 			return nil
-		},
+		}),
 	}
 }
 
@@ -69,20 +61,12 @@ func envCommand() *cli.Command {
 		UsageText:   "eval \"$(nomadbox env [-f FILE])\"",
 		Description: "Prints NOMAD_ADDR and CONSUL_HTTP_ADDR (and the CA certificate and token\nfile paths when TLS or ACLs are on). Secrets are referred to by path, never printed.",
 		Flags:       []cli.Flag{fileFlag(), outputFlag()},
-		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			s, err := openSession(c, "env")
-			if err != nil {
-				return err
-			}
-			defer s.Close()
+		Action: inSession(noArgs, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			for _, l := range s.Env() {
 				fmt.Fprintln(c.App.Writer, l)
 			}
 			return nil
-		},
+		}),
 	}
 }
 
@@ -92,15 +76,7 @@ func sshCommand() *cli.Command {
 		Usage:     "open a shell on a node, or run a command there",
 		UsageText: "nomadbox ssh [-f FILE] NODE [-- CMD...]",
 		Flags:     []cli.Flag{fileFlag(), outputFlag()},
-		Action: func(c *cli.Context) error {
-			if c.NArg() < 1 {
-				return usageError{fmt.Errorf("ssh needs a node name, e.g. `nomadbox ssh nomad-server1`")}
-			}
-			s, err := openSession(c, "ssh")
-			if err != nil {
-				return err
-			}
-			defer s.Close()
+		Action: inSession(atLeast(1, "a node name, e.g. `nomadbox ssh nomad-server1`"), func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			args := c.Args().Slice()
 			rest := args[1:]
 			if len(rest) > 0 && rest[0] == "--" {
@@ -125,7 +101,7 @@ func sshCommand() *cli.Command {
 				return err
 			}
 			return nil
-		},
+		}),
 	}
 }
 
@@ -135,16 +111,9 @@ func haltCommand() *cli.Command {
 		Usage:     "stop the machines (all, or the named ones), keeping them",
 		UsageText: "nomadbox halt [-f FILE] [NODE...]",
 		Flags:     []cli.Flag{fileFlag(), outputFlag(), verboseFlag()},
-		Action: func(c *cli.Context) error {
-			s, err := openSession(c, "halt")
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			ctx, cancel := signalContext(c)
-			defer cancel()
+		Action: inSession(anyArgs, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			return s.Halt(ctx, c.Args().Slice()...)
-		},
+		}),
 	}
 }
 
@@ -155,15 +124,7 @@ func destroyCommand() *cli.Command {
 		UsageText:   "nomadbox destroy [-f FILE] [--force]",
 		Description: "Asks for confirmation on a terminal; --force skips the question (and is\nrequired when not on a terminal).",
 		Flags:       []cli.Flag{fileFlag(), outputFlag(), verboseFlag(), &cli.BoolFlag{Name: "force", Usage: "do not ask"}},
-		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			s, err := openSession(c, "destroy")
-			if err != nil {
-				return err
-			}
-			defer s.Close()
+		Action: inSession(noArgs, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			if !c.Bool("force") {
 				if !isTerminal(os.Stdin) {
 					return usageError{fmt.Errorf("destroy removes cluster %q and its secrets: pass --force to confirm", s.Topology.Cluster.Name)}
@@ -175,10 +136,8 @@ func destroyCommand() *cli.Command {
 					return nil
 				}
 			}
-			ctx, cancel := signalContext(c)
-			defer cancel()
 			return s.Destroy(ctx)
-		},
+		}),
 	}
 }
 

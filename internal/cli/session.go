@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -39,4 +40,50 @@ func openSession(c *cli.Context, command string) (*cluster.Session, error) {
 // are stopped and the cleanup of a failed step still runs.
 func signalContext(c *cli.Context) (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+}
+
+// argsCheck validates a command's positional arguments before anything
+// is loaded.
+type argsCheck func(c *cli.Context) error
+
+// anyArgs accepts any arguments (node names, for instance).
+func anyArgs(*cli.Context) error { return nil }
+
+// exactly wants n arguments, described by what.
+func exactly(n int, what string) argsCheck {
+	return func(c *cli.Context) error {
+		if c.NArg() != n {
+			return usageError{fmt.Errorf("%s needs %s", c.Command.Name, what)}
+		}
+		return nil
+	}
+}
+
+// atLeast wants n or more arguments, described by what.
+func atLeast(n int, what string) argsCheck {
+	return func(c *cli.Context) error {
+		if c.NArg() < n {
+			return usageError{fmt.Errorf("%s needs %s", c.Command.Name, what)}
+		}
+		return nil
+	}
+}
+
+// inSession is the Action of every command that works on a cluster:
+// check the arguments, load the topology, open a session (closed
+// afterwards) and run f with a context that Ctrl-C cancels.
+func inSession(args argsCheck, f func(ctx context.Context, c *cli.Context, s *cluster.Session) error) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		if err := args(c); err != nil {
+			return err
+		}
+		s, err := openSession(c, c.Command.Name)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		ctx, cancel := signalContext(c)
+		defer cancel()
+		return f(ctx, c, s)
+	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -37,17 +38,7 @@ func upCommand() *cli.Command {
 			&cli.BoolFlag{Name: "force", Usage: "allow a plan that loses Raft quorum, leaves an even number of servers or recreates a renamed group"},
 			&cli.DurationFlag{Name: "drain-deadline", Value: 5 * time.Minute, Usage: "how long each removed client's allocations may take to move"},
 		},
-		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			s, err := openSession(c, "up")
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			ctx, cancel := signalContext(c)
-			defer cancel()
+		Action: inSession(noArgs, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			report, err := s.Up(ctx, cluster.UpOptions{
 				Assets:   nomadbox.Assets(),
 				Wait:     c.Duration("wait"),
@@ -69,7 +60,7 @@ func upCommand() *cli.Command {
 			}
 			fmt.Fprintf(c.App.Writer, "Point the consul and nomad CLIs at it with: eval \"$(nomadbox env)\"\n")
 			return nil
-		},
+		}),
 	}
 }
 
@@ -79,17 +70,7 @@ func provisionCommand() *cli.Command {
 		Usage:     "run Ansible again over every node (idempotent: a healthy cluster reports no changes)",
 		UsageText: "nomadbox provision [-f FILE] [-v]",
 		Flags:     []cli.Flag{fileFlag(), outputFlag(), verboseFlag()},
-		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			s, err := openSession(c, "provision")
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			ctx, cancel := signalContext(c)
-			defer cancel()
+		Action: inSession(noArgs, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			res, err := s.Provision(ctx, nomadbox.Assets())
 			if err != nil {
 				return err
@@ -98,6 +79,6 @@ func provisionCommand() *cli.Command {
 				fmt.Fprintf(c.App.Writer, "%-20s ok=%d changed=%d failed=%d\n", h.Host, h.OK, h.Changed, h.Failed)
 			}
 			return nil
-		},
+		}),
 	}
 }

@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/nomadbox/nomadbox/internal/cluster"
 )
 
 const defaultWait = 10 * time.Minute
@@ -30,17 +33,7 @@ func verifyCommand() *cli.Command {
 			&cli.DurationFlag{Name: "wait", Usage: "poll until healthy, at most this long (0: look once)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the report as JSON"},
 		},
-		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			s, err := openSession(c, "verify")
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			ctx, cancel := signalContext(c)
-			defer cancel()
+		Action: inSession(noArgs, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			report := s.Verify(ctx, c.Duration("wait"))
 			if c.Bool("json") {
 				enc := json.NewEncoder(c.App.Writer)
@@ -53,6 +46,6 @@ func verifyCommand() *cli.Command {
 				return silentError{errUnhealthy}
 			}
 			return nil
-		},
+		}),
 	}
 }
