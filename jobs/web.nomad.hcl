@@ -25,6 +25,12 @@ job "web" {
       port "http" {}
     }
 
+    # Prefer spreading the instances over the clients; when one is lost,
+    # its allocations are rescheduled onto the others.
+    spread {
+      attribute = "${node.unique.id}"
+    }
+
     reschedule {
       delay          = "5s"
       delay_function = "constant"

@@ -14,6 +14,7 @@ declare -A packages=(
   [dockerd]=docker.io
   [debootstrap]=debootstrap
   [dig]=dnsutils
+  [busybox]=busybox-static
 )
 
 missing=()

@@ -18,12 +18,14 @@ if [ ! -f topology.hcl ]; then
   else
     echo "up: the HashiCorp release site or Docker's apt repository cannot be reached from here." >&2
     echo "up: building Consul and Nomad from the Go module proxy (the last open-source releases) and" >&2
-    echo "up: writing a topology that copies them to the nodes, with Debian's docker.io." >&2
+    echo "up: writing a topology that copies them to the nodes, with Debian's docker.io, and deploys" >&2
+    echo "up: the web job (fabio's binary would have to come from the internet)." >&2
     eval "$("$here/scripts/hashicorp-binaries.sh")"
     consul_version=$("$CONSUL_BIN" version | sed -n '1s/^Consul v//p')
     nomad_version=$("$NOMAD_BIN" version | sed -n '1s/^Nomad v//p')
     "$nomadbox" init --install local --consul-binary "$CONSUL_BIN" --nomad-binary "$NOMAD_BIN" \
-      --consul-version "$consul_version" --nomad-version "$nomad_version" --docker-package docker.io
+      --consul-version "$consul_version" --nomad-version "$nomad_version" --docker-package docker.io \
+      --jobs web
   fi
 fi
 exec "$nomadbox" up

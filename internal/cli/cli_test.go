@@ -216,3 +216,24 @@ func TestInitFlagsAreValidated(t *testing.T) {
 		t.Errorf("--install local without binaries: exit %d, want 2", code)
 	}
 }
+
+func TestInitJobs(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errOut := runCLI(t, dir, "init", "--provider", "docker", "--jobs", "nope"); code != 2 || !strings.Contains(errOut, "no example job \"nope\"") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, dir, "init", "--provider", "docker", "--jobs", "web,fabio"); code != 0 {
+		t.Fatal(errOut)
+	}
+	src, _ := os.ReadFile(filepath.Join(dir, "topology.hcl"))
+	if !strings.Contains(string(src), "job \"web\" {\n  file = \"jobs/web.nomad.hcl\"\n}\njob \"fabio\"") {
+		t.Errorf("jobs not written in order:\n%s", src)
+	}
+	if code, _, errOut := runCLI(t, dir, "init", "--provider", "docker", "--jobs", "", "--force"); code != 0 {
+		t.Fatal(errOut)
+	}
+	src, _ = os.ReadFile(filepath.Join(dir, "topology.hcl"))
+	if strings.Contains(string(src), "\njob ") {
+		t.Errorf("--jobs '' still deploys a job:\n%s", src)
+	}
+}

@@ -2,7 +2,9 @@ package cli
 
 import (
 	"fmt"
+	"io/fs"
 	"path/filepath"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -37,6 +39,7 @@ func initCommand() *cli.Command {
 			&cli.StringFlag{Name: "consul-binary", Usage: "with --install local: Consul binary to copy to the nodes"},
 			&cli.StringFlag{Name: "nomad-binary", Usage: "with --install local: Nomad binary to copy to the nodes"},
 			&cli.StringFlag{Name: "docker-package", Usage: "docker-ce (Docker's apt repository) or docker.io (the distribution's)"},
+			&cli.StringFlag{Name: "jobs", Value: "fabio", Usage: "comma-separated example jobs that up deploys (from jobs/); empty for none"},
 		},
 		Action: func(c *cli.Context) error {
 			if err := noArgs(c); err != nil {
@@ -56,10 +59,11 @@ func initCommand() *cli.Command {
 					ConsulBinary:  c.String("consul-binary"),
 					NomadBinary:   c.String("nomad-binary"),
 					DockerPackage: c.String("docker-package"),
+					Jobs:          splitList(c.String("jobs")),
 				},
-				File:  c.String("file"),
-				Force: c.Bool("force"),
-				Jobs:  nomadbox.Assets(),
+				File:   c.String("file"),
+				Force:  c.Bool("force"),
+				Assets: nomadbox.Assets(),
 			}
 			if opts.Servers < 1 || opts.Clients < 1 {
 				return usageError{fmt.Errorf("--servers and --clients must be at least 1")}
@@ -74,6 +78,12 @@ func initCommand() *cli.Command {
 				}
 			} else if !known(opts.Provider) {
 				return usageError{fmt.Errorf("unknown provider %q: use one of %v", opts.Provider, topology.BuiltinProviders())}
+			}
+			for _, j := range opts.Jobs {
+				if _, err := fs.Stat(nomadbox.Assets(), "jobs/"+j+".nomad.hcl"); err != nil {
+					names, _ := fs.Glob(nomadbox.Assets(), "jobs/*.nomad.hcl")
+					return usageError{fmt.Errorf("--jobs: there is no example job %q; the examples are %s", j, strings.Join(trimJobNames(names), ", "))}
+				}
 			}
 			if (opts.ConsulBinary != "" || opts.NomadBinary != "") && opts.InstallMethod != "local" {
 				return usageError{fmt.Errorf("--consul-binary and --nomad-binary go with --install local")}
@@ -115,4 +125,23 @@ func known(p string) bool {
 		}
 	}
 	return false
+}
+
+// splitList splits a comma-separated flag value; "" gives an empty list.
+func splitList(s string) []string {
+	out := []string{}
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func trimJobNames(paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = strings.TrimSuffix(strings.TrimPrefix(p, "jobs/"), ".nomad.hcl")
+	}
+	return out
 }

@@ -29,13 +29,14 @@ func runCommand() *cli.Command {
 			fileFlag(), outputFlag(), varFlag(),
 			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "return once the job is registered"},
 			&cli.Uint64Flag{Name: "check-index", Usage: "only run if the job's modify index is still N (from plan)"},
+			&cli.DurationFlag{Name: "timeout", Value: jobs.DefaultRunTimeout, Usage: "how long the job may take to become healthy"},
 		},
 		Action: inSession(exactly(1, "exactly one job file"), func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			client, job, err := loadJob(ctx, c, s)
 			if err != nil {
 				return err
 			}
-			opts := jobs.RunOptions{Detach: c.Bool("detach")}
+			opts := jobs.RunOptions{Detach: c.Bool("detach"), Timeout: c.Duration("timeout")}
 			if c.IsSet("check-index") {
 				idx := c.Uint64("check-index")
 				opts.CheckIndex = &idx

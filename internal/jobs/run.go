@@ -18,7 +18,14 @@ type RunOptions struct {
 	// CheckIndex, when set, registers only if the job's modify index is
 	// still this value (from Plan), like `nomad job run -check-index`.
 	CheckIndex *uint64
+	// Timeout bounds how long the job may take to become healthy
+	// (default 10 minutes); a job whose tasks keep restarting fails with
+	// its task events instead of being waited for forever.
+	Timeout time.Duration
 }
+
+// DefaultRunTimeout is RunOptions.Timeout when unset.
+const DefaultRunTimeout = 10 * time.Minute
 
 // ErrStaleIndex is returned when CheckIndex no longer matches.
 var ErrStaleIndex = errors.New("the job changed since it was planned")
@@ -42,17 +49,71 @@ func (c *Client) Run(ctx context.Context, job *api.Job, opts RunOptions) error {
 	if opts.Detach || resp.EvalID == "" {
 		return nil
 	}
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultRunTimeout
+	}
+	wctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	err = c.follow(wctx, *job.ID, resp)
+	if err != nil && wctx.Err() != nil && ctx.Err() == nil {
+		return c.explainFailure(ctx, *job.ID, fmt.Sprintf("job %s did not become healthy within %s", *job.ID, timeout))
+	}
+	return err
+}
+
+// follow waits for the evaluation, then for the deployment or, for jobs
+// without one, for every allocation to run.
+func (c *Client) follow(ctx context.Context, job string, resp *api.JobRegisterResponse) error {
 	eval, err := c.followEval(ctx, resp.EvalID)
 	if err != nil {
 		return err
 	}
+	deployment := eval.DeploymentID
 	if len(eval.FailedTGAllocs) > 0 {
-		return &PlacementError{Job: *job.ID, Failed: eval.FailedTGAllocs}
+		// An evaluation can report failed placements that a follow-up
+		// evaluation places moments later (after a purge, while a node is
+		// still registering); only a failure that persists is final.
+		placed, err := c.placedSoon(ctx, job)
+		if err != nil {
+			return err
+		}
+		if !placed {
+			return &PlacementError{Job: job, Failed: eval.FailedTGAllocs}
+		}
+		if d, _, err := c.Nomad.Jobs().LatestDeployment(job, (&api.QueryOptions{}).WithContext(ctx)); err == nil && d != nil && d.JobModifyIndex == resp.JobModifyIndex {
+			deployment = d.ID
+		}
 	}
-	if eval.DeploymentID != "" {
-		return c.followDeployment(ctx, *job.ID, eval.DeploymentID)
+	if deployment != "" {
+		return c.followDeployment(ctx, job, deployment)
 	}
-	return c.waitRunning(ctx, *job.ID, resp.JobModifyIndex)
+	return c.waitRunning(ctx, job, resp.JobModifyIndex)
+}
+
+// placementGrace is how long a reported placement failure may take to
+// resolve itself.
+const placementGrace = 20 * time.Second
+
+// placedSoon reports whether the job gets allocations within
+// placementGrace.
+func (c *Client) placedSoon(ctx context.Context, job string) (bool, error) {
+	deadline := time.Now().Add(placementGrace)
+	for time.Now().Before(deadline) {
+		allocs, _, err := c.Nomad.Jobs().Allocations(job, false, (&api.QueryOptions{}).WithContext(ctx))
+		if err != nil {
+			return false, err
+		}
+		for _, a := range allocs {
+			if a.DesiredStatus == "run" {
+				return true, nil
+			}
+		}
+		if err := c.sleep(ctx); err != nil {
+			return false, err
+		}
+	}
+	return false, nil
 }
 
 func short(id string) string {
@@ -204,12 +265,12 @@ func (c *Client) waitRunning(ctx context.Context, job string, index uint64) erro
 			if a.DesiredStatus != "run" {
 				continue
 			}
-			switch a.ClientStatus {
-			case "running", "complete":
+			switch {
+			case a.ClientStatus == "complete" || a.ClientStatus == "running" && tasksRunning(a):
 				running++
-			case "pending":
-				pending++
-			case "failed", "lost":
+			case a.ClientStatus == "running" || a.ClientStatus == "pending":
+				pending++ // a task is starting or waiting to restart
+			case a.ClientStatus == "failed" || a.ClientStatus == "lost":
 				return c.explainFailure(ctx, job, fmt.Sprintf("allocation %s %s", short(a.ID), a.ClientStatus))
 			}
 		}
@@ -256,4 +317,15 @@ func (c *Client) explainFailure(ctx context.Context, job, why string) error {
 		}
 	}
 	return errors.New(b.String())
+}
+
+// tasksRunning reports whether every task of an allocation runs (a task
+// between restarts is "pending").
+func tasksRunning(a *api.AllocationListStub) bool {
+	for _, ts := range a.TaskStates {
+		if ts.State != "running" {
+			return false
+		}
+	}
+	return len(a.TaskStates) > 0
 }

@@ -31,6 +31,9 @@ type Options struct {
 	ConsulBinary  string
 	NomadBinary   string
 	DockerPackage string
+	// Jobs names the example jobs the topology deploys (jobs/<name>.nomad.hcl);
+	// nil means fabio, as in the reference sandbox.
+	Jobs []string
 }
 
 // Topology renders the commented default topology for opts.
@@ -59,6 +62,10 @@ func Topology(opts Options) ([]byte, error) {
 		data["Box"] = topology.DefaultLibvirtBox
 	}
 	data["ConsulBinary"], data["NomadBinary"] = opts.ConsulBinary, opts.NomadBinary
+	data["Jobs"] = opts.Jobs
+	if opts.Jobs == nil {
+		data["Jobs"] = []string{"fabio"}
+	}
 	for key, v := range map[string]string{
 		"CIDR": opts.CIDR, "ConsulVersion": opts.ConsulVersion, "NomadVersion": opts.NomadVersion,
 		"InstallMethod": opts.InstallMethod, "DockerPackage": opts.DockerPackage,

@@ -18,9 +18,9 @@ type WriteOptions struct {
 	// File is the topology file to write.
 	File  string
 	Force bool
-	// Jobs is the tree holding jobs/*.nomad.hcl; each example job is
+	// Assets is the tree holding jobs/*.nomad.hcl; each example job is
 	// written beside the topology unless a file of that name is there.
-	Jobs fs.FS
+	Assets fs.FS
 }
 
 // Write creates the topology file and the example jobs it refers to.
@@ -40,7 +40,7 @@ func Write(opts WriteOptions) ([]string, error) {
 	written = append(written, opts.File)
 
 	dir := filepath.Dir(opts.File)
-	jobs, err := fs.Glob(opts.Jobs, "jobs/*.nomad.hcl")
+	jobs, err := fs.Glob(opts.Assets, "jobs/*.nomad.hcl")
 	if err != nil {
 		return written, err
 	}
@@ -49,7 +49,7 @@ func Write(opts WriteOptions) ([]string, error) {
 		if _, err := os.Stat(dst); err == nil {
 			continue // a user's edited job is never overwritten
 		}
-		b, err := fs.ReadFile(opts.Jobs, j)
+		b, err := fs.ReadFile(opts.Assets, j)
 		if err != nil {
 			return written, err
 		}

@@ -31,6 +31,7 @@ func TestChangeTopology(t *testing.T) {
 	agents := c.agentStarts(first)
 
 	t.Run("1+2 -> 1+3 adds one machine and restarts nothing", func(t *testing.T) {
+		c := c.with(t)
 		c.editTopology(regexp.MustCompile(`count   = 2`), "count   = 3")
 		r := c.mustRun("up", "--dry-run")
 		if !strings.Contains(r.stdout, "1 to create, 0 to drain and remove") || !strings.Contains(r.stdout, "+ nomad-client3") {
@@ -56,6 +57,7 @@ func TestChangeTopology(t *testing.T) {
 	})
 
 	t.Run("1+3 -> 3+3 keeps jobs and KV data", func(t *testing.T) {
+		c := c.with(t)
 		putKV(t, "http://"+server+":8500/v1/kv/nomadbox/e2e", "kept")
 		c.editTopology(regexp.MustCompile(`count  = 1`), "count  = 3")
 		r := c.mustRun("up", "--dry-run")
@@ -64,7 +66,9 @@ func TestChangeTopology(t *testing.T) {
 		}
 		c.mustRun("up")
 		for _, api := range []string{"http://" + server + ":4646/v1/operator/raft/configuration", "http://" + server + ":8500/v1/operator/raft/configuration"} {
-			var raft struct{ Servers []struct{ Voter, Leader bool } }
+			var raft struct {
+				Servers []struct{ Voter, Leader bool }
+			}
 			getJSON(t, api, &raft)
 			voters, leaders := 0, 0
 			for _, s := range raft.Servers {
@@ -90,6 +94,7 @@ func TestChangeTopology(t *testing.T) {
 	})
 
 	t.Run("3+3 -> 3+2 drains the removed client first", func(t *testing.T) {
+		c := c.with(t)
 		c.mustRun("run", "--var", "count=3", "jobs/web.nomad.hcl")
 		c.editTopology(regexp.MustCompile(`count   = 3`), "count   = 2")
 		r := c.mustRun("up", "--dry-run")
@@ -131,6 +136,7 @@ func TestChangeTopology(t *testing.T) {
 	})
 
 	t.Run("up with no edit changes nothing", func(t *testing.T) {
+		c := c.with(t)
 		before := c.containerIDs([]string{"nomad-server1", "nomad-client1"})
 		start := time.Now()
 		r := c.mustRun("up")

@@ -3,7 +3,9 @@
 // Package e2e brings real clusters up with the nomadbox binary, the way a
 // user does: real Vagrant (docker provider), real Ansible, real Docker
 // and the real Consul and Nomad agents. Run with
-//   go test -tags e2e -timeout 60m ./test/e2e
+//
+//	go test -tags e2e -timeout 60m ./test/e2e
+//
 // (`go tool task test:e2e` prepares the tools, binaries and image first).
 package e2e
 
@@ -70,19 +72,28 @@ func newCluster(t *testing.T, name, cidr string, servers, clients int) *cluster 
 	if out, err := testtools.Output("", nil, "docker", "info"); err != nil {
 		t.Fatalf("the Docker daemon is not running: start it (`go tool task deps`)\n%s", out)
 	}
-	c := &cluster{t: t, dir: t.TempDir(), name: name, cidr: cidr}
+	dir := t.TempDir()
+	if os.Getenv("NOMADBOX_E2E_KEEP") != "" {
+		// A kept cluster keeps its folder (topology, Vagrant state, log),
+		// so it can be inspected and destroyed with nomadbox later.
+		var err error
+		if dir, err = os.MkdirTemp("", "nomadbox-e2e-"+name+"-"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &cluster{t: t, dir: dir, name: name, cidr: cidr}
 	removeLeftovers(t, name, cidr)
 	r := c.run("init", "--provider", "docker", "--name", name, "--cidr", cidr,
 		"--servers", fmt.Sprint(servers), "--clients", fmt.Sprint(clients),
 		"--install", "local", "--consul-binary", testtools.Consul(t), "--nomad-binary", testtools.Nomad(t),
 		"--consul-version", testtools.ConsulVersion, "--nomad-version", testtools.NomadVersion,
-		"--docker-package", "docker.io")
+		"--docker-package", "docker.io",
+		// The default topology deploys fabio, whose binary comes from the
+		// internet; these clusters have none.
+		"--jobs", "")
 	if r.code != 0 {
 		t.Fatalf("init: %s", r)
 	}
-	// The default topology deploys fabio, whose binary comes from the
-	// internet; these clusters have none.
-	c.editTopology(regexp.MustCompile(`(?s)\njob "fabio" \{.*?\n\}\n`), "\n")
 	t.Cleanup(func() {
 		if os.Getenv("NOMADBOX_E2E_KEEP") != "" {
 			t.Logf("keeping cluster %s in %s", name, c.dir)
@@ -94,6 +105,14 @@ func newCluster(t *testing.T, name, cidr string, servers, clients int) *cluster 
 		removeLeftovers(t, name, cidr)
 	})
 	return c
+}
+
+// with returns the cluster bound to a subtest's t, so a failure in a
+// subtest fails that subtest (t.Fatal must run on its own test).
+func (c *cluster) with(t *testing.T) *cluster {
+	cp := *c
+	cp.t = t
+	return &cp
 }
 
 func (c *cluster) editTopology(re *regexp.Regexp, repl string) {

@@ -21,6 +21,7 @@ func TestDefaultCluster(t *testing.T) {
 	c.mustRun("up")
 
 	t.Run("verify is healthy with every check ok", func(t *testing.T) {
+		c := c.with(t)
 		rep, r := c.verify()
 		if r.code != 0 || !rep.Healthy {
 			t.Fatalf("verify: %s", r)
@@ -43,6 +44,7 @@ func TestDefaultCluster(t *testing.T) {
 	})
 
 	t.Run("consul.service.consul resolves through the local forwarder", func(t *testing.T) {
+		c := c.with(t)
 		got := c.ssh("nomad-client1", "dig +short consul.service.consul")
 		if got != server {
 			t.Errorf("dig on nomad-client1 answered %q, want %s", got, server)
@@ -53,6 +55,7 @@ func TestDefaultCluster(t *testing.T) {
 	})
 
 	t.Run("agents listen on the private address", func(t *testing.T) {
+		c := c.with(t)
 		for node, want := range map[string][]string{
 			"nomad-server1": {server + ":8300", server + ":8301", server + ":8500", server + ":4646", server + ":4647", server + ":4648"},
 			"nomad-client1": {client1 + ":8301", client1 + ":8500", client1 + ":4646"},
@@ -72,6 +75,7 @@ func TestDefaultCluster(t *testing.T) {
 	})
 
 	t.Run("a second provision changes nothing", func(t *testing.T) {
+		c := c.with(t)
 		r := c.mustRun("provision")
 		hosts := regexp.MustCompile(`(?m)^(nomad-\S+)\s+ok=\d+ changed=(\d+) failed=0$`).FindAllStringSubmatch(r.stdout, -1)
 		if len(hosts) != 3 {
@@ -85,6 +89,7 @@ func TestDefaultCluster(t *testing.T) {
 	})
 
 	t.Run("verify names a stopped agent and provision repairs it", func(t *testing.T) {
+		c := c.with(t)
 		c.ssh("nomad-client2", "sudo systemctl stop nomad")
 		rep, r := c.verify()
 		if r.code != 1 || rep.Healthy {
@@ -109,6 +114,7 @@ func TestDefaultCluster(t *testing.T) {
 	})
 
 	t.Run("destroy leaves no containers and no networks", func(t *testing.T) {
+		c := c.with(t)
 		c.mustRun("destroy", "--force")
 		if left := leftovers(t, name, cidr); len(left) > 0 {
 			t.Errorf("destroy left %v", left)
