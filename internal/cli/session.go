@@ -27,10 +27,16 @@ func openSession(c *cli.Context, command string) (*cluster.Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	// With --json, standard output carries the JSON document alone;
+	// progress goes to standard error.
+	out := c.App.Writer
+	if c.Bool("json") {
+		out = c.App.ErrWriter
+	}
 	return cluster.Open(l.Topology, cluster.SessionOptions{
 		OutDir:  c.String("output"),
-		Out:     c.App.Writer,
-		TTY:     isTerminal(c.App.Writer),
+		Out:     out,
+		TTY:     isTerminal(out),
 		Verbose: c.Bool("verbose"),
 		Command: command,
 	})
