@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/nomadbox/nomadbox/generator"
 	"github.com/nomadbox/nomadbox/internal/plan"
@@ -68,11 +69,12 @@ func (s *Session) agentConfigs(files generator.Files) map[string]map[string][]by
 		return out
 	}
 	for _, p := range files.Paths() {
-		dir, file := filepath.Split(p)
-		if filepath.Base(filepath.Dir(dir)) != "config" || filepath.Ext(file) != ".hcl" {
+		// ansible/config/<node>/<file>.hcl
+		parts := strings.Split(p, "/")
+		if len(parts) != 4 || parts[0] != "ansible" || parts[1] != "config" || !strings.HasSuffix(parts[3], ".hcl") {
 			continue
 		}
-		node := filepath.Base(dir)
+		node, file := parts[2], parts[3]
 		if out[node] == nil {
 			out[node] = map[string][]byte{}
 		}

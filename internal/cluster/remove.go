@@ -31,7 +31,9 @@ func (s *Session) removeNodes(ctx context.Context, nodes []topology.Node, deadli
 				return err
 			}
 			s.Progress.Detail("%s: leaving Consul", n.Name)
-			if _, err := ssh.Exec(ctx, n, "sudo systemctl stop nomad && sudo consul leave"); err != nil {
+			// An agent that already left (an earlier, interrupted removal) is
+			// fine: the machine goes either way.
+			if _, err := ssh.Exec(ctx, n, "sudo systemctl stop nomad; sudo consul leave || ! systemctl is-active --quiet consul"); err != nil {
 				return fmt.Errorf("%s: leaving the cluster: %w", n.Name, err)
 			}
 			if id, err := nodeID(nomad, n.Name); err == nil && id != "" {
@@ -40,7 +42,7 @@ func (s *Session) removeNodes(ctx context.Context, nodes []topology.Node, deadli
 			continue
 		}
 		s.Progress.Detail("%s: leaving Consul and Nomad", n.Name)
-		if _, err := ssh.Exec(ctx, n, "sudo consul leave; sudo systemctl stop nomad"); err != nil {
+		if _, err := ssh.Exec(ctx, n, "sudo systemctl stop nomad; sudo consul leave || ! systemctl is-active --quiet consul"); err != nil {
 			return fmt.Errorf("%s: leaving the cluster: %w", n.Name, err)
 		}
 		// A stopped Nomad server stays a Raft peer until removed; take it

@@ -91,6 +91,16 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 		return nil, ErrDryRun
 	}
 
+	// Removed nodes go first, while the rendered Vagrantfile still
+	// defines their machines.
+	if pl != nil && len(pl.Remove) > 0 {
+		p.Phase("remove")
+		if err := s.removeNodes(ctx, pl.Remove, opts.DrainDeadline); err != nil {
+			return nil, err
+		}
+		p.Done(fmt.Sprintf("%d node(s) drained and removed", len(pl.Remove)))
+	}
+
 	p.Phase("render")
 	rendered, err := Render(s.Topology, RenderOptions{OutDir: s.Dir, Assets: opts.Assets})
 	if err != nil {
@@ -105,14 +115,6 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 	}
 	if _, err := execx.LookPath("ansible-playbook"); err != nil {
 		return nil, err
-	}
-
-	if pl != nil && len(pl.Remove) > 0 {
-		p.Phase("remove")
-		if err := s.removeNodes(ctx, pl.Remove, opts.DrainDeadline); err != nil {
-			return nil, err
-		}
-		p.Done(fmt.Sprintf("%d node(s) drained and removed", len(pl.Remove)))
 	}
 
 	p.Phase("machines")
