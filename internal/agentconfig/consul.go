@@ -25,6 +25,9 @@ func Consul(t *topology.Topology, n topology.Node) []byte {
 	// dnsmasq) and on the private address (for `nomadbox verify`).
 	set(b, "client_addr", "127.0.0.1 "+ip)
 	set(b, "retry_join", serverAddrs(t, ""))
+	// The default 30 s between join attempts makes an agent that started
+	// before its servers sit idle for half a minute.
+	set(b, "retry_interval", "5s")
 	set(b, "leave_on_terminate", n.Role == topology.RoleClient)
 	set(b, "rejoin_after_leave", true)
 

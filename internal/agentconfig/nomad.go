@@ -32,6 +32,7 @@ func Nomad(t *topology.Topology, n topology.Node) []byte {
 		set(srv, "bootstrap_expect", t.Server.Count)
 		join := newBlock(srv, "server_join", nil).Body()
 		set(join, "retry_join", serverAddrs(t, ""))
+		set(join, "retry_interval", "5s")
 	} else {
 		cl := newBlock(b, "client", nil).Body()
 		set(cl, "enabled", true)
@@ -47,6 +48,7 @@ func Nomad(t *topology.Topology, n topology.Node) []byte {
 		}
 		join := newBlock(cl, "server_join", nil).Body()
 		set(join, "retry_join", serverAddrs(t, "4647"))
+		set(join, "retry_interval", "5s")
 		for _, drv := range n.Group.Drivers {
 			appendPlugin(b, drv)
 		}
