@@ -2,10 +2,16 @@ package cluster
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/nomadbox/nomadbox/internal/nodeexec"
+	"github.com/nomadbox/nomadbox/internal/secrets"
 	"github.com/nomadbox/nomadbox/internal/verify"
 )
 
@@ -13,10 +19,25 @@ import (
 // the nodes' private addresses, DNS checked over SSH.
 func (s *Session) VerifyOptions() verify.Options {
 	ssh := nodeexec.For(s.Topology, s.Runner)
-	return verify.Options{
+	opts := verify.Options{
 		Topology: s.Topology,
 		Exec:     ssh.Exec,
 	}
+	sec := secrets.Dir(s.Dir)
+	if s.Topology.Security.TLS {
+		// The agents' certificates come from the cluster's own CA.
+		if ca, err := os.ReadFile(filepath.Join(sec, "tls", "ca.pem")); err == nil {
+			pool := x509.NewCertPool()
+			pool.AppendCertsFromPEM(ca)
+			opts.TLSConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		}
+	}
+	if s.Topology.Security.ACL {
+		if tok, err := os.ReadFile(filepath.Join(sec, "consul-management.token")); err == nil {
+			opts.ConsulToken = strings.TrimSpace(string(tok))
+		}
+	}
+	return opts
 }
 
 // Verify checks the cluster once, or polls until it is healthy or wait
