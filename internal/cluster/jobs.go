@@ -5,17 +5,19 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"path/filepath"
 	"time"
 
 	"github.com/nomadbox/nomadbox/internal/jobs"
+	"github.com/nomadbox/nomadbox/internal/secrets"
 )
 
 // Jobs returns a client for the cluster's Nomad API, on the first server
 // that accepts a connection.
 func (s *Session) Jobs(out io.Writer) (*jobs.Client, error) {
-	scheme := "http"
+	scheme, ca := "http", ""
 	if s.Topology.Security.TLS {
-		scheme = "https"
+		scheme, ca = "https", filepath.Join(secrets.Dir(s.Dir), "tls", "ca.pem")
 	}
 	var lastErr error
 	for _, n := range s.Topology.Servers() {
@@ -26,7 +28,7 @@ func (s *Session) Jobs(out io.Writer) (*jobs.Client, error) {
 			continue
 		}
 		conn.Close()
-		return jobs.NewClient(scheme+"://"+addr, out)
+		return jobs.NewClient(scheme+"://"+addr, ca, out)
 	}
 	return nil, fmt.Errorf("no Nomad server of cluster %q answers (is it up? `nomadbox status`): %w", s.Topology.Cluster.Name, lastErr)
 }

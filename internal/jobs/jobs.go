@@ -27,10 +27,14 @@ type Client struct {
 	Poll time.Duration
 }
 
-// NewClient connects to the Nomad HTTP API at addr (http://ip:4646).
-func NewClient(addr string, out io.Writer) (*Client, error) {
+// NewClient connects to the Nomad HTTP API at addr (http://ip:4646);
+// caCert, when set, is the CA that signed the agents' certificates.
+func NewClient(addr, caCert string, out io.Writer) (*Client, error) {
 	cfg := api.DefaultConfig()
 	cfg.Address = addr
+	if caCert != "" {
+		cfg.TLSConfig = &api.TLSConfig{CACert: caCert}
+	}
 	c, err := api.NewClient(cfg)
 	if err != nil {
 		return nil, err
