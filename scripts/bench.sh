@@ -3,7 +3,8 @@
 # (render, preflight, machines, provision, verify) for 1+2 and 1+5 nodes,
 # warm (node image and binaries cached) and cold (node image rebuilt from
 # debootstrap), and for a no-op second `up`. Prints figures; asserts
-# nothing. Takes 15-25 minutes on 2 cores.
+# nothing. Takes 15-25 minutes on 2 cores. BENCH_CLIENTS (default "2 5")
+# and BENCH_RUNS (default "warm cold") pick a subset.
 set -euo pipefail
 nomadbox=${1:?usage: scripts/bench.sh PATH-TO-NOMADBOX}
 eval "$("$(dirname "$0")/hashicorp-binaries.sh")"
@@ -22,8 +23,8 @@ run_up() { # label
   echo "$1: ${line#timings: }" >&2
 }
 
-for clients in 2 5; do
-  for temp in warm cold; do
+for clients in ${BENCH_CLIENTS:-2 5}; do
+  for temp in ${BENCH_RUNS:-warm cold}; do
     mkdir -p "$work/bench" && cd "$work/bench"
     "$nomadbox" destroy --force >/dev/null 2>&1 || true
     rm -f topology.hcl
