@@ -127,7 +127,18 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 	} else {
 		created = true
 		if err := s.Provider.Up(ctx, s.providerEnv()); err != nil {
-			return nil, fmt.Errorf("bringing the machines up failed: %w", err)
+			// Vagrant's docker provider inspects every docker network while
+			// it creates machines, and fails when another program removes a
+			// network at that moment. Bringing machines up is idempotent, so
+			// one more try costs little and rides out such a race.
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("bringing the machines up failed: %w", err)
+			}
+			p.Detail("vagrant up failed (%v); trying once more", firstLine(err))
+			s.Logf("vagrant up failed, retrying: %v", err)
+			if err := s.Provider.Up(ctx, s.providerEnv()); err != nil {
+				return nil, fmt.Errorf("bringing the machines up failed: %w", err)
+			}
 		}
 	}
 
@@ -253,4 +264,9 @@ func (s *Session) provision(ctx context.Context) (*ansible.Result, error) {
 		return res, fmt.Errorf("provisioning failed: %w", err)
 	}
 	return res, nil
+}
+
+func firstLine(err error) string {
+	line, _, _ := strings.Cut(err.Error(), "\n")
+	return line
 }
