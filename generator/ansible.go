@@ -61,7 +61,7 @@ func inventory(t *topology.Topology) []byte {
 	hosts := func(nodes []topology.Node) *mapping {
 		m := newMapping()
 		for _, n := range nodes {
-			h := newMapping().set("ansible_host", hostAddress(t, n))
+			h := newMapping().set("ansible_host", t.HostAddress(n))
 			if t.Provider.Name == "ssh" && t.Provider.Port != 22 {
 				h.set("ansible_port", t.Provider.Port)
 			}
@@ -74,15 +74,6 @@ func inventory(t *topology.Topology) []byte {
 			set("servers", hosts(t.Servers())).
 			set("clients", hosts(t.ClientNodes())))
 	return yamlDocument(generatedYAML, newMapping().set("all", all))
-}
-
-// hostAddress is where Ansible reaches n: the private address, or the
-// address an ssh provider lists for it.
-func hostAddress(t *topology.Topology, n topology.Node) string {
-	if a, ok := t.Provider.Hosts[n.Name]; ok {
-		return a
-	}
-	return n.Address.String()
 }
 
 func groupVars(t *topology.Topology) []byte {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/hashicorp/nomad/api"
 	"github.com/urfave/cli/v2"
@@ -102,9 +101,7 @@ func jobsCommand() *cli.Command {
 				if list == nil {
 					list = []jobs.JobSummary{}
 				}
-				enc := json.NewEncoder(c.App.Writer)
-				enc.SetIndent("", "  ")
-				return enc.Encode(list)
+				return writeJSON(c, list)
 			}
 			jobs.WriteList(c.App.Writer, list)
 			return nil

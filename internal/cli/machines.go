@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -29,9 +28,7 @@ func statusCommand() *cli.Command {
 				return err
 			}
 			if c.Bool("json") {
-				enc := json.NewEncoder(c.App.Writer)
-				enc.SetIndent("", "  ")
-				return enc.Encode(st)
+				return writeJSON(c, st)
 			}
 			fmt.Fprintf(c.App.Writer, "cluster %s (%s) in %s\n\n", st.Cluster, st.Provider, st.Dir)
 			tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/signal"
@@ -92,4 +93,11 @@ func inSession(args argsCheck, f func(ctx context.Context, c *cli.Context, s *cl
 		defer cancel()
 		return f(ctx, c, s)
 	}
+}
+
+// writeJSON prints v as the indented JSON document --json promises.
+func writeJSON(c *cli.Context, v any) error {
+	enc := json.NewEncoder(c.App.Writer)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

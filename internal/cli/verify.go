@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -36,9 +35,7 @@ func verifyCommand() *cli.Command {
 		Action: inSession(noArgs, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			report := s.Verify(ctx, c.Duration("wait"))
 			if c.Bool("json") {
-				enc := json.NewEncoder(c.App.Writer)
-				enc.SetIndent("", "  ")
-				enc.Encode(report)
+				writeJSON(c, report)
 			} else {
 				report.WriteText(c.App.Writer, isTerminal(c.App.Writer))
 			}

@@ -150,7 +150,7 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 	if skipped {
 		p.Phase("provision")
 		p.Done("no changes")
-	} else if err := s.provisionPhase(ctx, hash); err != nil {
+	} else if _, err := s.provisionPhase(ctx, hash); err != nil {
 		return nil, err
 	}
 	s.saveApplied()
@@ -162,7 +162,7 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 	report = s.Verify(ctx, opts.Wait)
 	if !report.Healthy && skipped {
 		p.Fail("unhealthy; provisioning to repair it")
-		if err := s.provisionPhase(ctx, hash); err != nil {
+		if _, err := s.provisionPhase(ctx, hash); err != nil {
 			return nil, err
 		}
 		p.Phase("verify")
@@ -199,16 +199,18 @@ func (s *Session) allRunning(ctx context.Context) bool {
 	return true
 }
 
-func (s *Session) provisionPhase(ctx context.Context, hash string) error {
+// provisionPhase runs the provision phase and, when it succeeds, records
+// hash as what the nodes now carry.
+func (s *Session) provisionPhase(ctx context.Context, hash string) (*ansible.Result, error) {
 	s.Progress.Phase("provision")
 	s.clearProvisioned()
 	res, err := s.provision(ctx)
 	if err != nil {
-		return err
+		return res, err
 	}
 	s.markProvisioned(hash)
 	s.Progress.Done(fmt.Sprintf("%d hosts, %d changes", len(res.Recap), res.Changed()))
-	return nil
+	return res, nil
 }
 
 // UnhealthyError is a cluster that did not verify in time.
@@ -233,17 +235,12 @@ func (s *Session) Provision(ctx context.Context, assets fs.FS) (*ansible.Result,
 	if err != nil {
 		return nil, err
 	}
-	s.Progress.Phase("provision")
-	s.clearProvisioned()
-	res, err := s.provision(ctx)
+	res, err := s.provisionPhase(ctx, renderHash(rendered.Files))
 	if err != nil {
 		s.Progress.Fail("")
 		s.Progress.Printf("Full log: %s\n", s.LogPath)
-		return res, err
 	}
-	s.markProvisioned(renderHash(rendered.Files))
-	s.Progress.Done(fmt.Sprintf("%d hosts, %d changes", len(res.Recap), res.Changed()))
-	return res, nil
+	return res, err
 }
 
 func (s *Session) provision(ctx context.Context) (*ansible.Result, error) {

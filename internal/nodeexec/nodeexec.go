@@ -17,11 +17,11 @@ import (
 
 // SSH reaches nodes as User with Key.
 type SSH struct {
-	User   string
-	Key    string
-	Port   int
-	Hosts  map[string]string // node -> address overrides (ssh provider)
-	Runner *execx.Runner
+	User     string
+	Key      string
+	Port     int
+	Topology *topology.Topology
+	Runner   *execx.Runner
 }
 
 // VagrantKey is the private key Vagrant installs in its home folder; the
@@ -38,18 +38,13 @@ func VagrantKey() string {
 // For returns the SSH settings for t's nodes.
 func For(t *topology.Topology, r *execx.Runner) *SSH {
 	if t.Provider.Name == "ssh" {
-		return &SSH{User: t.Provider.User, Key: t.Provider.PrivateKey, Port: t.Provider.Port, Hosts: t.Provider.Hosts, Runner: r}
+		return &SSH{User: t.Provider.User, Key: t.Provider.PrivateKey, Port: t.Provider.Port, Topology: t, Runner: r}
 	}
-	return &SSH{User: "vagrant", Key: VagrantKey(), Port: 22, Runner: r}
+	return &SSH{User: "vagrant", Key: VagrantKey(), Port: 22, Topology: t, Runner: r}
 }
 
 // Address is where n is reached.
-func (s *SSH) Address(n topology.Node) string {
-	if a, ok := s.Hosts[n.Name]; ok {
-		return a
-	}
-	return n.Address.String()
-}
+func (s *SSH) Address(n topology.Node) string { return s.Topology.HostAddress(n) }
 
 // Args are the ssh arguments that reach n (before the remote command).
 func (s *SSH) Args(n topology.Node, tty bool) []string {

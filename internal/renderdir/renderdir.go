@@ -15,12 +15,6 @@ import (
 	"github.com/nomadbox/nomadbox/generator"
 )
 
-// Path is the default render directory of a cluster, relative to the
-// topology file's directory.
-func Path(topologyDir, cluster string) string {
-	return filepath.Join(topologyDir, ".nomadbox", cluster)
-}
-
 // Write replaces the rendered part of dir with files. Every top-level
 // entry that files contains (Vagrantfile, ansible/) is replaced whole, so
 // files that are no longer rendered (a removed node's host_vars) go away.

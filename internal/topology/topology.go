@@ -93,6 +93,15 @@ func (t *Topology) Nodes() []Node {
 	return nodes
 }
 
+// HostAddress is where a node is reached over SSH: the address an ssh
+// provider lists for it, else its private address.
+func (t *Topology) HostAddress(n Node) string {
+	if a, ok := t.Provider.Hosts[n.Name]; ok {
+		return a
+	}
+	return n.Address.String()
+}
+
 // Servers lists the server nodes.
 func (t *Topology) Servers() []Node {
 	return filterRole(t.Nodes(), RoleServer)
