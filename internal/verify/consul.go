@@ -118,6 +118,13 @@ func checkConsul(ctx context.Context, e *env) consulResult {
 			for name := range services {
 				serviceNames = append(serviceNames, name)
 			}
+			// Nomad's own services are looked at even when absent from
+			// the catalog: their absence is what must be reported.
+			for name := range e.expectedServices() {
+				if _, ok := services[name]; !ok {
+					serviceNames = append(serviceNames, name)
+				}
+			}
 			sort.Strings(serviceNames)
 			forEach(len(serviceNames), parallel, func(i int) {
 				name := serviceNames[i]
@@ -151,8 +158,9 @@ func checkConsul(ctx context.Context, e *env) consulResult {
 		res.services = []Check{{Name: CheckServices, Detail: fmt.Sprintf("service catalog unavailable%s: %v", via, errText(servicesErr))}}
 		return res
 	}
+	want := e.expectedServices()
 	for _, name := range serviceNames {
-		res.services = append(res.services, serviceCheck(name, health[name], healthErr[name]))
+		res.services = append(res.services, serviceCheck(name, want[name], health[name], healthErr[name]))
 	}
 	return res
 }
@@ -224,13 +232,46 @@ func consulRole(tag string) string {
 	return "client"
 }
 
+// expectedServices names the services Nomad registers in Consul for
+// itself, and the nodes that must have registered them: "nomad" on every
+// server, "nomad-client" on every client. Their presence proves the
+// Nomad-Consul integration that jobs' service blocks rely on.
+func (e *env) expectedServices() map[string][]string {
+	want := map[string][]string{}
+	for _, n := range e.servers {
+		want["nomad"] = append(want["nomad"], n.Name)
+	}
+	for _, n := range e.clients {
+		want["nomad-client"] = append(want["nomad-client"], n.Name)
+	}
+	return want
+}
+
 // serviceCheck asserts that every instance of a service has all its
 // health checks (node checks included, as Consul's own health filter
-// counts them) passing.
-func serviceCheck(name string, entries []*capi.ServiceEntry, err error) Check {
+// counts them) passing, and that each node in wantNodes has registered
+// at least one instance.
+func serviceCheck(name string, wantNodes []string, entries []*capi.ServiceEntry, err error) Check {
 	c := Check{Name: ServicePrefix + name}
 	if err != nil {
 		c.Detail = fmt.Sprintf("health unavailable: %v", errText(err))
+		return c
+	}
+	registered := map[string]bool{}
+	for _, en := range entries {
+		if en != nil && en.Node != nil {
+			registered[en.Node.Node] = true
+		}
+	}
+	var missing []string
+	for _, n := range wantNodes {
+		if !registered[n] {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		c.Detail = fmt.Sprintf("not registered in Consul by %s (%d of %d node(s) have it)",
+			strings.Join(missing, ", "), len(wantNodes)-len(missing), len(wantNodes))
 		return c
 	}
 	if len(entries) == 0 {

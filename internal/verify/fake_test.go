@@ -153,6 +153,20 @@ func newWorld(t *testing.T) *world {
 		members = append(members, m)
 	}
 	w.consul["/v1/agent/members"] = members
+	// The recorded nomad-client registration came from a dev agent; the
+	// clients here register it from their own nodes.
+	var clientSvc list
+	recordedClient := w.consul["/v1/health/service/nomad-client"].(list)[0]
+	for i, name := range []string{"w1", "w2"} {
+		e := clone(recordedClient).(obj)
+		node := e["Node"].(obj)
+		node["Node"], node["Address"] = name, fmt.Sprintf("127.0.0.%d", 101+i)
+		for _, hc := range e["Checks"].(list) {
+			hc.(obj)["Node"] = name
+		}
+		clientSvc = append(clientSvc, e)
+	}
+	w.consul["/v1/health/service/nomad-client"] = clientSvc
 	// The consul service: one instance per server, checked by serfHealth
 	// only, built from the recorded nomad entries of the same nodes.
 	var consulSvc list

@@ -22,7 +22,9 @@
 //	                address, every configured driver detected and healthy; its HTTP API answers
 //	dns             per node: consul.service.consul resolves, through the node's own resolver (the local
 //	                forwarder), to at least one server's private address
-//	service:<name>  per service in Consul's catalog: every instance's health checks (node and service) pass
+//	service:<name>  per service in Consul's catalog: every instance's health checks (node and service) pass;
+//	                "nomad" and "nomad-client" are always checked and must be registered by every
+//	                server and every client respectively (Nomad's Consul integration works)
 //	services        only when the catalog itself cannot be read
 //
 // The dns checks are left out entirely (not reported as passing) when

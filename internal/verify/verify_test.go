@@ -184,6 +184,20 @@ func TestFailingServiceCheck(t *testing.T) {
 		`1 of 1 instance(s) failing: c1: service: "web" check is critical (Get "http://127.0.0.1:20335/": dial tcp`)
 }
 
+// Nomad that never registered itself in Consul (a client whose consul
+// block points nowhere, servers not yet up) fails verify by name, even
+// when the service is missing from the catalog altogether.
+func TestNomadNotRegisteredInConsul(t *testing.T) {
+	f := newFake(t)
+	f.consul["/v1/health/service/nomad-client"] = f.consul["/v1/health/service/nomad-client"].(list)[:1]
+	delete(f.consul["/v1/catalog/services"].(obj), "nomad")
+	f.consul["/v1/health/service/nomad"] = list{}
+	r := Run(context.Background(), f.options())
+	onlyFailures(t, r, "service:nomad", "service:nomad-client")
+	wantDetail(t, get(t, r, "service:nomad-client", ""), "not registered in Consul by w2 (1 of 2 node(s) have it)")
+	wantDetail(t, get(t, r, "service:nomad", ""), "not registered in Consul by c1, c2, c3 (0 of 3 node(s) have it)")
+}
+
 func TestServiceHealthUnavailable(t *testing.T) {
 	f := newFake(t)
 	f.consul["/v1/health/service/sleeper"] = reply{500, "rpc error"}
