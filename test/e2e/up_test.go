@@ -100,7 +100,9 @@ func TestDefaultCluster(t *testing.T) {
 			if !ch.OK && ch.Name == "nomad-client" && ch.Node == "nomad-client2" {
 				named = true
 			}
-			if !ch.OK && ch.Node != "nomad-client2" {
+			// Cluster-wide checks may fail too, but only because of
+			// nomad-client2 (its Nomad no longer registered in Consul).
+			if !ch.OK && ch.Node != "nomad-client2" && !strings.Contains(ch.Detail, "nomad-client2") {
 				t.Errorf("check %s %s failed too: %s", ch.Name, ch.Node, ch.Detail)
 			}
 		}
