@@ -5,19 +5,21 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"path/filepath"
 	"time"
 
 	"github.com/nomadbox/nomadbox/internal/jobs"
-	"github.com/nomadbox/nomadbox/internal/secrets"
 )
 
 // Jobs returns a client for the cluster's Nomad API, on the first server
 // that accepts a connection.
 func (s *Session) Jobs(out io.Writer) (*jobs.Client, error) {
-	scheme, ca := "http", ""
-	if s.Topology.Security.TLS {
-		scheme, ca = "https", filepath.Join(secrets.Dir(s.Dir), "tls", "ca.pem")
+	a, err := s.access()
+	if err != nil {
+		return nil, err
+	}
+	scheme := "http"
+	if a.CAFile != "" {
+		scheme = "https"
 	}
 	var lastErr error
 	for _, n := range s.Topology.Servers() {
@@ -28,7 +30,7 @@ func (s *Session) Jobs(out io.Writer) (*jobs.Client, error) {
 			continue
 		}
 		conn.Close()
-		return jobs.NewClient(scheme+"://"+addr, ca, out)
+		return jobs.NewClient(scheme+"://"+addr, a.CAFile, a.NomadToken, out)
 	}
 	return nil, fmt.Errorf("no Nomad server of cluster %q answers (is it up? `nomadbox status`): %w", s.Topology.Cluster.Name, lastErr)
 }

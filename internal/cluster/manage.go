@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -71,27 +70,29 @@ func (s *Session) Status(ctx context.Context) (*Status, error) {
 }
 
 // Env returns the environment variables that point the consul and nomad
-// command line tools at this cluster, as `export` lines. Secrets are
-// passed as file paths, never as values.
+// command line tools at this cluster, as `export` lines for eval. Secrets
+// are referred to by path, never printed: Consul reads its token file
+// itself; Nomad has no such variable, so its token is read by the shell
+// that evaluates the lines.
 func (s *Session) Env() []string {
-	servers := s.Topology.Servers()
-	addr := servers[0].Address.String()
-	scheme := "http"
-	if s.Topology.Security.TLS {
-		scheme = "https"
-	}
+	addr := s.Topology.Servers()[0].Address.String()
+	a, _ := s.access() // the lines name the files whether or not they exist
 	lines := []string{
-		fmt.Sprintf("export NOMAD_ADDR=%s://%s:4646", scheme, addr),
+		fmt.Sprintf("export NOMAD_ADDR=http://%s:4646", addr),
 		fmt.Sprintf("export CONSUL_HTTP_ADDR=%s:8500", addr),
 	}
-	sec := secrets.Dir(s.Dir)
 	if s.Topology.Security.TLS {
-		lines[1] = fmt.Sprintf("export CONSUL_HTTP_ADDR=https://%s:8501", addr)
-		ca := filepath.Join(sec, "tls", "ca.pem")
-		lines = append(lines, "export NOMAD_CACERT="+ca, "export CONSUL_CACERT="+ca)
+		lines = []string{
+			fmt.Sprintf("export NOMAD_ADDR=https://%s:4646", addr),
+			fmt.Sprintf("export CONSUL_HTTP_ADDR=https://%s:8501", addr),
+			"export NOMAD_CACERT=" + execx.Quote([]string{a.CAFile}),
+			"export CONSUL_CACERT=" + execx.Quote([]string{a.CAFile}),
+		}
 	}
 	if s.Topology.Security.ACL {
-		lines = append(lines, "export CONSUL_HTTP_TOKEN_FILE="+filepath.Join(sec, "consul-management.token"))
+		lines = append(lines,
+			"export CONSUL_HTTP_TOKEN_FILE="+execx.Quote([]string{secrets.Path(s.Dir, secrets.ConsulManagementToken)}),
+			fmt.Sprintf(`export NOMAD_TOKEN="$(cat %s)"`, execx.Quote([]string{secrets.Path(s.Dir, secrets.NomadManagementToken)})))
 	}
 	return lines
 }

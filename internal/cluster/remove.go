@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"time"
 
+	capi "github.com/hashicorp/consul/api"
 	"github.com/hashicorp/nomad/api"
 
 	"github.com/nomadbox/nomadbox/internal/nodeexec"
@@ -31,10 +34,8 @@ func (s *Session) removeNodes(ctx context.Context, nodes []topology.Node, deadli
 				return err
 			}
 			s.Progress.Detail("%s: leaving Consul", n.Name)
-			// An agent that already left (an earlier, interrupted removal) is
-			// fine: the machine goes either way.
-			if _, err := ssh.Exec(ctx, n, "sudo systemctl stop nomad; sudo consul leave || ! systemctl is-active --quiet consul"); err != nil {
-				return fmt.Errorf("%s: leaving the cluster: %w", n.Name, err)
+			if err := s.leave(ctx, ssh, n); err != nil {
+				return err
 			}
 			if id, err := nodeID(nomad, n.Name); err == nil && id != "" {
 				nomad.Nodes().Purge(id, nil)
@@ -42,8 +43,8 @@ func (s *Session) removeNodes(ctx context.Context, nodes []topology.Node, deadli
 			continue
 		}
 		s.Progress.Detail("%s: leaving Consul and Nomad", n.Name)
-		if _, err := ssh.Exec(ctx, n, "sudo systemctl stop nomad; sudo consul leave || ! systemctl is-active --quiet consul"); err != nil {
-			return fmt.Errorf("%s: leaving the cluster: %w", n.Name, err)
+		if err := s.leave(ctx, ssh, n); err != nil {
+			return err
 		}
 		// A stopped Nomad server stays a Raft peer until removed; take it
 		// out so the remaining servers count the right quorum.
@@ -55,6 +56,37 @@ func (s *Session) removeNodes(ctx context.Context, nodes []topology.Node, deadli
 	}
 	s.Progress.Detail("destroying %v", names)
 	return s.Provider.Destroy(ctx, s.providerEnv(), names...)
+}
+
+// leave stops n's Nomad agent and makes its Consul agent leave the
+// cluster gracefully (which also stops it). The leave goes through the
+// agent's HTTP API with the cluster's token, as `consul leave` would, so
+// it works with ACLs on. An agent that is already gone (an earlier,
+// interrupted removal) is fine: the machine goes either way.
+func (s *Session) leave(ctx context.Context, ssh *nodeexec.SSH, n topology.Node) error {
+	if _, err := ssh.Exec(ctx, n, "sudo systemctl stop nomad"); err != nil {
+		return fmt.Errorf("%s: stopping Nomad: %w", n.Name, err)
+	}
+	a, err := s.access()
+	if err != nil {
+		return err
+	}
+	c, err := capi.NewClient(&capi.Config{
+		Address:    net.JoinHostPort(n.Address.String(), "8500"),
+		Token:      a.ConsulToken,
+		HttpClient: &http.Client{Timeout: time.Minute}, // a graceful leave takes seconds
+	})
+	if err != nil {
+		return err
+	}
+	err = c.Agent().Leave()
+	if err == nil {
+		return nil
+	}
+	if _, serr := ssh.Exec(ctx, n, "! systemctl is-active --quiet consul"); serr == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: leaving Consul: %w", n.Name, err)
 }
 
 func nodeID(c *api.Client, name string) (string, error) {

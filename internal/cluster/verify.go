@@ -6,12 +6,9 @@ import (
 	"crypto/x509"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/nomadbox/nomadbox/internal/nodeexec"
-	"github.com/nomadbox/nomadbox/internal/secrets"
 	"github.com/nomadbox/nomadbox/internal/verify"
 )
 
@@ -23,18 +20,18 @@ func (s *Session) VerifyOptions() verify.Options {
 		Topology: s.Topology,
 		Exec:     ssh.Exec,
 	}
-	sec := secrets.Dir(s.Dir)
-	if s.Topology.Security.TLS {
+	a, err := s.access()
+	if err != nil {
+		// Verify still runs: its checks then say what the APIs refuse.
+		s.Logf("verify: %v", err)
+	}
+	opts.ConsulToken, opts.NomadToken = a.ConsulToken, a.NomadToken
+	if a.CAFile != "" {
 		// The agents' certificates come from the cluster's own CA.
-		if ca, err := os.ReadFile(filepath.Join(sec, "tls", "ca.pem")); err == nil {
+		if ca, err := os.ReadFile(a.CAFile); err == nil {
 			pool := x509.NewCertPool()
 			pool.AppendCertsFromPEM(ca)
 			opts.TLSConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-		}
-	}
-	if s.Topology.Security.ACL {
-		if tok, err := os.ReadFile(filepath.Join(sec, "consul-management.token")); err == nil {
-			opts.ConsulToken = strings.TrimSpace(string(tok))
 		}
 	}
 	return opts

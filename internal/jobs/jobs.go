@@ -28,10 +28,12 @@ type Client struct {
 }
 
 // NewClient connects to the Nomad HTTP API at addr (http://ip:4646);
-// caCert, when set, is the CA that signed the agents' certificates.
-func NewClient(addr, caCert string, out io.Writer) (*Client, error) {
+// caCert, when set, is the CA that signed the agents' certificates and
+// token, when set, the ACL token sent with every request.
+func NewClient(addr, caCert, token string, out io.Writer) (*Client, error) {
 	cfg := api.DefaultConfig()
 	cfg.Address = addr
+	cfg.SecretID = token
 	if caCert != "" {
 		cfg.TLSConfig = &api.TLSConfig{CACert: caCert}
 	}

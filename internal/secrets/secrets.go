@@ -12,12 +12,40 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
 // Dir is the secrets folder inside a render directory.
 func Dir(renderDir string) string { return filepath.Join(renderDir, "secrets") }
+
+// Files in the secrets folder that are read outside this package. The
+// Ansible roles name the same files (roles/*/defaults/main.yml).
+const (
+	// ConsulManagementToken bootstraps Consul's ACL system; nomadbox,
+	// the agents and Nomad's Consul integration use it.
+	ConsulManagementToken = "consul-management.token"
+	// NomadManagementToken is the secret Nomad's ACL system is
+	// bootstrapped with (`nomad acl bootstrap` with a given secret).
+	NomadManagementToken = "nomad-management.token"
+	// CACert is the cluster CA's certificate, public.
+	CACert = "tls/ca.pem"
+)
+
+// Path is the path of a file in renderDir's secrets folder.
+func Path(renderDir, name string) string {
+	return filepath.Join(Dir(renderDir), filepath.FromSlash(name))
+}
+
+// ReadToken reads a token file, without its trailing newline.
+func ReadToken(renderDir, name string) (string, error) {
+	b, err := os.ReadFile(Path(renderDir, name))
+	if err != nil {
+		return "", fmt.Errorf("reading the cluster's %s (render again with `nomadbox render`): %w", name, err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
 
 // Ensure creates every secret t needs that does not exist yet.
 func Ensure(renderDir string, t *topology.Topology) error {
@@ -38,8 +66,10 @@ func Ensure(renderDir string, t *topology.Topology) error {
 		}
 	}
 	if t.Security.ACL {
-		if err := ensureFile(filepath.Join(dir, "consul-management.token"), uuid); err != nil {
-			return err
+		for _, name := range []string{ConsulManagementToken, NomadManagementToken} {
+			if err := ensureFile(filepath.Join(dir, name), uuid); err != nil {
+				return err
+			}
 		}
 	}
 	if t.Security.TLS {

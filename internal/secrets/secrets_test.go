@@ -46,9 +46,19 @@ func TestEnsureCreatesEverySecretOnce(t *testing.T) {
 	if raw, err := base64.StdEncoding.DecodeString(string(key)); err != nil || len(raw) != 32 {
 		t.Errorf("gossip key is not 32 base64 bytes: %q", key)
 	}
-	tok, _ := os.ReadFile(filepath.Join(dir, "secrets/consul-management.token"))
-	if !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).Match(tok) {
-		t.Errorf("token is not a v4 UUID: %q", tok)
+	tokens := map[string]bool{}
+	for _, name := range []string{ConsulManagementToken, NomadManagementToken} {
+		tok, err := ReadToken(dir, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(tok) {
+			t.Errorf("%s is not a v4 UUID: %q", name, tok)
+		}
+		tokens[tok] = true
+	}
+	if len(tokens) != 2 {
+		t.Error("Consul and Nomad got the same management token")
 	}
 	filepath.Walk(filepath.Join(dir, "secrets"), func(p string, info os.FileInfo, err error) error {
 		if err != nil {
