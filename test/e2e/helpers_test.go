@@ -159,6 +159,22 @@ func (c *cluster) mustRun(args ...string) result {
 	return r
 }
 
+// provisionChangesNothing runs provision and fails unless Ansible's recap
+// lists every one of the cluster's hosts with changed=0.
+func (c *cluster) provisionChangesNothing(hosts int) {
+	c.t.Helper()
+	r := c.mustRun("provision")
+	recap := regexp.MustCompile(`(?m)^(nomad-\S+)\s+ok=\d+ changed=(\d+) failed=0$`).FindAllStringSubmatch(r.stdout, -1)
+	if len(recap) != hosts {
+		c.t.Fatalf("want a recap for %d hosts:\n%s", hosts, r)
+	}
+	for _, h := range recap {
+		if h[2] != "0" {
+			c.t.Errorf("%s: changed=%s on a second provision (roles are not idempotent)\n%s", h[1], h[2], c.logTail(80))
+		}
+	}
+}
+
 func (c *cluster) logTail(n int) string {
 	b, _ := os.ReadFile(filepath.Join(c.dir, ".nomadbox", c.name, "nomadbox.log"))
 	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
