@@ -1,0 +1,84 @@
+package cluster
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nomadbox/nomadbox/internal/secrets"
+	"github.com/nomadbox/nomadbox/internal/topology"
+)
+
+func parse(t *testing.T, src string) *topology.Topology {
+	t.Helper()
+	topo, diags := topology.NewParser().Parse([]byte(src), "topology.hcl")
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	return topo
+}
+
+// The env lines name secrets by path and still give the shell that
+// evaluates them the values: NOMAD_TOKEN is read from its file then.
+func TestEnvWithEverySecurityOn(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "render dir") // a path that needs quoting
+	topo := parse(t, `
+cluster "sec" {}
+provider "docker" {}
+network { cidr = "10.9.0.0/24" }
+server "nomad-server" {}
+client "nomad-client" {}
+security {
+  tls = true
+  acl = true
+}
+`)
+	if err := secrets.Ensure(dir, topo); err != nil {
+		t.Fatal(err)
+	}
+	s := &Session{Topology: topo, Dir: dir}
+	lines := s.Env()
+	nomadToken, _ := secrets.ReadToken(dir, secrets.NomadManagementToken)
+	consulToken, _ := secrets.ReadToken(dir, secrets.ConsulManagementToken)
+	script := strings.Join(lines, "\n")
+	if strings.Contains(script, nomadToken) || strings.Contains(script, consulToken) {
+		t.Fatalf("env printed a token:\n%s", script)
+	}
+	out, err := exec.Command("bash", "-c", script+"\n"+
+		`printf '%s\n' "$NOMAD_ADDR" "$CONSUL_HTTP_ADDR" "$NOMAD_CACERT" "$CONSUL_HTTP_TOKEN_FILE" "$NOMAD_TOKEN"`).CombinedOutput()
+	if err != nil {
+		t.Fatalf("evaluating env: %v\n%s", err, out)
+	}
+	want := []string{
+		"https://10.9.0.11:4646",
+		"https://10.9.0.11:8501",
+		filepath.Join(dir, "secrets", "tls", "ca.pem"),
+		filepath.Join(dir, "secrets", "consul-management.token"),
+		nomadToken,
+	}
+	if got := strings.Split(strings.TrimSpace(string(out)), "\n"); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("after eval:\n got %q\nwant %q", got, want)
+	}
+	if _, err := os.Stat(want[2]); err != nil {
+		t.Errorf("env names a CA that does not exist: %v", err)
+	}
+}
+
+func TestEnvPlain(t *testing.T) {
+	topo := parse(t, `
+cluster "plain" {}
+provider "docker" {}
+network { cidr = "10.9.0.0/24" }
+server "nomad-server" {}
+client "nomad-client" {}
+security { gossip_encryption = false }
+`)
+	s := &Session{Topology: topo, Dir: t.TempDir()}
+	got := strings.Join(s.Env(), "\n")
+	want := "export NOMAD_ADDR=http://10.9.0.11:4646\nexport CONSUL_HTTP_ADDR=10.9.0.11:8500"
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
