@@ -56,7 +56,8 @@ func upCommand() *cli.Command {
 				return err
 			}
 			if report != nil {
-				fmt.Fprintf(c.App.Writer, "Cluster %q is up and healthy: %d servers, %d clients.\n", s.Topology.Cluster.Name, report.Servers, report.Clients)
+				fmt.Fprintf(c.App.Writer, "Cluster %q is up and healthy: %s, %s.\n", s.Topology.Cluster.Name,
+					count(report.Servers, "server"), count(report.Clients, "client"))
 			}
 			fmt.Fprintf(c.App.Writer, "Point the consul and nomad CLIs at it with: eval \"$(nomadbox env)\"\n")
 			return nil
@@ -81,4 +82,12 @@ func provisionCommand() *cli.Command {
 			return nil
 		}),
 	}
+}
+
+// count says "1 server" or "3 servers".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
