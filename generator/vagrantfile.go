@@ -69,7 +69,7 @@ func vagrantfile(t *topology.Topology, assets fs.FS) ([]byte, error) {
 			Role:       string(n.Role),
 			Memory:     n.Group.Memory,
 			CPUs:       n.Group.CPUs,
-			DockerHost: hasDriver(n, "docker"),
+			DockerHost: n.Group.HasDriver("docker"),
 		})
 	}
 	var buf bytes.Buffer
@@ -77,15 +77,6 @@ func vagrantfile(t *topology.Topology, assets fs.FS) ([]byte, error) {
 		return nil, fmt.Errorf("rendering Vagrantfile: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-func hasDriver(n topology.Node, driver string) bool {
-	for _, d := range n.Group.Drivers {
-		if d == driver {
-			return true
-		}
-	}
-	return false
 }
 
 // rubyString quotes s as a Ruby double-quoted string literal. Besides

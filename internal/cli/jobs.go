@@ -87,7 +87,7 @@ func jobsCommand() *cli.Command {
 		Name:      "jobs",
 		Usage:     "list the cluster's jobs",
 		UsageText: "nomadbox jobs [-f FILE] [--json]",
-		Flags:     []cli.Flag{fileFlag(), outputFlag(), &cli.BoolFlag{Name: "json", Usage: "print as JSON"}},
+		Flags:     []cli.Flag{fileFlag(), outputFlag(), jsonFlag("print as JSON")},
 		Action: inSession(noArgs, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			client, err := s.Jobs(c.App.Writer)
 			if err != nil {
@@ -98,9 +98,6 @@ func jobsCommand() *cli.Command {
 				return err
 			}
 			if c.Bool("json") {
-				if list == nil {
-					list = []jobs.JobSummary{}
-				}
 				return writeJSON(c, list)
 			}
 			jobs.WriteList(c.App.Writer, list)

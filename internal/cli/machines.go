@@ -21,7 +21,7 @@ func statusCommand() *cli.Command {
 		Name:      "status",
 		Usage:     "show the machines and a summary of the cluster",
 		UsageText: "nomadbox status [-f FILE] [--json]",
-		Flags:     []cli.Flag{fileFlag(), outputFlag(), &cli.BoolFlag{Name: "json", Usage: "print as JSON"}},
+		Flags:     []cli.Flag{fileFlag(), outputFlag(), jsonFlag("print as JSON")},
 		Action: inSession(noArgs, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			st, err := s.Status(ctx)
 			if err != nil {

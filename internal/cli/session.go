@@ -95,6 +95,12 @@ func inSession(args argsCheck, f func(ctx context.Context, c *cli.Context, s *cl
 	}
 }
 
+// jsonFlag is --json: the command prints one JSON document (what, in
+// usage) on standard output, and its progress on standard error.
+func jsonFlag(usage string) cli.Flag {
+	return &cli.BoolFlag{Name: "json", Usage: usage}
+}
+
 // writeJSON prints v as the indented JSON document --json promises.
 func writeJSON(c *cli.Context, v any) error {
 	enc := json.NewEncoder(c.App.Writer)

@@ -30,7 +30,7 @@ func verifyCommand() *cli.Command {
 		Flags: []cli.Flag{
 			fileFlag(), outputFlag(),
 			&cli.DurationFlag{Name: "wait", Usage: "poll until healthy, at most this long (0: look once)"},
-			&cli.BoolFlag{Name: "json", Usage: "print the report as JSON"},
+			jsonFlag("print the report as JSON"),
 		},
 		Action: inSession(noArgs, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			report := s.Verify(ctx, c.Duration("wait"))

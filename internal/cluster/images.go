@@ -19,10 +19,8 @@ import (
 func (s *Session) LoadImages(ctx context.Context, images []string) error {
 	var targets []topology.Node
 	for _, n := range s.Topology.ClientNodes() {
-		for _, d := range n.Group.Drivers {
-			if d == "docker" {
-				targets = append(targets, n)
-			}
+		if n.Group.HasDriver("docker") {
+			targets = append(targets, n)
 		}
 	}
 	if len(targets) == 0 {
@@ -50,9 +48,7 @@ func (s *Session) LoadImages(ctx context.Context, images []string) error {
 	var wg sync.WaitGroup
 	errs := make([]error, len(targets))
 	for i, n := range targets {
-		wg.Add(1)
-		go func(i int, n topology.Node) {
-			defer wg.Done()
+		wg.Go(func() {
 			f, err := os.Open(archive)
 			if err != nil {
 				errs[i] = err
@@ -65,7 +61,7 @@ func (s *Session) LoadImages(ctx context.Context, images []string) error {
 			if err := s.Runner.Run(ctx, cmd); err != nil {
 				errs[i] = fmt.Errorf("%s: %w", n.Name, err)
 			}
-		}(i, n)
+		})
 	}
 	wg.Wait()
 	for _, err := range errs {

@@ -42,7 +42,7 @@ func (s *Session) RunJobs(ctx context.Context) error {
 		return nil
 	}
 	s.Progress.Phase("jobs")
-	c, err := s.Jobs(progressWriter{s})
+	c, err := s.Jobs(s.Progress.DetailWriter())
 	if err != nil {
 		return err
 	}
@@ -58,12 +58,4 @@ func (s *Session) RunJobs(ctx context.Context) error {
 	}
 	s.Progress.Done(fmt.Sprintf("%d job(s) running", len(s.Topology.Jobs)))
 	return nil
-}
-
-// progressWriter shows a job client's lines as progress details.
-type progressWriter struct{ s *Session }
-
-func (w progressWriter) Write(p []byte) (int, error) {
-	w.s.Progress.Detail("%s", string(p))
-	return len(p), nil
 }

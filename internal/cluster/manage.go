@@ -77,22 +77,19 @@ func (s *Session) Status(ctx context.Context) (*Status, error) {
 func (s *Session) Env() []string {
 	addr := s.Topology.Servers()[0].Address.String()
 	a, _ := s.access() // the lines name the files whether or not they exist
-	lines := []string{
-		fmt.Sprintf("export NOMAD_ADDR=http://%s:4646", addr),
-		fmt.Sprintf("export CONSUL_HTTP_ADDR=%s:8500", addr),
-	}
+	quote := func(path string) string { return execx.Quote([]string{path}) }
+	nomad, consul := "http://"+addr+":4646", addr+":8500"
 	if s.Topology.Security.TLS {
-		lines = []string{
-			fmt.Sprintf("export NOMAD_ADDR=https://%s:4646", addr),
-			fmt.Sprintf("export CONSUL_HTTP_ADDR=https://%s:8501", addr),
-			"export NOMAD_CACERT=" + execx.Quote([]string{a.CAFile}),
-			"export CONSUL_CACERT=" + execx.Quote([]string{a.CAFile}),
-		}
+		nomad, consul = "https://"+addr+":4646", "https://"+addr+":8501"
+	}
+	lines := []string{"export NOMAD_ADDR=" + nomad, "export CONSUL_HTTP_ADDR=" + consul}
+	if a.CAFile != "" {
+		lines = append(lines, "export NOMAD_CACERT="+quote(a.CAFile), "export CONSUL_CACERT="+quote(a.CAFile))
 	}
 	if s.Topology.Security.ACL {
 		lines = append(lines,
-			"export CONSUL_HTTP_TOKEN_FILE="+execx.Quote([]string{secrets.Path(s.Dir, secrets.ConsulManagementToken)}),
-			fmt.Sprintf(`export NOMAD_TOKEN="$(cat %s)"`, execx.Quote([]string{secrets.Path(s.Dir, secrets.NomadManagementToken)})))
+			"export CONSUL_HTTP_TOKEN_FILE="+quote(secrets.Path(s.Dir, secrets.ConsulManagementToken)),
+			fmt.Sprintf(`export NOMAD_TOKEN="$(cat %s)"`, quote(secrets.Path(s.Dir, secrets.NomadManagementToken))))
 	}
 	return lines
 }

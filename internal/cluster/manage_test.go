@@ -11,9 +11,17 @@ import (
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
-func parse(t *testing.T, src string) *topology.Topology {
+// envTopology is 1 server + 1 client on 10.9.0.0/24 with the given
+// security block.
+func envTopology(t *testing.T, security string) *topology.Topology {
 	t.Helper()
-	topo, diags := topology.NewParser().Parse([]byte(src), "topology.hcl")
+	topo, diags := topology.NewParser().Parse([]byte(`
+cluster "env" {}
+provider "docker" {}
+network { cidr = "10.9.0.0/24" }
+server "nomad-server" {}
+client "nomad-client" {}
+`+security+"\n"), "topology.hcl")
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
@@ -24,17 +32,7 @@ func parse(t *testing.T, src string) *topology.Topology {
 // evaluates them the values: NOMAD_TOKEN is read from its file then.
 func TestEnvWithEverySecurityOn(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "render dir") // a path that needs quoting
-	topo := parse(t, `
-cluster "sec" {}
-provider "docker" {}
-network { cidr = "10.9.0.0/24" }
-server "nomad-server" {}
-client "nomad-client" {}
-security {
-  tls = true
-  acl = true
-}
-`)
+	topo := envTopology(t, "security {\n  tls = true\n  acl = true\n}")
 	if err := secrets.Ensure(dir, topo); err != nil {
 		t.Fatal(err)
 	}
@@ -67,14 +65,7 @@ security {
 }
 
 func TestEnvPlain(t *testing.T) {
-	topo := parse(t, `
-cluster "plain" {}
-provider "docker" {}
-network { cidr = "10.9.0.0/24" }
-server "nomad-server" {}
-client "nomad-client" {}
-security { gossip_encryption = false }
-`)
+	topo := envTopology(t, "security { gossip_encryption = false }")
 	s := &Session{Topology: topo, Dir: t.TempDir()}
 	got := strings.Join(s.Env(), "\n")
 	want := "export NOMAD_ADDR=http://10.9.0.11:4646\nexport CONSUL_HTTP_ADDR=10.9.0.11:8500"

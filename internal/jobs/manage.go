@@ -57,13 +57,14 @@ type JobSummary struct {
 	Desired int    `json:"desired"`
 }
 
-// List returns the cluster's jobs.
+// List returns the cluster's jobs (an empty list, never nil, when there
+// are none: `jobs --json` prints [] then).
 func (c *Client) List(ctx context.Context) ([]JobSummary, error) {
 	stubs, _, err := c.Nomad.Jobs().List((&api.QueryOptions{}).WithContext(ctx))
 	if err != nil {
 		return nil, err
 	}
-	var out []JobSummary
+	out := []JobSummary{}
 	for _, s := range stubs {
 		js := JobSummary{ID: s.ID, Type: s.Type, Status: s.Status}
 		if s.JobSummary != nil {

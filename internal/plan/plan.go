@@ -68,12 +68,10 @@ func Compute(in Input) *Plan {
 			prevNodes[n.Name] = n
 		}
 	}
-	var removed []string
 	for _, m := range in.Existing {
 		if want[m] {
 			continue
 		}
-		removed = append(removed, m)
 		n, ok := prevNodes[m]
 		if !ok {
 			n = topology.Node{Name: m, Role: topology.RoleClient}
@@ -94,17 +92,18 @@ func Compute(in Input) *Plan {
 			p.Changes = append(p.Changes, Change{Node: n.Name, Settings: settings})
 		}
 	}
-	p.NeedsForce = safety(in, p)
+	p.NeedsForce = safety(in, prevNodes, p)
 	return p
 }
 
 // safety lists the reasons a plan needs --force: losing Raft quorum, an
 // even server count, or a group rename that would recreate machines.
-func safety(in Input, p *Plan) []string {
+// prevNodes are the previous topology's nodes by name.
+func safety(in Input, prevNodes map[string]topology.Node, p *Plan) []string {
 	var why []string
 	oldServers := 0
 	for _, m := range in.Existing {
-		if n, ok := nodeOf(in.Previous, m); ok && n.Role == topology.RoleServer {
+		if n, ok := prevNodes[m]; ok && n.Role == topology.RoleServer {
 			oldServers++
 		}
 	}
@@ -138,18 +137,6 @@ func safety(in Input, p *Plan) []string {
 		}
 	}
 	return why
-}
-
-func nodeOf(t *topology.Topology, name string) (topology.Node, bool) {
-	if t == nil {
-		return topology.Node{}, false
-	}
-	for _, n := range t.Nodes() {
-		if n.Name == name {
-			return n, true
-		}
-	}
-	return topology.Node{}, false
 }
 
 func groupNames(t *topology.Topology) map[string]bool {

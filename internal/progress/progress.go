@@ -153,3 +153,14 @@ func (p *Progress) Write(b []byte) (int, error) {
 	p.clearLocked()
 	return p.w.Write(b)
 }
+
+// DetailWriter is an io.Writer whose every write becomes the current
+// detail (transient, unlike Write), for output that only shows progress.
+func (p *Progress) DetailWriter() io.Writer { return detailWriter{p} }
+
+type detailWriter struct{ p *Progress }
+
+func (w detailWriter) Write(b []byte) (int, error) {
+	w.p.Detail("%s", string(b))
+	return len(b), nil
+}

@@ -3,6 +3,7 @@ package topology
 import (
 	"net/netip"
 	"regexp"
+	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -26,6 +27,9 @@ type Group struct {
 	Meta      map[string]string // clients only
 	NodeClass string            // clients only
 }
+
+// HasDriver reports whether the group's clients run the named task driver.
+func (g *Group) HasDriver(driver string) bool { return slices.Contains(g.Drivers, driver) }
 
 // knownDrivers are the Nomad task drivers the roles know how to set up.
 var knownDrivers = []string{"docker", "raw_exec", "exec", "java", "qemu"}

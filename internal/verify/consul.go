@@ -85,6 +85,9 @@ func checkConsul(ctx context.Context, e *env) consulResult {
 
 		membersErr, raftErr, servicesErr error
 
+		// Nomad's own services, expected on every server and client.
+		want = e.expectedServices()
+
 		noServer = errors.New("no Consul server API answered")
 		via      = viaServer(e, idx)
 		wg       sync.WaitGroup
@@ -120,7 +123,7 @@ func checkConsul(ctx context.Context, e *env) consulResult {
 			}
 			// Nomad's own services are looked at even when absent from
 			// the catalog: their absence is what must be reported.
-			for name := range e.expectedServices() {
+			for name := range want {
 				if _, ok := services[name]; !ok {
 					serviceNames = append(serviceNames, name)
 				}
@@ -158,7 +161,6 @@ func checkConsul(ctx context.Context, e *env) consulResult {
 		res.services = []Check{{Name: CheckServices, Detail: fmt.Sprintf("service catalog unavailable%s: %v", via, errText(servicesErr))}}
 		return res
 	}
-	want := e.expectedServices()
 	for _, name := range serviceNames {
 		res.services = append(res.services, serviceCheck(name, want[name], health[name], healthErr[name]))
 	}

@@ -3,7 +3,7 @@
 package e2e
 
 import (
-	"net/http"
+	"maps"
 	"regexp"
 	"strings"
 	"sync"
@@ -44,10 +44,10 @@ func TestChangeTopology(t *testing.T) {
 			t.Fatal("the dry run created a machine")
 		}
 		c.mustRun("up")
-		if after := c.containerIDs(first); !equal(ids, after) {
+		if after := c.containerIDs(first); !maps.Equal(ids, after) {
 			t.Errorf("existing machines were recreated: before %v, after %v", ids, after)
 		}
-		if after := c.agentStarts(first); !equal(agents, after) {
+		if after := c.agentStarts(first); !maps.Equal(agents, after) {
 			t.Errorf("agents of unchanged nodes were restarted:\nbefore %v\nafter  %v", agents, after)
 		}
 		rep, r := c.verify()
@@ -147,22 +147,10 @@ func TestChangeTopology(t *testing.T) {
 		if !strings.Contains(r.stdout, "provision done in 0.0s: no changes") {
 			t.Errorf("no-op up ran Ansible:\n%s", r.stdout)
 		}
-		if after := c.containerIDs([]string{"nomad-server1", "nomad-client1"}); !equal(before, after) {
+		if after := c.containerIDs([]string{"nomad-server1", "nomad-client1"}); !maps.Equal(before, after) {
 			t.Error("no-op up recreated machines")
 		}
 	})
-}
-
-func equal(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // containerIDs maps node -> docker container ID for the nodes that exist.
@@ -204,13 +192,7 @@ func (c *cluster) countChecks(rep report, name string) int {
 // passing is the number of passing instances of a Consul service.
 func (c *cluster) passing(service string) int {
 	var entries []struct{}
-	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{Proxy: nil}}
-	resp, err := client.Get("http://" + c.hostIP(11) + ":8500/v1/health/service/" + service + "?passing")
-	if err != nil {
-		return -1
-	}
-	defer resp.Body.Close()
-	if err := jsonDecode(resp, &entries); err != nil {
+	if err := fetchJSON("http://"+c.hostIP(11)+":8500/v1/health/service/"+service+"?passing", &entries); err != nil {
 		return -1
 	}
 	return len(entries)

@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -214,21 +215,48 @@ func (c *cluster) verify(args ...string) (report, result) {
 	return rep, r
 }
 
+// plainHTTP reaches the cluster's agents directly, never through a proxy.
+var plainHTTP = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{Proxy: nil}}
+
 // getJSON reads a JSON document from one of the cluster's agents.
 func getJSON(t *testing.T, url string, v any) {
 	t.Helper()
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{Proxy: nil}}
-	resp, err := client.Get(url)
-	if err != nil {
+	if err := fetchJSON(url, v); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// fetchJSON is getJSON that returns its error, for polling.
+func fetchJSON(url string, v any) error {
+	resp, err := plainHTTP.Get(url)
+	if err != nil {
+		return err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 {
-		t.Fatalf("GET %s: %s", url, resp.Status)
+		b, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("GET %s: %s: %s", url, resp.Status, strings.TrimSpace(string(b)))
 	}
 	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		t.Fatalf("GET %s: %v", url, err)
+		return fmt.Errorf("GET %s: %v", url, err)
 	}
+	return nil
+}
+
+func httpBody(url string) (string, error) {
+	resp, err := plainHTTP.Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != 200 {
+		return "", fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return string(b), nil
 }
 
 // hostIP is host number h of the cluster's network (cidr must be a /24).
@@ -270,16 +298,11 @@ func leftovers(t *testing.T, name, cidr string) []string {
 	return found
 }
 
-func jsonDecode(resp *http.Response, v any) error {
-	return json.NewDecoder(resp.Body).Decode(v)
-}
-
 // putKV writes a Consul KV key.
 func putKV(t *testing.T, url, value string) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPut, url, strings.NewReader(value))
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{Proxy: nil}}
-	resp, err := client.Do(req)
+	resp, err := plainHTTP.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,15 +6,14 @@ import (
 	"crypto/sha256"
 	"debug/elf"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -230,7 +229,7 @@ func TestJobs(t *testing.T) {
 
 		entries := api.waitPassing(t, "microbot", 2, 2*time.Minute)
 		for _, e := range entries {
-			if !contains(e.Service.Tags, "urlprefix-microbot.service.consul:9999/") {
+			if !slices.Contains(e.Service.Tags, "urlprefix-microbot.service.consul:9999/") {
 				t.Errorf("microbot instance %s has tags %v, want the fabio route tag", e.Service.ID, e.Service.Tags)
 			}
 			url := fmt.Sprintf("http://%s:%d/", e.addr(), e.Service.Port)
@@ -526,56 +525,12 @@ func jobsWait(t *testing.T, timeout time.Duration, what string, cond func() stri
 	}
 }
 
-var plainHTTP = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{Proxy: nil}}
-
-// fetchJSON is getJSON that returns its error, for polling.
-func fetchJSON(url string, v any) error {
-	resp, err := plainHTTP.Get(url)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		b, _ := io.ReadAll(resp.Body)
-		return fmt.Errorf("GET %s: %s: %s", url, resp.Status, strings.TrimSpace(string(b)))
-	}
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		return fmt.Errorf("GET %s: %v", url, err)
-	}
-	return nil
-}
-
-func httpBody(url string) (string, error) {
-	resp, err := plainHTTP.Get(url)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return "", err
-	}
-	if resp.StatusCode != 200 {
-		return "", fmt.Errorf("GET %s: %s", url, resp.Status)
-	}
-	return string(b), nil
-}
-
 func distinct(xs []string) int {
 	m := map[string]bool{}
 	for _, x := range xs {
 		m[x] = true
 	}
 	return len(m)
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // buildMicrobotImage imports a minimal image that serves a page with
