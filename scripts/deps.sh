@@ -1,52 +1,144 @@
 #!/usr/bin/env bash
-# Install what nomadbox's tests and `up` need on a Debian machine, from
-# Debian's packages only, and make sure the Docker daemon runs. Safe to
-# run again: it only installs what is missing.
+# Install everything `nomadbox up` and every test tier use on a Debian
+# machine, from Debian's packages only, check that each of them is really
+# there afterwards, and make sure the Docker daemon runs.
+#
+# Usage: scripts/deps.sh [--no-daemon] [--check] [--list]
+#   --no-daemon  install and check, but do not start the Docker daemon
+#                (for a container or chroot that cannot run one)
+#   --check      install nothing: only check, exit 1 naming what is missing
+#   --list       print the Debian packages this script installs and exit
+#
+# Every package is named here explicitly and installed without its
+# Recommends, so that what a machine gets does not depend on apt's
+# defaults: vagrant-libvirt, for example, is only a Recommends of vagrant,
+# and `vagrant validate` of a libvirt render needs it. Safe to run again:
+# it installs only what is missing.
 set -euo pipefail
 
 log() { printf 'deps: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
 
-# command -> Debian package providing it
-declare -A packages=(
-  [vagrant]=vagrant
-  [ansible-playbook]=ansible-core
-  [ansible-lint]=ansible-lint
-  [dockerd]=docker.io
-  [debootstrap]=debootstrap
-  [dig]=dnsutils
-  [busybox]=busybox-static
-)
-
-missing=()
-for cmd in "${!packages[@]}"; do
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("${packages[$cmd]}")
+start_daemon=1 install=1
+for arg in "$@"; do
+  case $arg in
+  --no-daemon) start_daemon=0 ;;
+  --check) install=0 ;;
+  --list) list=1 ;;
+  -h | --help) sed -n '2,16s/^# \{0,1\}//p' "$0"; exit 0 ;;
+  *) die "unknown argument '$arg' (see --help)" ;;
+  esac
 done
 
-if [ "${#missing[@]}" -gt 0 ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    sudo_cmd=sudo
-  else
-    sudo_cmd=
-  fi
-  log "installing ${missing[*]} from Debian's packages"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+# The packages, and why each is here. Keep scripts/deps.sh, the README's
+# list and internal/testtools (what the tests require) in step.
+packages=(
+  vagrant                # up: machines; tier 2: vagrant validate
+  vagrant-libvirt        # tier 2: vagrant validate of libvirt renders (only a Recommends of vagrant)
+  ansible-core           # up: the one Ansible run; tier 2: --syntax-check
+  ansible-lint           # tier 2
+  ansible-mitogen        # up: Mitogen's strategy plugin, much less Python started per task
+  docker.io              # the docker provider: dockerd and the docker CLI
+  debootstrap            # box build: the node image's root file system
+  debian-archive-keyring # debootstrap checks the release it fetches with it
+  dnsutils               # dig, in the e2e DNS checks
+  busybox-static         # e2e: a docker image built on this machine
+  openssh-client         # ssh to nodes (nomadbox ssh, verify's DNS check, Ansible)
+  curl                   # scripts/up.sh: is the internet reachable?
+  ca-certificates
+  git                    # bench --baseline: a worktree of the baseline commit
+  gcc                    # Nomad's exec driver is cgo: building Nomad needs a C compiler
+  libc6-dev              # ... and the static C library
+  tar                    # box build
+  util-linux             # flock: concurrent binary builds share one lock
+)
+
+if [[ ${list:-0} == 1 ]]; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
 fi
 
-# The Docker daemon is not started on a fresh machine of this kind (no
-# init system runs services): start it and wait for its socket.
-if ! docker info >/dev/null 2>&1; then
-  if command -v systemctl >/dev/null 2>&1 && systemctl is-system-running >/dev/null 2>&1; then
-    log "starting docker.service"
-    systemctl start docker
-  else
-    log "starting dockerd (log: /var/log/nomadbox-dockerd.log)"
-    nohup dockerd >/var/log/nomadbox-dockerd.log 2>&1 &
-  fi
-  for _ in $(seq 1 60); do
-    docker info >/dev/null 2>&1 && break
-    sleep 1
-  done
-  docker info >/dev/null 2>&1 || { log "error: the Docker daemon did not start; see /var/log/nomadbox-dockerd.log"; exit 1; }
+installed() { [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) == installed ]]; }
+
+missing=()
+for p in "${packages[@]}"; do
+  installed "$p" || missing+=("$p")
+done
+
+if [[ ${#missing[@]} -gt 0 && $install == 1 ]]; then
+  sudo_cmd=()
+  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  log "installing ${missing[*]} from Debian's packages"
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 ||
+    die "apt-get install ${missing[*]} failed"
 fi
-log "ok: vagrant $(vagrant --version 2>/dev/null | awk '{print $2}'), $(ansible-playbook --version | head -1), docker $(docker version --format '{{.Server.Version}}')"
+
+# What the tools must provide once installed: a command (or a file, or a
+# Vagrant plugin) and the package to install when it is missing.
+problems=()
+need_command() { command -v "$1" >/dev/null 2>&1 || problems+=("command '$1' (package $2)"); }
+need_file() { [[ -e $1 ]] || problems+=("file $1 (package $2)"); }
+for p in "${packages[@]}"; do
+  installed "$p" || problems+=("package $p")
+done
+need_command vagrant vagrant
+need_command ansible-playbook ansible-core
+need_command ansible-lint ansible-lint
+need_command docker docker.io
+need_command dockerd docker.io
+need_command debootstrap debootstrap
+need_file /usr/share/keyrings/debian-archive-keyring.gpg debian-archive-keyring
+need_command dig dnsutils
+need_command busybox busybox-static
+need_command ssh openssh-client
+need_command curl curl
+need_command git git
+need_command gcc gcc
+need_command tar tar
+need_command flock util-linux
+if command -v gcc >/dev/null 2>&1; then
+  libc=$(gcc -print-file-name=libc.a)
+  [[ $libc == /* ]] || libc=/nonexistent/libc.a
+  need_file "$libc" libc6-dev
+fi
+if command -v ansible-playbook >/dev/null 2>&1; then
+  # Mitogen must be importable by the Python that runs Ansible (its
+  # shebang), which need not be the python3 first on PATH.
+  ansible_python=$(sed -n '1s/^#! *//p' "$(command -v ansible-playbook)")
+  ${ansible_python:-python3} -c 'import ansible_mitogen' 2>/dev/null ||
+    problems+=("Python module ansible_mitogen for ${ansible_python:-python3} (package ansible-mitogen)")
+fi
+if command -v vagrant >/dev/null 2>&1; then
+  plugins=$(vagrant plugin list 2>&1) || true
+  grep -q '^vagrant-libvirt ' <<<"$plugins" ||
+    problems+=("Vagrant plugin vagrant-libvirt (package vagrant-libvirt; \`vagrant plugin list\` said: ${plugins//$'\n'/ })")
+fi
+if [[ ${#problems[@]} -gt 0 ]]; then
+  for p in "${problems[@]}"; do log "missing: $p"; done
+  die "install the packages named above (apt-get install -y --no-install-recommends PACKAGE), or run scripts/deps.sh without --check"
+fi
+
+if [[ $start_daemon == 1 ]]; then
+  # The Docker daemon is not started on a fresh machine of this kind (no
+  # init system runs services): start it and wait for its socket.
+  if ! docker info >/dev/null 2>&1; then
+    if command -v systemctl >/dev/null 2>&1 && systemctl is-system-running >/dev/null 2>&1; then
+      log "starting docker.service"
+      systemctl start docker
+    else
+      log "starting dockerd (log: /var/log/nomadbox-dockerd.log)"
+      nohup dockerd >/var/log/nomadbox-dockerd.log 2>&1 &
+    fi
+    for _ in $(seq 1 60); do
+      docker info >/dev/null 2>&1 && break
+      sleep 1
+    done
+    docker info >/dev/null 2>&1 || die "the Docker daemon did not start; see /var/log/nomadbox-dockerd.log"
+  fi
+  daemon="docker $(docker version --format '{{.Server.Version}}')"
+else
+  daemon="Docker daemon not started (--no-daemon)"
+fi
+version() { dpkg-query -W -f='${Version}' "$1"; }
+log "ok: vagrant $(version vagrant) with vagrant-libvirt $(version vagrant-libvirt), ansible-core $(version ansible-core), docker.io $(version docker.io); $daemon"

@@ -186,6 +186,21 @@ func Build(ctx context.Context, opts Options) error {
 	return nil
 }
 
+// EnsureBase makes sure BaseImage(opts.Suite) exists (importing the
+// cached root file system, or running debootstrap) and returns its name.
+// The clean-system test starts its bare Debian container from it.
+func EnsureBase(ctx context.Context, opts Options) (string, error) {
+	opts.Base = ""
+	o, err := opts.withDefaults()
+	if err != nil {
+		return "", err
+	}
+	if _, err := execx.LookPath("docker"); err != nil {
+		return "", err
+	}
+	return o.base(ctx)
+}
+
 // base returns the image to build FROM, pulling, importing or
 // debootstrapping it as needed.
 func (o Options) base(ctx context.Context) (string, error) {

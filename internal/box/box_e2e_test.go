@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/testtools"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -27,11 +28,7 @@ import (
 // and Ansible rely on: systemd running, sshd, key login as vagrant with
 // passwordless sudo, python3-apt, and the baked-in services left off.
 func TestE2ENodeImage(t *testing.T) {
-	for _, tool := range []string{"docker", "ssh"} {
-		if _, err := execx.LookPath(tool); err != nil {
-			t.Fatalf("the node image test needs %s: %v", tool, err)
-		}
-	}
+	testtools.Require(t, "docker", "ssh")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 

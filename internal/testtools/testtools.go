@@ -58,17 +58,6 @@ func binary(t testing.TB, env, cached string) string {
 	return p
 }
 
-// Require fails the test unless every program is on PATH; programs maps
-// each to the Debian package that provides it.
-func Require(t testing.TB, programs map[string]string) {
-	t.Helper()
-	for prog, pkg := range programs {
-		if _, err := exec.LookPath(prog); err != nil {
-			t.Fatalf("%s is not on PATH: install it with `apt-get install -y %s` (or run `go tool task deps`)", prog, pkg)
-		}
-	}
-}
-
 // Output runs a command in dir and returns its combined output.
 func Output(dir string, env []string, name string, args ...string) (string, error) {
 	cmd := exec.Command(name, args...)

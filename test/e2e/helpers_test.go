@@ -69,7 +69,7 @@ func (r result) String() string {
 // removed first; everything is destroyed when the test ends.
 func newCluster(t *testing.T, name, cidr string, servers, clients int) *cluster {
 	t.Helper()
-	testtools.Require(t, map[string]string{"vagrant": "vagrant", "ansible-playbook": "ansible-core", "docker": "docker.io"})
+	testtools.Require(t, "vagrant", "ansible-playbook", "docker", "ssh")
 	if out, err := testtools.Output("", nil, "docker", "info"); err != nil {
 		t.Fatalf("the Docker daemon is not running: start it (`go tool task deps`)\n%s", out)
 	}

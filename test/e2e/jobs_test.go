@@ -539,7 +539,7 @@ func distinct(xs []string) int {
 // www/index.html. It returns the page's text.
 func buildMicrobotImage(t *testing.T, image string) string {
 	t.Helper()
-	testtools.Require(t, map[string]string{"busybox": "busybox-static", "tar": "tar"})
+	testtools.Require(t, "busybox", "tar")
 	bb, _ := exec.LookPath("busybox")
 	bb, _ = filepath.EvalSymlinks(bb)
 	root := t.TempDir()
