@@ -95,6 +95,7 @@ func groupVars(t *topology.Topology) []byte {
 		set("nomadbox_consul_binary", t.Install.ConsulBinary).
 		set("nomadbox_nomad_binary", t.Install.NomadBinary).
 		set("nomadbox_docker_package", t.Install.Docker).
+		set("nomadbox_canary_image", topology.CanaryImage).
 		set("nomadbox_dns_forwarder", t.DNS.Forwarder).
 		set("nomadbox_firewall_enabled", t.Firewall.Enabled).
 		set("nomadbox_firewall_extra_ports", extra).

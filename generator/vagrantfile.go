@@ -15,7 +15,10 @@ import (
 type vagrantNode struct {
 	Name, IP, Role string
 	Memory, CPUs   int
-	DockerHost     bool
+	// TaskRunner and Isolation say what a docker-provider node is
+	// granted: what Nomad's task runner needs on every client, and what
+	// the drivers that isolate tasks (exec, java, docker) need beyond it.
+	TaskRunner, Isolation bool
 }
 
 type vagrantData struct {
@@ -69,7 +72,8 @@ func vagrantfile(t *topology.Topology, assets fs.FS) ([]byte, error) {
 			Role:       string(n.Role),
 			Memory:     n.Group.Memory,
 			CPUs:       n.Group.CPUs,
-			DockerHost: n.Group.HasDriver("docker"),
+			TaskRunner: n.Role == topology.RoleClient,
+			Isolation:  isolates(n.Group),
 		})
 	}
 	var buf bytes.Buffer
@@ -77,6 +81,12 @@ func vagrantfile(t *topology.Topology, assets fs.FS) ([]byte, error) {
 		return nil, fmt.Errorf("rendering Vagrantfile: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// isolates reports whether a group runs a driver that isolates its tasks
+// with namespaces and keyrings of its own (libcontainer, or Docker).
+func isolates(g *topology.Group) bool {
+	return g.HasDriver("exec") || g.HasDriver("java") || g.HasDriver("docker")
 }
 
 // rubyString quotes s as a Ruby double-quoted string literal. Besides

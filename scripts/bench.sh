@@ -1,47 +1,182 @@
 #!/usr/bin/env bash
 # Benchmark of `nomadbox up` on the docker provider: seconds per phase
-# (render, preflight, machines, provision, verify) for 1+2 and 1+5 nodes,
-# warm (node image and binaries cached) and cold (node image rebuilt from
-# debootstrap), and for a no-op second `up`. Prints figures; asserts
-# nothing. Takes 15-25 minutes on 2 cores. BENCH_CLIENTS (default "2 5")
-# and BENCH_RUNS (default "warm cold") pick a subset.
+# (render, preflight, machines, provision, verify, total) for 1+2 and 1+5
+# nodes, warm (node image and binaries cached) and optionally cold (node
+# image rebuilt from debootstrap), and for a no-op second `up`; plus the
+# CPU seconds (user+sys of the whole machine) spent while Ansible runs,
+# per node. Prints figures; asserts nothing.
+#
+# Usage: scripts/bench.sh [--baseline REV] PATH-TO-NOMADBOX
+#   --baseline REV  also build REV (a commit, tag or branch) in a git
+#                   worktree and run the same matrix with it, alternating
+#                   with PATH-TO-NOMADBOX run by run, then print every
+#                   figure as new/baseline ratios. Each build gets its own
+#                   node image (the baseline's is nomadbox/node:bench-baseline),
+#                   so neither rebuilds the other's.
+# Environment:
+#   BENCH_CLIENTS  client counts (default "2 5")
+#   BENCH_RUNS     "warm" and/or "cold" (default "warm")
+#   BENCH_REPEAT   runs per build and case, averaged (default 1)
 set -euo pipefail
-nomadbox=${1:?usage: scripts/bench.sh PATH-TO-NOMADBOX}
-eval "$("$(dirname "$0")/hashicorp-binaries.sh")"
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+baseline_rev=
+while [[ $# -gt 0 ]]; do
+  case $1 in
+  --baseline) baseline_rev=${2:?--baseline needs a revision}; shift 2 ;;
+  --baseline=*) baseline_rev=${1#*=}; shift ;;
+  -h | --help) sed -n '2,22s/^# \{0,1\}//p' "$0"; exit 0 ;;
+  -*) die "unknown flag $1" ;;
+  *) break ;;
+  esac
+done
+new_bin=$(realpath "${1:?usage: scripts/bench.sh [--baseline REV] PATH-TO-NOMADBOX}")
+repo=$(cd "$(dirname "$0")/.." && pwd)
+
+eval "$("$repo/scripts/hashicorp-binaries.sh")"
 consul_version=$("$CONSUL_BIN" version | sed -n '1s/^Consul v//p')
 nomad_version=$("$NOMAD_BIN" version | sed -n '1s/^Nomad v//p')
 work=$(mktemp -d)
-trap 'cd "$work/bench" 2>/dev/null && "$nomadbox" destroy --force >/dev/null 2>&1; rm -rf "$work"' EXIT
 
-results=()
-run_up() { # label
-  local out
-  out=$("$nomadbox" up 2>&1) || { echo "$out" | tail -30 >&2; exit 1; }
-  local line
-  line=$(echo "$out" | grep '^timings:' | tail -1)
-  results+=("$(printf '%-28s %s' "$1" "${line#timings: }")")
-  echo "$1: ${line#timings: }" >&2
+builds=(new)
+declare -A bin=([new]=$new_bin) image=([new]=nomadbox/node:bookworm)
+if [[ -n $baseline_rev ]]; then
+  rev=$(git -C "$repo" rev-parse --verify "$baseline_rev^{commit}") || die "no commit $baseline_rev"
+  log "building the baseline $baseline_rev ($rev) in a worktree"
+  git -C "$repo" worktree add --detach "$work/baseline-src" "$rev" >/dev/null 2>&1 ||
+    die "git worktree add $rev failed"
+  (cd "$work/baseline-src" && GOFLAGS=-buildvcs=false go build -o "$work/baseline-nomadbox" ./cmd/nomadbox) ||
+    die "building $baseline_rev failed"
+  builds+=(baseline)
+  bin[baseline]=$work/baseline-nomadbox
+  image[baseline]=nomadbox/node:bench-baseline
+fi
+
+cleanup() {
+  for b in "${builds[@]}"; do
+    [[ -d $work/$b ]] && (cd "$work/$b" && "${bin[$b]}" destroy --force >/dev/null 2>&1) || true
+  done
+  [[ -z $baseline_rev ]] || git -C "$repo" worktree remove --force "$work/baseline-src" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+clk=$(getconf CLK_TCK)
+# busy jiffies of the whole machine: user, nice, system, irq, softirq
+busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat; }
+
+# cpu_during_ansible FILE: waits for ansible-playbook to start, then writes
+# the busy CPU seconds until it ends to FILE (0 when it never starts).
+cpu_during_ansible() {
+  local file=$1 s e
+  echo 0 >"$file"
+  until pgrep -f 'bin/ansible-playbook' >/dev/null; do
+    [[ -e $file.stop ]] && return
+    sleep 0.1
+  done
+  s=$(busy)
+  while pgrep -f 'bin/ansible-playbook' >/dev/null; do sleep 0.1; done
+  e=$(busy)
+  awk -v d=$((e - s)) -v c="$clk" 'BEGIN { printf "%.1f\n", d / c }' >"$file"
+}
+
+# rows: "case|build|render|preflight|machines|provision|verify|total|cpu_per_node"
+rows=()
+run_up() { # case build nodes
+  local case=$1 b=$2 nodes=$3 out line cpu
+  rm -f "$work/cpu" "$work/cpu.stop"
+  cpu_during_ansible "$work/cpu" &
+  local sampler=$!
+  out=$(cd "$work/$b" && "${bin[$b]}" up 2>&1) || { echo "$out" | tail -30 >&2; die "$b: up failed ($case)"; }
+  touch "$work/cpu.stop"
+  wait "$sampler" || true
+  cpu=$(cat "$work/cpu")
+  line=$(grep '^timings:' <<<"$out" | tail -1)
+  line=${line#timings: }
+  local f=() k
+  for k in render preflight machines provision verify total; do
+    f+=("$(sed -n "s/.*\\b$k=\\([0-9.]*\\)s.*/\\1/p" <<<"$line")")
+  done
+  local per_node
+  per_node=$(awk -v c="$cpu" -v n="$nodes" 'BEGIN { printf "%.1f", c / n }')
+  rows+=("$case|$b|$(IFS='|'; echo "${f[*]}")|$per_node")
+  log "$(printf '%-24s %-8s %s cpu/node=%ss' "$case" "$b" "$line" "$per_node")"
+}
+
+new_cluster() { # build clients temp
+  local b=$1 clients=$2 temp=$3
+  mkdir -p "$work/$b"
+  cd "$work/$b"
+  "${bin[$b]}" destroy --force >/dev/null 2>&1 || true
+  rm -rf topology.hcl jobs .nomadbox
+  "${bin[$b]}" init --provider docker --name "bench-$b" --cidr 192.168.190.0/24 --clients "$clients" \
+    --install local --consul-binary "$CONSUL_BIN" --nomad-binary "$NOMAD_BIN" \
+    --consul-version "$consul_version" --nomad-version "$nomad_version" --docker-package docker.io \
+    --jobs "" >/dev/null
+  # Each build its own node image.
+  sed -i "s|^provider \"docker\" {|&\n  image = \"${image[$b]}\"|" topology.hcl
+  if [[ $temp == cold ]]; then
+    docker rmi -f "${image[$b]}" nomadbox/base:bookworm >/dev/null 2>&1 || true
+    rm -rf "${XDG_CACHE_HOME:-$HOME/.cache}/nomadbox/rootfs"
+  else
+    "${bin[$b]}" box build --image "${image[$b]}" >/dev/null
+  fi
+  cd - >/dev/null
 }
 
 for clients in ${BENCH_CLIENTS:-2 5}; do
-  for temp in ${BENCH_RUNS:-warm cold}; do
-    mkdir -p "$work/bench" && cd "$work/bench"
-    "$nomadbox" destroy --force >/dev/null 2>&1 || true
-    rm -f topology.hcl
-    "$nomadbox" init --provider docker --name bench --cidr 192.168.190.0/24 --clients "$clients" \
-      --install local --consul-binary "$CONSUL_BIN" --nomad-binary "$NOMAD_BIN" \
-      --consul-version "$consul_version" --nomad-version "$nomad_version" --docker-package docker.io >/dev/null
-    sed -i '/^job "fabio" {/,/^}/d' topology.hcl
-    if [ "$temp" = cold ]; then
-      docker rmi -f nomadbox/node:bookworm nomadbox/base:bookworm >/dev/null 2>&1 || true
-      rm -rf "${XDG_CACHE_HOME:-$HOME/.cache}/nomadbox/rootfs"
-    fi
-    run_up "1+$clients $temp"
-    run_up "1+$clients no-op second up"
-    "$nomadbox" destroy --force >/dev/null
+  for temp in ${BENCH_RUNS:-warm}; do
+    for ((i = 1; i <= ${BENCH_REPEAT:-1}; i++)); do
+      for b in "${builds[@]}"; do
+        new_cluster "$b" "$clients" "$temp"
+        run_up "1+$clients $temp" "$b" $((clients + 1))
+        run_up "1+$clients no-op second up" "$b" $((clients + 1))
+        (cd "$work/$b" && "${bin[$b]}" destroy --force >/dev/null)
+      done
+    done
   done
 done
 
 echo
-echo "nomadbox up, seconds per phase (docker provider, $(nproc) cores):"
-printf '%s\n' "${results[@]}"
+echo "nomadbox up on the docker provider: seconds per phase, and CPU seconds (user+sys,"
+echo "whole machine) per node while Ansible ran; $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
+[[ -z $baseline_rev ]] || echo "new: $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet || echo '+changes'), baseline: $baseline_rev ($(git -C "$repo" rev-parse --short "$rev"))"
+printf '%s\n' "${rows[@]}" | awk -F'|' -v builds="${builds[*]}" '
+  BEGIN { split("render preflight machines provision verify total cpu/node", names, " ") }
+  {
+    key = $1 SUBSEP $2
+    if (!(key in n)) { if (!($1 in seen)) { seen[$1] = 1; cases[++nc] = $1 } }
+    n[key]++
+    for (i = 3; i <= 9; i++) sum[key, i] += $i
+  }
+  END {
+    nb = split(builds, b, " ")
+    printf "\n%-26s %-9s", "case", "build"
+    for (i = 1; i <= 7; i++) printf " %9s", names[i]
+    printf "\n"
+    for (c = 1; c <= nc; c++) {
+      for (j = 1; j <= nb; j++) {
+        key = cases[c] SUBSEP b[j]
+        if (!(key in n)) continue
+        printf "%-26s %-9s", cases[c], b[j]
+        for (i = 3; i <= 9; i++) { avg[key, i] = sum[key, i] / n[key]; printf " %9.1f", avg[key, i] }
+        printf "\n"
+      }
+      if (nb == 2) {
+        printf "%-26s %-9s", cases[c], "ratio"
+        for (i = 3; i <= 9; i++) {
+          base = avg[cases[c] SUBSEP b[2], i]
+          if (base > 0) printf " %9.2f", avg[cases[c] SUBSEP b[1], i] / base; else printf " %9s", "-"
+        }
+        printf "\n"
+      }
+    }
+    # 1+5 against 1+2 of the same build, for each build.
+    for (j = 1; j <= nb; j++) {
+      small = "1+2 warm" SUBSEP b[j]; large = "1+5 warm" SUBSEP b[j]
+      if ((small in n) && (large in n) && avg[small, 8] > 0)
+        printf "1+5 warm / 1+2 warm total, %s: %.2f\n", b[j], avg[large, 8] / avg[small, 8]
+    }
+  }'

@@ -83,6 +83,12 @@ func appendPlugin(b *hclwrite.Body, drv string) {
 		vol := cfg.AppendNewBlock("volumes", nil).Body()
 		set(vol, "enabled", true)
 		set(cfg, "allow_privileged", false)
+		// Images stay when their last task stops: nomadbox clusters often
+		// have no registry, and an image brought in with `nomadbox load`,
+		// or the canary image, would otherwise be removed three minutes
+		// later (gc.image_delay) and the next task would try to pull it.
+		gc := cfg.AppendNewBlock("gc", nil).Body()
+		set(gc, "image", false)
 	case "raw_exec":
 		cfg := newBlock(b, "plugin", []string{"raw_exec"}).Body().AppendNewBlock("config", nil).Body()
 		set(cfg, "enabled", true)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/mounts"
 	"github.com/nomadbox/nomadbox/internal/testtools"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
@@ -243,16 +244,16 @@ func TestE2ERemoveTreeUnmounts(t *testing.T) {
 	if err := os.WriteFile(keep, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if m, _ := mountsUnder(dir); len(m) != 1 || m[0] != mnt {
-		t.Fatalf("mountsUnder(%s) = %q; want [%s]", dir, m, mnt)
+	if m, _ := mounts.Under(dir); len(m) != 1 || m[0] != mnt {
+		t.Fatalf("mounts.Under(%s) = %q; want [%s]", dir, m, mnt)
 	}
-	if err := removeTree(dir); err != nil {
+	if err := mounts.RemoveTree(dir); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Fatalf("%s still exists", dir)
 	}
-	if m, _ := mountsUnder(dir); len(m) != 0 {
+	if m, _ := mounts.Under(dir); len(m) != 0 {
 		t.Fatalf("still mounted: %q", m)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/mounts"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -252,13 +253,13 @@ func TestTidyRootfs(t *testing.T) {
 func TestRemoveTree(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "root")
 	os.MkdirAll(filepath.Join(dir, "proc", "x"), 0o755)
-	if err := removeTree(dir); err != nil {
+	if err := mounts.RemoveTree(dir); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("%s still exists", dir)
 	}
-	if err := removeTree(dir); err != nil {
+	if err := mounts.RemoveTree(dir); err != nil {
 		t.Errorf("removeTree of a missing directory: %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/mounts"
 )
 
 // rootfsPackages are installed by debootstrap. The Dockerfile installs them
@@ -54,7 +55,7 @@ func (o Options) rootfs(ctx context.Context, tarball string) error {
 		return err
 	}
 	defer func() {
-		if err := removeTree(dir); err != nil {
+		if err := mounts.RemoveTree(dir); err != nil {
 			o.Progress("could not remove " + dir + ": " + err.Error())
 		}
 	}()
@@ -139,7 +140,7 @@ func removeStaleWork(cacheDir string) {
 			continue
 		}
 		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > 24*time.Hour {
-			_ = removeTree(filepath.Join(cacheDir, e.Name()))
+			_ = mounts.RemoveTree(filepath.Join(cacheDir, e.Name()))
 		}
 	}
 }

@@ -159,14 +159,17 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 		return nil, nil
 	}
 	p.Phase("verify")
-	report = s.Verify(ctx, opts.Wait)
+	// The canaries run once per up: a healthy fingerprint is not proof
+	// that tasks start.
+	verifyReq := VerifyRequest{Wait: opts.Wait, Canary: CanaryIfHealthy}
+	report = s.Verify(ctx, verifyReq)
 	if !report.Healthy && skipped {
 		p.Fail("unhealthy; provisioning to repair it")
 		if _, err := s.provisionPhase(ctx, hash); err != nil {
 			return nil, err
 		}
 		p.Phase("verify")
-		report = s.Verify(ctx, opts.Wait)
+		report = s.Verify(ctx, verifyReq)
 	}
 	if !report.Healthy {
 		return report, &UnhealthyError{Report: report}

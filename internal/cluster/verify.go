@@ -37,10 +37,48 @@ func (s *Session) VerifyOptions() verify.Options {
 	return opts
 }
 
-// Verify checks the cluster once, or polls until it is healthy or wait
-// has passed.
-func (s *Session) Verify(ctx context.Context, wait time.Duration) *verify.Report {
+// CanaryMode says when Verify runs the canaries (a task per client and
+// driver) after the cheap checks.
+type CanaryMode int
+
+const (
+	// NoCanary runs only the cheap checks: what repeated polling wants.
+	NoCanary CanaryMode = iota
+	// CanaryIfHealthy runs them once the cheap checks pass (up: a cluster
+	// that fails those is not going to run work either).
+	CanaryIfHealthy
+	// CanaryAlways runs them whatever the cheap checks said (verify
+	// --canary: each canary names its own node and driver).
+	CanaryAlways
+)
+
+// VerifyRequest says how Verify checks the cluster.
+type VerifyRequest struct {
+	// Wait polls the cheap checks until they pass or Wait has passed
+	// (0: look once).
+	Wait   time.Duration
+	Canary CanaryMode
+}
+
+// Verify checks the cluster once, or polls until it is healthy or the
+// wait has passed, then runs the canaries as requested.
+func (s *Session) Verify(ctx context.Context, req VerifyRequest) *verify.Report {
 	opts := s.VerifyOptions()
+	report := s.verifyCheap(ctx, opts, req.Wait)
+	if req.Canary == CanaryAlways || req.Canary == CanaryIfHealthy && report.Healthy {
+		s.Progress.Detail("canaries: a task on every client for each of its drivers")
+		start := time.Now()
+		checks := verify.Canaries(ctx, opts)
+		s.Logf("verify: canaries took %s", time.Since(start).Round(time.Millisecond))
+		report.AddCanaries(checks)
+		if failed := report.FailedChecks(); len(failed) > 0 {
+			s.Logf("verify: %s", fmt.Sprint(failed))
+		}
+	}
+	return report
+}
+
+func (s *Session) verifyCheap(ctx context.Context, opts verify.Options, wait time.Duration) *verify.Report {
 	if wait <= 0 {
 		return verify.Run(ctx, opts)
 	}

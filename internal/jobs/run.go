@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/nomad/api"
+
+	"github.com/nomadbox/nomadbox/internal/taskevents"
 )
 
 // RunOptions are the inputs of Run.
@@ -86,7 +88,7 @@ func (c *Client) follow(ctx context.Context, job string, resp *api.JobRegisterRe
 		}
 	}
 	if deployment != "" {
-		return c.followDeployment(ctx, job, deployment)
+		return c.followDeployment(ctx, job, deployment, resp.JobModifyIndex)
 	}
 	return c.waitRunning(ctx, job, resp.JobModifyIndex)
 }
@@ -212,8 +214,10 @@ func sortedCounts(m map[string]int) []kv {
 }
 
 // followDeployment waits for a deployment to succeed, printing its
-// progress; on failure it explains with the failing allocations.
-func (c *Client) followDeployment(ctx context.Context, job, id string) error {
+// progress; on failure it explains with the failing allocations. It
+// stops early, without waiting for the deployment's own deadline, once
+// the allocations placed for this version cannot become healthy.
+func (c *Client) followDeployment(ctx context.Context, job, id string, index uint64) error {
 	last := ""
 	for {
 		d, _, err := c.Nomad.Deployments().Info(id, (&api.QueryOptions{}).WithContext(ctx))
@@ -232,10 +236,34 @@ func (c *Client) followDeployment(ctx context.Context, job, id string) error {
 		case "failed", "cancelled":
 			return c.explainFailure(ctx, job, fmt.Sprintf("deployment %s %s: %s", short(id), d.Status, d.StatusDescription))
 		}
+		if err := c.failFast(ctx, job, index); err != nil {
+			return err
+		}
 		if err := c.sleep(ctx); err != nil {
 			return err
 		}
 	}
+}
+
+// failFast returns an error explaining why the job version registered
+// at index cannot become healthy, or nil while it still can: one of its
+// allocations failed with an unrecoverable error, or the same failure
+// came back after a restart or a reschedule (taskevents.Hopeless).
+func (c *Client) failFast(ctx context.Context, job string, index uint64) error {
+	allocs, _, err := c.Nomad.Jobs().Allocations(job, true, (&api.QueryOptions{}).WithContext(ctx))
+	if err != nil {
+		return nil // the next poll will tell
+	}
+	var placed []*api.AllocationListStub
+	for _, a := range allocs {
+		if a.CreateIndex > index {
+			placed = append(placed, a)
+		}
+	}
+	if why, _ := taskevents.Hopeless(placed); why != "" {
+		return c.explainFailure(ctx, job, fmt.Sprintf("job %s cannot become healthy, %s", job, why))
+	}
+	return nil
 }
 
 func deploymentLine(d *api.Deployment) string {
@@ -278,6 +306,9 @@ func (c *Client) waitRunning(ctx context.Context, job string, index uint64) erro
 			c.printf("Job %s: %d allocation(s) running.\n", job, running)
 			return nil
 		}
+		if err := c.failFast(ctx, job, index); err != nil {
+			return err
+		}
 		if err := c.sleep(ctx); err != nil {
 			return err
 		}
@@ -293,7 +324,9 @@ func (c *Client) explainFailure(ctx context.Context, job, why string) error {
 	if err == nil {
 		shown := 0
 		for _, a := range allocs {
-			if a.ClientStatus != "failed" && !(a.DeploymentStatus != nil && a.DeploymentStatus.Healthy != nil && !*a.DeploymentStatus.Healthy) {
+			unhealthy := a.DeploymentStatus != nil && a.DeploymentStatus.Healthy != nil && !*a.DeploymentStatus.Healthy
+			_, failing := taskevents.First(a)
+			if a.ClientStatus != "failed" && !unhealthy && !failing {
 				continue
 			}
 			if shown == 3 {
@@ -301,17 +334,22 @@ func (c *Client) explainFailure(ctx context.Context, job, why string) error {
 			}
 			shown++
 			fmt.Fprintf(&b, "\n  allocation %s on %s: %s", short(a.ID), a.NodeName, a.ClientStatus)
-			for task, st := range a.TaskStates {
-				events := st.Events
+			tasks := make([]string, 0, len(a.TaskStates))
+			for task := range a.TaskStates {
+				tasks = append(tasks, task)
+			}
+			sort.Strings(tasks)
+			for _, task := range tasks {
+				ts := a.TaskStates[task]
+				if ts == nil {
+					continue
+				}
+				events := ts.Events
 				if len(events) > 5 {
 					events = events[len(events)-5:]
 				}
 				for _, ev := range events {
-					msg := ev.DisplayMessage
-					if msg == "" {
-						msg = ev.Message
-					}
-					fmt.Fprintf(&b, "\n    %s: %s %s", task, ev.Type, msg)
+					fmt.Fprintf(&b, "\n    %s: %s %s", task, ev.Type, taskevents.Message(ev))
 				}
 			}
 		}

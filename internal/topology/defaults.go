@@ -11,6 +11,12 @@ const (
 	DefaultBox           = "bento/ubuntu-24.04"
 	DefaultLibvirtBox    = "generic/ubuntu2204"
 	DefaultDockerImage   = "nomadbox/node:bookworm"
+	// CanaryImage is the image verify's canary runs on clients with the
+	// docker driver; the docker role imports it on each of them from the
+	// node's own /bin/sh, so it needs no registry. Its registry part is
+	// localhost so that, should it be missing, Docker's pull fails at
+	// once on this node instead of asking a registry on the internet.
+	CanaryImage = "localhost/nomadbox-canary:1"
 
 	serverIPOffset      = 11
 	clientIPOffset      = 101

@@ -14,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	napi "github.com/hashicorp/nomad/api"
+
+	"github.com/nomadbox/nomadbox/internal/mounts"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -176,8 +179,17 @@ func TestE2EOldestAgents(t *testing.T) {
 	cfg := t.TempDir()
 	agents = append(agents, startAgent(t, "nomad-server", nomad, "agent", "-config",
 		writeFile(t, cfg, "server.hcl", nomadConfig(s1.Name, sIP, sIP, t.TempDir(), true, ""))))
+	// The client mounts each task's secrets/ in its data directory; once
+	// the client has stopped (cleanups run last-in first-out), unmount
+	// them, or the directory cannot be removed.
+	clientData := t.TempDir()
+	t.Cleanup(func() {
+		if err := mounts.RemoveTree(clientData); err != nil {
+			t.Error(err)
+		}
+	})
 	nomadClient := startAgent(t, "nomad-client", nomad, "agent", "-config",
-		writeFile(t, cfg, "client.hcl", nomadConfig(w1.Name, wIP, wIP, t.TempDir(), false, sIP)))
+		writeFile(t, cfg, "client.hcl", nomadConfig(w1.Name, wIP, wIP, clientData, false, sIP)))
 	agents = append(agents, nomadClient)
 	dumpLogs := func() {
 		for _, a := range agents {
@@ -214,6 +226,44 @@ func TestE2EOldestAgents(t *testing.T) {
 	wantDetail(t, get(t, r, CheckDNS, "w1"), "-> "+sIP)
 	wantDetail(t, get(t, r, CheckNomadClient, "w1"), "drivers raw_exec healthy")
 
+	// The canaries, through the same agents: w1 runs a raw_exec task;
+	// java is enabled but has no canary workload; w2 exists only in this
+	// topology, so its canary cannot be placed and must say so.
+	canaryTop := parseTopology(t, strings.Replace(e2eHCL, `count   = 1
+  drivers = ["raw_exec"]`, `count   = 2
+  drivers = ["raw_exec", "java"]`, 1))
+	copts := opts
+	copts.Topology = canaryTop
+	copts.CanaryTimeout = time.Minute
+	start = time.Now()
+	canaries := Canaries(ctx, copts)
+	cr := &Report{Checks: canaries}
+	cr.summarize()
+	t.Logf("canaries (%v):\n%s", time.Since(start).Round(time.Millisecond), text(cr))
+	if len(canaries) != 4 {
+		t.Fatalf("want 4 canary checks (w1, w2 x raw_exec, java), got %d", len(canaries))
+	}
+	if c := get(t, cr, CanaryPrefix+"raw_exec", "w1"); !c.OK || c.Skipped {
+		dumpLogs()
+		t.Errorf("the raw_exec canary on w1 did not pass: %+v", c)
+	} else {
+		wantDetail(t, c, "ran and exited 0")
+	}
+	if c := get(t, cr, CanaryPrefix+"java", "w1"); !c.OK || !c.Skipped {
+		t.Errorf("the java canary should be skipped with its reason: %+v", c)
+	} else {
+		wantDetail(t, c, "not checked")
+	}
+	if c := get(t, cr, CanaryPrefix+"raw_exec", "w2"); c.OK {
+		t.Errorf("the canary on a node that does not exist passed: %+v", c)
+	} else {
+		wantDetail(t, c, "could not be placed on w2")
+	}
+	left, err := nomadJobsWithPrefix(sIP, CanaryJobPrefix)
+	if err != nil || len(left) > 0 {
+		t.Errorf("canary jobs left behind: %v (%v)", left, err)
+	}
+
 	// Lose the Nomad client: the next pass must say so, promptly.
 	nomadClient.stop()
 	start = time.Now()
@@ -223,4 +273,18 @@ func TestE2EOldestAgents(t *testing.T) {
 		t.Fatal("healthy without its Nomad client")
 	}
 	wantDetail(t, get(t, r, CheckNomadClient, "w1"), "HTTP API http://"+wIP+":4646", "connection refused")
+}
+
+// nomadJobsWithPrefix lists the IDs of jobs on the Nomad server at ip.
+func nomadJobsWithPrefix(ip, prefix string) ([]string, error) {
+	c, err := napi.NewClient(&napi.Config{Address: "http://" + ip + ":4646"})
+	if err != nil {
+		return nil, err
+	}
+	stubs, _, err := c.Jobs().PrefixList(prefix)
+	var ids []string
+	for _, s := range stubs {
+		ids = append(ids, s.ID)
+	}
+	return ids, err
 }

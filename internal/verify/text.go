@@ -17,8 +17,11 @@ func (r *Report) WriteText(w io.Writer, fancy bool) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, c := range r.Checks {
 		mark := pass
-		if !c.OK {
+		switch {
+		case !c.OK:
 			mark = fail
+		case c.Skipped:
+			mark = "skip"
 		}
 		node := c.Node
 		if node == "" {

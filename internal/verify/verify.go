@@ -26,6 +26,9 @@
 //	                "nomad" and "nomad-client" are always checked and must be registered by every
 //	                server and every client respectively (Nomad's Consul integration works)
 //	services        only when the catalog itself cannot be read
+//	canary:<driver> per client and enabled driver, only from Canaries (canary.go): a batch task
+//	                constrained to the node ran and exited 0; else the first failing task event, or
+//	                why it could not be placed. java and qemu are "skipped" (no workload to run).
 //
 // The dns checks are left out entirely (not reported as passing) when
 // Options.Exec is nil or the topology's DNS forwarder is "none": there is
@@ -69,6 +72,9 @@ type Check struct {
 	OK     bool   `json:"ok"`
 	Detail string `json:"detail"`
 	Node   string `json:"node,omitempty"`
+	// Skipped marks a check that was not made (Detail says why); it
+	// counts as passed.
+	Skipped bool `json:"skipped,omitempty"`
 }
 
 // Report is the outcome of one verification pass.
@@ -83,9 +89,18 @@ type Report struct {
 	Servers int `json:"servers"`
 	Clients int `json:"clients"`
 	// Passed and Failed count the checks.
-	Passed int     `json:"passed"`
-	Failed int     `json:"failed"`
+	Passed int `json:"passed"`
+	Failed int `json:"failed"`
+	// Canary says whether this report includes the canary checks.
+	Canary bool    `json:"canary"`
 	Checks []Check `json:"checks"`
+}
+
+// AddCanaries appends the canary checks and counts them in.
+func (r *Report) AddCanaries(checks []Check) {
+	r.Canary = true
+	r.Checks = append(r.Checks, checks...)
+	r.summarize()
 }
 
 // FailedChecks returns the checks that did not pass, in report order.
@@ -116,9 +131,11 @@ type Options struct {
 	NomadAddr  func(n topology.Node) string
 
 	// Timeout bounds every HTTP request (default 5s); ExecTimeout every
-	// Exec call (default 30s: it may open an SSH connection first).
-	Timeout     time.Duration
-	ExecTimeout time.Duration
+	// Exec call (default 30s: it may open an SSH connection first);
+	// CanaryTimeout one run of the canaries (DefaultCanaryTimeout).
+	Timeout       time.Duration
+	ExecTimeout   time.Duration
+	CanaryTimeout time.Duration
 
 	// ConsulToken and NomadToken are ACL tokens sent with every request.
 	// An empty ConsulToken lets the Consul client fall back to
@@ -149,6 +166,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ExecTimeout <= 0 {
 		o.ExecTimeout = defaultExecTimeout
+	}
+	if o.CanaryTimeout <= 0 {
+		o.CanaryTimeout = DefaultCanaryTimeout
 	}
 	if o.ConsulAddr == nil {
 		o.ConsulAddr = func(n topology.Node) string {
@@ -197,18 +217,10 @@ func (e *env) nameAddr(addr string) string {
 	return addr
 }
 
-// Run makes one verification pass: every check, in a deterministic order.
-// It never panics on unreachable agents and returns within a few
-// request timeouts.
-func Run(ctx context.Context, opts Options) *Report {
-	o := opts.withDefaults()
-	r := &Report{}
+// newEnv prepares what a pass (or the canaries) shares: the nodes by
+// role and an HTTP client that never goes through a proxy. close it.
+func newEnv(o Options) *env {
 	t := o.Topology
-	if t == nil {
-		r.Checks = []Check{{Name: "topology", Detail: "no topology to verify"}}
-		r.summarize()
-		return r
-	}
 	e := &env{
 		Options: o,
 		servers: t.Servers(),
@@ -231,8 +243,26 @@ func Run(ctx context.Context, opts Options) *Report {
 		MaxIdleConnsPerHost:   parallel,
 		IdleConnTimeout:       30 * time.Second,
 	}
-	defer tr.CloseIdleConnections()
 	e.hc = &http.Client{Transport: tr, Timeout: o.Timeout}
+	return e
+}
+
+func (e *env) close() { e.hc.Transport.(*http.Transport).CloseIdleConnections() }
+
+// Run makes one verification pass: every check, in a deterministic order.
+// It never panics on unreachable agents and returns within a few
+// request timeouts.
+func Run(ctx context.Context, opts Options) *Report {
+	o := opts.withDefaults()
+	r := &Report{}
+	t := o.Topology
+	if t == nil {
+		r.Checks = []Check{{Name: "topology", Detail: "no topology to verify"}}
+		r.summarize()
+		return r
+	}
+	e := newEnv(o)
+	defer e.close()
 
 	r.Cluster = t.Cluster.Name
 	r.Servers = len(e.servers)

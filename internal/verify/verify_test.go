@@ -356,7 +356,7 @@ func TestJSONShape(t *testing.T) {
 	}
 	for key, kind := range map[string]string{
 		"healthy": "bool", "cluster": "string", "consul_leader": "string", "nomad_leader": "string",
-		"servers": "number", "clients": "number", "passed": "number", "failed": "number", "checks": "array",
+		"servers": "number", "clients": "number", "passed": "number", "failed": "number", "canary": "bool", "checks": "array",
 	} {
 		v, ok := doc[key]
 		if !ok {
@@ -378,7 +378,7 @@ func TestJSONShape(t *testing.T) {
 			t.Errorf("%q is %T, want %s", key, v, kind)
 		}
 	}
-	if len(doc) != 9 {
+	if len(doc) != 10 {
 		t.Errorf("unexpected keys in %v", doc)
 	}
 	if doc["healthy"] != false {

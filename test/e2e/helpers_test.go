@@ -193,10 +193,11 @@ func (c *cluster) ssh(node, command string) string {
 }
 
 type check struct {
-	Name   string `json:"name"`
-	OK     bool   `json:"ok"`
-	Detail string `json:"detail"`
-	Node   string `json:"node"`
+	Name    string `json:"name"`
+	OK      bool   `json:"ok"`
+	Detail  string `json:"detail"`
+	Node    string `json:"node"`
+	Skipped bool   `json:"skipped"`
 }
 
 type report struct {

@@ -1,4 +1,4 @@
-package box
+package mounts
 
 import (
 	"bufio"
@@ -11,11 +11,15 @@ import (
 	"syscall"
 )
 
-// removeTree removes a root file system tree. A debootstrap that was
-// interrupted can leave /proc, /sys or /dev mounted inside it, and
-// removing files through such a mount would reach this machine's own:
-// those are unmounted first, and the tree is kept if any mount remains.
-func removeTree(dir string) error {
+// Package mounts removes directory trees that may have file systems
+// mounted inside them.
+//
+// RemoveTree removes dir. A debootstrap that was interrupted can leave
+// /proc, /sys or /dev mounted inside its root, and a Nomad client leaves
+// each task's secrets/ tmpfs in its alloc directories; removing files
+// through such a mount would reach the mounted file system itself. Those
+// are unmounted first, and the tree is kept if any mount remains.
+func RemoveTree(dir string) error {
 	real, err := filepath.EvalSymlinks(dir)
 	if err != nil {
 		if os.IsNotExist(err) {
@@ -23,7 +27,7 @@ func removeTree(dir string) error {
 		}
 		return err
 	}
-	mounts, err := mountsUnder(real)
+	mounts, err := Under(real)
 	if err != nil {
 		return err
 	}
@@ -32,7 +36,7 @@ func removeTree(dir string) error {
 	for _, m := range mounts {
 		_ = syscall.Unmount(m, syscall.MNT_DETACH)
 	}
-	if left, err := mountsUnder(real); err != nil {
+	if left, err := Under(real); err != nil {
 		return err
 	} else if len(left) > 0 {
 		return fmt.Errorf("%s still has file systems mounted in it (%s): unmount them and remove it by hand", dir, strings.Join(left, ", "))
@@ -40,8 +44,8 @@ func removeTree(dir string) error {
 	return os.RemoveAll(dir)
 }
 
-// mountsUnder lists the mount points strictly inside dir.
-func mountsUnder(dir string) ([]string, error) {
+// Under lists the mount points strictly inside dir.
+func Under(dir string) ([]string, error) {
 	f, err := os.Open("/proc/self/mountinfo")
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package box
+package mounts
 
 import (
 	"os"
@@ -23,13 +23,13 @@ func TestUnescapeMount(t *testing.T) {
 func TestMountsUnderNothing(t *testing.T) {
 	dir := t.TempDir()
 	os.MkdirAll(filepath.Join(dir, "proc"), 0o755)
-	m, err := mountsUnder(dir)
+	m, err := Under(dir)
 	if err != nil || len(m) != 0 {
-		t.Errorf("mountsUnder(%s) = %q, %v", dir, m, err)
+		t.Errorf("Under(%s) = %q, %v", dir, m, err)
 	}
 	// "/" has mounts under it on any Linux machine (/proc at least).
-	m, err = mountsUnder("/")
+	m, err = Under("/")
 	if err != nil || len(m) == 0 {
-		t.Errorf("mountsUnder(/) = %q, %v", m, err)
+		t.Errorf("Under(/) = %q, %v", m, err)
 	}
 }
