@@ -93,7 +93,9 @@ func groupVars(t *topology.Topology) []byte {
 		set("nomadbox_consul_version", t.Versions.Consul).
 		set("nomadbox_nomad_version", t.Versions.Nomad).
 		set("nomadbox_consul_binary", t.Install.ConsulBinary).
+		set("nomadbox_consul_binary_sha256", t.Install.ConsulSHA256).
 		set("nomadbox_nomad_binary", t.Install.NomadBinary).
+		set("nomadbox_nomad_binary_sha256", t.Install.NomadSHA256).
 		set("nomadbox_docker_package", t.Install.Docker).
 		set("nomadbox_canary_image", topology.CanaryImage).
 		set("nomadbox_dns_forwarder", t.DNS.Forwarder).

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -58,7 +59,7 @@ func parse(t *testing.T, name string, src []byte) *topology.Topology {
 // isGenerated tells generated files (golden-tested) from copied assets
 // (tested by TestAssetsCopiedVerbatim).
 func isGenerated(p string) bool {
-	return !strings.HasPrefix(p, "ansible/roles/") && p != "ansible/site.yml"
+	return !strings.HasPrefix(p, "ansible/roles/") && !strings.HasPrefix(p, "ansible/library/") && p != "ansible/site.yml"
 }
 
 func TestGolden(t *testing.T) {
@@ -189,5 +190,36 @@ func TestMissingTemplateIsAnError(t *testing.T) {
 	_, err := generator.Render(parse(t, "c", src), fstest.MapFS{"ansible/site.yml": {Data: []byte("---\n")}})
 	if err == nil || !strings.Contains(err.Error(), "Vagrantfile template") {
 		t.Fatalf("got %v, want an error about the Vagrantfile template", err)
+	}
+}
+
+// A docker topology that copies its binaries from this machine names the
+// node image that holds them, once their checksums are known.
+func TestDockerImageWithBinaries(t *testing.T) {
+	src, err := os.ReadFile("testdata/install-local.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	topo := parse(t, "install-local", src)
+	if topo.Provider.Name != "docker" {
+		t.Fatalf("testdata/install-local.hcl uses provider %s, want docker", topo.Provider.Name)
+	}
+	files, err := generator.Render(topo, nomadbox.Assets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(files["Vagrantfile"]), `d.image = "`+topo.Provider.Image+`"`) {
+		t.Errorf("without checksums the Vagrantfile should use %s", topo.Provider.Image)
+	}
+	topo.Install.ConsulSHA256, topo.Install.NomadSHA256 = "aa", "bb"
+	files, err = generator.Render(topo, nomadbox.Assets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`d\.image = "` + regexp.QuoteMeta(topo.Provider.Image) + `-bin-[0-9a-f]{12}"`).Match(files["Vagrantfile"]) {
+		t.Errorf("with checksums the Vagrantfile should use the image with the binaries:\n%s", files["Vagrantfile"])
+	}
+	if !strings.Contains(string(files["ansible/group_vars/all.yml"]), "nomadbox_nomad_binary_sha256: bb") {
+		t.Errorf("group_vars lack the checksums:\n%s", files["ansible/group_vars/all.yml"])
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/nomadbox/nomadbox/internal/nodeimage"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -55,7 +56,7 @@ func vagrantfile(t *topology.Topology, assets fs.FS) ([]byte, error) {
 		Driver:      p.Driver,
 		StoragePool: p.StoragePool,
 		Switch:      p.Switch,
-		Image:       p.Image,
+		Image:       dockerImage(t),
 		Netmask:     net.IP(net.CIDRMask(t.Network.Prefix.Bits(), 32)).String(),
 	}
 	if p.Name != "docker" {
@@ -81,6 +82,13 @@ func vagrantfile(t *topology.Topology, assets fs.FS) ([]byte, error) {
 		return nil, fmt.Errorf("rendering Vagrantfile: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// dockerImage is the docker provider's node image: one that already
+// holds the cluster's binaries when nomadbox copies them from this machine.
+func dockerImage(t *topology.Topology) string {
+	image, _ := nodeimage.For(t)
+	return image
 }
 
 // isolates reports whether a group runs a driver that isolates its tasks

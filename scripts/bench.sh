@@ -67,19 +67,20 @@ clk=$(getconf CLK_TCK)
 # busy jiffies of the whole machine: user, nice, system, irq, softirq
 busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat; }
 
-# cpu_during_ansible FILE: waits for ansible-playbook to start, then writes
-# the busy CPU seconds until it ends to FILE (0 when it never starts).
+# cpu_during_ansible FILE: until FILE.stop exists, adds up the busy CPU
+# seconds of the machine over every 0.1 s in which an ansible-playbook runs,
+# and writes the sum to FILE.
 cpu_during_ansible() {
-  local file=$1 s e
-  echo 0 >"$file"
-  until pgrep -f 'bin/ansible-playbook' >/dev/null; do
-    [[ -e $file.stop ]] && return
+  local file=$1 acc=0 prev now running
+  prev=$(busy)
+  while [[ ! -e $file.stop ]]; do
     sleep 0.1
+    now=$(busy)
+    if pgrep -f 'bin/ansible-playbook ' >/dev/null; then running=1; else running=0; fi
+    if [[ $running == 1 ]]; then acc=$((acc + now - prev)); fi
+    prev=$now
   done
-  s=$(busy)
-  while pgrep -f 'bin/ansible-playbook' >/dev/null; do sleep 0.1; done
-  e=$(busy)
-  awk -v d=$((e - s)) -v c="$clk" 'BEGIN { printf "%.1f\n", d / c }' >"$file"
+  awk -v d="$acc" -v c="$clk" 'BEGIN { printf "%.1f\n", d / c }' >"$file"
 }
 
 # rows: "case|build|render|preflight|machines|provision|verify|total|cpu_per_node"
@@ -116,7 +117,11 @@ new_cluster() { # build clients temp
     --consul-version "$consul_version" --nomad-version "$nomad_version" --docker-package docker.io \
     --jobs "" >/dev/null
   # Each build its own node image.
-  sed -i "s|^provider \"docker\" {|&\n  image = \"${image[$b]}\"|" topology.hcl
+  if grep -q '^\s*image\s*=' topology.hcl; then
+    sed -i "s|^\(\s*image\s*=\s*\)\"[^\"]*\"|\1\"${image[$b]}\"|" topology.hcl
+  else
+    sed -i "s|^provider \"docker\" {|&\n  image = \"${image[$b]}\"|" topology.hcl
+  fi
   if [[ $temp == cold ]]; then
     docker rmi -f "${image[$b]}" nomadbox/base:bookworm >/dev/null 2>&1 || true
     rm -rf "${XDG_CACHE_HOME:-$HOME/.cache}/nomadbox/rootfs"

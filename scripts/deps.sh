@@ -37,7 +37,6 @@ packages=(
   vagrant-libvirt        # tier 2: vagrant validate of libvirt renders (only a Recommends of vagrant)
   ansible-core           # up: the one Ansible run; tier 2: --syntax-check
   ansible-lint           # tier 2
-  ansible-mitogen        # up: Mitogen's strategy plugin, much less Python started per task
   docker.io              # the docker provider: dockerd and the docker CLI
   debootstrap            # box build: the node image's root file system
   debian-archive-keyring # debootstrap checks the release it fetches with it
@@ -101,13 +100,6 @@ if command -v gcc >/dev/null 2>&1; then
   libc=$(gcc -print-file-name=libc.a)
   [[ $libc == /* ]] || libc=/nonexistent/libc.a
   need_file "$libc" libc6-dev
-fi
-if command -v ansible-playbook >/dev/null 2>&1; then
-  # Mitogen must be importable by the Python that runs Ansible (its
-  # shebang), which need not be the python3 first on PATH.
-  ansible_python=$(sed -n '1s/^#! *//p' "$(command -v ansible-playbook)")
-  ${ansible_python:-python3} -c 'import ansible_mitogen' 2>/dev/null ||
-    problems+=("Python module ansible_mitogen for ${ansible_python:-python3} (package ansible-mitogen)")
 fi
 if command -v vagrant >/dev/null 2>&1; then
   plugins=$(vagrant plugin list 2>&1) || true

@@ -162,8 +162,13 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 	// The canaries run once per up: a healthy fingerprint is not proof
 	// that tasks start.
 	verifyReq := VerifyRequest{Wait: opts.Wait, Canary: CanaryIfHealthy}
+	if skipped {
+		// Nothing changed: both kinds of check are expected to pass.
+		verifyReq.Canary = CanaryAlongside
+	}
 	report = s.Verify(ctx, verifyReq)
 	if !report.Healthy && skipped {
+		verifyReq.Canary = CanaryIfHealthy
 		p.Fail("unhealthy; provisioning to repair it")
 		if _, err := s.provisionPhase(ctx, hash); err != nil {
 			return nil, err

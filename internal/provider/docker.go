@@ -9,6 +9,7 @@ import (
 
 	"github.com/nomadbox/nomadbox/internal/box"
 	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/nodeimage"
 )
 
 // dockerPreflight makes sure the Docker daemon answers, the node image
@@ -30,6 +31,13 @@ func dockerPreflight(ctx context.Context, env *Env) error {
 		env.progress("building the node image %s (nomadbox box build)", image)
 		if err := box.Build(ctx, box.Options{Image: image, Runner: env.Runner, Progress: func(s string) { env.progress("%s", s) }}); err != nil {
 			return fmt.Errorf("the node image %s is missing and could not be built: %w", image, err)
+		}
+	}
+	// Nodes of a topology that copies its binaries from this machine are
+	// made from an image that already holds them (nodeimage.For).
+	if name, bins := nodeimage.For(env.Topology); len(bins) > 0 {
+		if _, err := box.EnsureBinaries(ctx, env.Runner, image, bins, func(s string) { env.progress("%s", s) }); err != nil {
+			return fmt.Errorf("the node image %s with the cluster's binaries: %w", name, err)
 		}
 	}
 	if err := checkStrayContainers(ctx, env); err != nil {
@@ -108,4 +116,45 @@ func checkStrayContainers(ctx context.Context, env *Env) error {
 			strings.Join(stray, ", "), env.Dir, strings.Join(stray, " "))
 	}
 	return nil
+}
+
+// dockerStatus answers what `vagrant status` would, from Docker itself:
+// Vagrant keeps each machine's container ID in
+// .vagrant/machines/<name>/docker/id, and one `docker ps` tells their
+// states in a fraction of the seconds Vagrant needs to start. Machines
+// of the topology without an ID, or whose container is gone, are
+// "not_created"; containers that exist but do not run are "stopped".
+func dockerStatus(ctx context.Context, env *Env) ([]Machine, error) {
+	out, err := env.Runner.Output(ctx, execx.Command("docker", "ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.State}}"))
+	if err != nil {
+		return nil, err
+	}
+	states := parseDockerPS(string(out))
+	var ms []Machine
+	for _, n := range env.Topology.Nodes() {
+		m := Machine{Name: n.Name, State: "not_created"}
+		if b, err := os.ReadFile(filepath.Join(env.Dir, ".vagrant", "machines", n.Name, "docker", "id")); err == nil {
+			if st, ok := states[strings.TrimSpace(string(b))]; ok {
+				m.State = st
+			}
+		}
+		ms = append(ms, m)
+	}
+	return ms, nil
+}
+
+// parseDockerPS maps container IDs to Vagrant's state names.
+func parseDockerPS(out string) map[string]string {
+	states := map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		id, state, ok := strings.Cut(strings.TrimSpace(line), " ")
+		if !ok {
+			continue
+		}
+		if state != "running" {
+			state = "stopped" // created, exited, paused, restarting, dead
+		}
+		states[id] = state
+	}
+	return states
 }

@@ -61,7 +61,7 @@ func For(t *topology.Topology) (Provider, error) {
 	case t.Provider.Name == "ssh":
 		return &sshHosts{}, nil
 	case t.Provider.Name == "docker":
-		return &vagrantProvider{parallel: true, preflight: dockerPreflight}, nil
+		return &vagrantProvider{parallel: true, preflight: dockerPreflight, status: dockerStatus}, nil
 	default:
 		return &vagrantProvider{parallel: t.Provider.ParallelUp()}, nil
 	}

@@ -15,7 +15,7 @@ import (
 // present on a bare Debian system, so a tool that a test starts using
 // cannot be missing from the set-up without a test failing.
 type Need struct {
-	Kind    string // "command", "vagrant-plugin", "python-module" (for Ansible's Python), "file"
+	Kind    string // "command", "vagrant-plugin", "file"
 	Name    string
 	Package string
 	Why     string
@@ -27,7 +27,6 @@ var Needs = []Need{
 	{"vagrant-plugin", "vagrant-libvirt", "vagrant-libvirt", "tier 2: vagrant validate of libvirt renders"},
 	{"command", "ansible-playbook", "ansible-core", "up (provisioning); tier 2 (--syntax-check)"},
 	{"command", "ansible-lint", "ansible-lint", "tier 2"},
-	{"python-module", "ansible_mitogen", "ansible-mitogen", "up: Mitogen's strategy for Ansible"},
 	{"command", "docker", "docker.io", "the docker provider; tier 2 and 3"},
 	{"command", "dockerd", "docker.io", "the Docker daemon"},
 	{"command", "debootstrap", "debootstrap", "box build: the node image's root file system"},
@@ -96,9 +95,6 @@ func CheckScript() string {
 			test = fmt.Sprintf("command -v %s >/dev/null 2>&1", n.Name)
 		case "vagrant-plugin":
 			test = fmt.Sprintf("vagrant plugin list 2>/dev/null | grep -q '^%s '", n.Name)
-		case "python-module":
-			// The Python that runs Ansible, from ansible-playbook's shebang.
-			test = fmt.Sprintf(`py=$(sed -n '1s/^#! *//p' "$(command -v ansible-playbook 2>/dev/null || echo /nonexistent)" 2>/dev/null); ${py:-false} -c 'import %s' 2>/dev/null`, n.Name)
 		case "file":
 			if n.Name == "libc.a" {
 				test = `f=$(gcc -print-file-name=libc.a 2>/dev/null); case "$f" in /*) test -e "$f" ;; *) false ;; esac`

@@ -1,0 +1,184 @@
+#!/usr/bin/python3
+# -*- coding: utf-8 -*-
+"""What the nomadbox roles need to know about a node, in one module run.
+
+Ansible's fact gathering, package_facts and one stat per probed path each
+cost a module run (a Python start on the node and a round trip); on a
+small machine running many nodes those runs are most of a provision. This
+module answers all of it at once and sets the fact ``nomadbox_node``.
+"""
+
+DOCUMENTATION = r"""
+---
+module: nomadbox_facts
+short_description: Probe a node for the nomadbox roles
+description:
+  - Sets the fact C(nomadbox_node) with the node's distribution,
+    architecture, whether it is a container, the installed Debian
+    packages, the name servers of /etc/resolv.conf, whether nftables can
+    be managed, which of the given paths exist, the SHA-256 of the given
+    files and the image tags the local Docker has.
+options:
+  paths:
+    description: Paths whose existence (and type) to report.
+    type: list
+    elements: str
+    default: []
+  checksums:
+    description: Files whose SHA-256 to report ("" when missing).
+    type: list
+    elements: str
+    default: []
+author: nomadbox
+"""
+
+RETURN = r"""
+ansible_facts:
+  description: C(nomadbox_node), a dict with distribution, codename,
+    version, architecture, in_container, packages, nameservers,
+    nft_usable, nft_error, paths, existing (the paths that exist),
+    checksums and docker_images (the tags Docker has); and, in the shapes of
+    Ansible's fact gathering and package_facts, distribution,
+    distribution_release, distribution_version, architecture,
+    virtualization_tech_guest and packages.
+  returned: always
+  type: dict
+"""
+
+import glob
+import hashlib
+import json
+import os
+import platform
+import shutil
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def os_release():
+    info = {}
+    for path in ("/etc/os-release", "/usr/lib/os-release"):
+        try:
+            with open(path, encoding="utf-8") as f:
+                for line in f:
+                    key, sep, value = line.strip().partition("=")
+                    if sep:
+                        info[key] = value.strip().strip('"')
+            break
+        except OSError:
+            continue
+    return info
+
+
+def in_container():
+    # systemd records the container manager it was started by; Docker
+    # and Podman also leave their own marker files.
+    if os.path.exists("/run/systemd/container") or os.path.exists("/.dockerenv") or os.path.exists("/run/.containerenv"):
+        return True
+    try:
+        with open("/proc/1/environ", "rb") as f:
+            return b"container=" in f.read()
+    except OSError:
+        return False
+
+
+def packages(module):
+    if not shutil.which("dpkg-query"):
+        return []
+    rc, out, _ = module.run_command(["dpkg-query", "-W", "-f", "${db:Status-Status} ${Package}\n"])
+    if rc != 0:
+        return []
+    return sorted({f[1] for f in (line.split() for line in out.splitlines()) if len(f) == 2 and f[0] == "installed"})
+
+
+def nameservers():
+    found = []
+    try:
+        with open("/etc/resolv.conf", encoding="utf-8") as f:
+            for line in f:
+                fields = line.split()
+                if len(fields) >= 2 and fields[0] == "nameserver":
+                    found.append(fields[1])
+    except OSError:
+        pass
+    return found
+
+
+def docker_images():
+    """The image tags the local Docker daemon knows, read from its
+    repositories file: no daemon needs to run, nothing is started."""
+    tags = []
+    for path in sorted(glob.glob("/var/lib/docker/image/*/repositories.json")):
+        try:
+            with open(path, encoding="utf-8") as f:
+                repos = json.load(f).get("Repositories") or {}
+        except (OSError, ValueError):
+            continue
+        for refs in repos.values():
+            tags.extend(refs.keys())
+    return sorted(set(tags))
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:
+        return ""
+    return h.hexdigest()
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            paths=dict(type="list", elements="str", default=[]),
+            checksums=dict(type="list", elements="str", default=[]),
+        ),
+        supports_check_mode=True,
+    )
+    rel = os_release()
+    node = {
+        "distribution": rel.get("ID", "").lower(),
+        "codename": rel.get("VERSION_CODENAME", ""),
+        "version": rel.get("VERSION_ID", ""),
+        "architecture": platform.machine(),
+        "in_container": in_container(),
+        "packages": packages(module),
+        "nameservers": nameservers(),
+        "nft_usable": False,
+        "nft_error": "",
+        "paths": {},
+        "existing": [],
+        "checksums": {},
+        "docker_images": docker_images(),
+    }
+    nft = shutil.which("nft") or ("/usr/sbin/nft" if os.path.exists("/usr/sbin/nft") else None)
+    if nft:
+        rc, _, err = module.run_command([nft, "list", "tables"])
+        node["nft_usable"] = rc == 0
+        node["nft_error"] = err.strip()
+    else:
+        node["nft_error"] = "nft is not installed"
+    for p in module.params["paths"]:
+        node["paths"][p] = {"exists": os.path.exists(p), "isdir": os.path.isdir(p)}
+    node["existing"] = [p for p in module.params["paths"] if node["paths"][p]["exists"]]
+    for p in module.params["checksums"]:
+        node["checksums"][p] = sha256(p)
+    # The facts the roles read from Ansible's own gathering and from
+    # package_facts, in their shapes, so no other module has to run.
+    facts = {
+        "nomadbox_node": node,
+        "distribution": rel.get("NAME", "").split()[0] if rel.get("NAME") else "",
+        "distribution_release": node["codename"],
+        "distribution_version": node["version"],
+        "architecture": node["architecture"],
+        "virtualization_tech_guest": ["container"] if node["in_container"] else [],
+        "packages": {p: [{"name": p, "source": "apt"}] for p in node["packages"]},
+    }
+    module.exit_json(changed=False, ansible_facts=facts)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+package box
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/nodeimage"
+)
+
+// binaryLabel is the label that records a baked binary's checksum.
+func binaryLabel(name string) string { return "org.nomadbox." + name + "-sha256" }
+
+// EnsureBinaries makes sure nodeimage.Name(base, bins) exists and carries
+// exactly these binaries (by the checksums in its labels), building it
+// FROM base when it does not, and returns its name. Nodes made from it
+// already hold the binaries, so provisioning copies nothing. Older
+// images of base made the same way are removed when no container uses
+// them.
+func EnsureBinaries(ctx context.Context, r *execx.Runner, base string, bins []nodeimage.Binary, progress func(string)) (string, error) {
+	r = runner(r)
+	if progress == nil {
+		progress = func(string) {}
+	}
+	name := nodeimage.Name(base, bins)
+	labels, err := imageLabels(ctx, r, name)
+	if err != nil {
+		return "", err
+	}
+	if labels != nil && labelsMatch(labels, bins) {
+		return name, nil
+	}
+	dir, err := os.MkdirTemp("", "nomadbox-binaries-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(dir)
+	var df strings.Builder
+	fmt.Fprintf(&df, "FROM %s\n", base)
+	for _, b := range nodeimage.Sorted(bins) {
+		if err := linkOrCopy(b.Path, filepath.Join(dir, b.Name)); err != nil {
+			return "", fmt.Errorf("%s: %w", b.Name, err)
+		}
+		// The sources are executable, and COPY keeps their mode.
+		fmt.Fprintf(&df, "COPY %s /usr/local/bin/%s\n", b.Name, b.Name)
+		fmt.Fprintf(&df, "LABEL %s=%s\n", binaryLabel(b.Name), b.SHA256)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(df.String()), 0o644); err != nil {
+		return "", err
+	}
+	progress(fmt.Sprintf("docker build %s: %s with the cluster's binaries", name, base))
+	if err := r.Run(ctx, execx.Command("docker", "build", "--force-rm", "--tag", name, dir)); err != nil {
+		return "", fmt.Errorf("building %s: %w", name, err)
+	}
+	removeOtherBinaryImages(ctx, r, base, name)
+	return name, nil
+}
+
+func labelsMatch(labels map[string]string, bins []nodeimage.Binary) bool {
+	for _, b := range bins {
+		if labels[binaryLabel(b.Name)] != b.SHA256 {
+			return false
+		}
+	}
+	return true
+}
+
+// imageLabels returns an image's labels, nil when it does not exist.
+func imageLabels(ctx context.Context, r *execx.Runner, image string) (map[string]string, error) {
+	info, err := inspect(ctx, r, image)
+	if err != nil || info == nil {
+		return nil, err
+	}
+	out, err := r.Output(ctx, execx.Command("docker", "image", "inspect", "--format",
+		`{{range $k, $v := .Config.Labels}}{{$k}}={{$v}}{{"\n"}}{{end}}`, image))
+	if err != nil {
+		return nil, err
+	}
+	labels := map[string]string{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok {
+			labels[k] = v
+		}
+	}
+	return labels, nil
+}
+
+// removeOtherBinaryImages removes the images BinariesImage made from base
+// for other binaries. docker refuses (and the image stays) while a
+// container uses one.
+func removeOtherBinaryImages(ctx context.Context, r *execx.Runner, base, keep string) {
+	out, err := r.Output(ctx, execx.Command("docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}", nodeimage.Repository(base)))
+	if err != nil {
+		return
+	}
+	prefix := nodeimage.Prefix(base)
+	for _, ref := range strings.Fields(string(out)) {
+		if ref != keep && strings.HasPrefix(ref, prefix) {
+			_ = r.Run(ctx, execx.Command("docker", "image", "rm", ref))
+		}
+	}
+}
+
+// linkOrCopy puts src at dst, as a hard link when both are on one file
+// system.
+func linkOrCopy(src, dst string) error {
+	if err := os.Link(src, dst); err == nil {
+		return nil
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
