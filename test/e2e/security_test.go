@@ -36,7 +36,9 @@ func TestSecurity(t *testing.T) {
 
 	t.Run("verify is healthy through TLS with the management tokens", func(t *testing.T) {
 		c := c.with(t)
-		rep, r := c.verify()
+		// The canaries too: registering, following and purging a job
+		// through TLS with the ACL token.
+		rep, r := c.verify("--canary")
 		if r.code != 0 || !rep.Healthy {
 			t.Fatalf("verify: %s", r)
 		}
@@ -44,7 +46,7 @@ func TestSecurity(t *testing.T) {
 		for _, ch := range rep.Checks {
 			seen[ch.Name] = true
 		}
-		for _, want := range []string{"nomad-client", "dns", "service:nomad", "service:nomad-client"} {
+		for _, want := range []string{"nomad-client", "dns", "service:nomad", "service:nomad-client", "canary:docker", "canary:raw_exec"} {
 			if !seen[want] {
 				t.Errorf("verify has no %s check: %s", want, r.stdout)
 			}
