@@ -1,21 +1,39 @@
 #!/usr/bin/python3
 # -*- coding: utf-8 -*-
-"""Enable and start a node's systemd units, in order, in one module run."""
+"""(Re)start, enable and start a node's systemd units, in order, in one run."""
 
 DOCUMENTATION = r"""
 ---
 module: nomadbox_services
-short_description: Enable and start systemd units, in the order given
+short_description: Restart what changed, then enable and start every unit
 description:
-  - For each unit, in order, enables it when it is not enabled and starts
-    it when it is not active. Units already enabled and active are left
-    alone, so a second run changes nothing.
+  - Reloads systemd once when asked (a unit file changed), enables every
+    unit that is not enabled (one call), then goes through the units in
+    order; a unit marked C(restart) is restarted (or reloaded, with
+    C(reload), when it is active), any other unit is started when it is not
+    active. A unit that was (re)started can be waited for: a TCP port on the
+    loopback to accept, and before it starts, an HTTP URL to answer a
+    non-empty JSON string (a Nomad client waits for its servers' leader).
+  - Units that are enabled, active and not marked are left alone, so a
+    second run changes nothing.
 options:
+  daemon_reload:
+    description: Run systemctl daemon-reload first.
+    type: bool
+    default: false
   units:
-    description: Unit names (".service" may be left out).
+    description: The units, in the order they depend on each other.
     type: list
-    elements: str
+    elements: dict
     required: true
+    suboptions:
+      name: {type: str, required: true}
+      restart: {type: bool, default: false}
+      reload: {type: bool, default: false, description: "reload instead of restart when active"}
+      wait_port: {type: int, description: "after a (re)start, wait for 127.0.0.1:PORT"}
+      wait_url: {type: str, description: "before a (re)start, wait for this URL to answer a non-empty JSON string"}
+      ca_file: {type: str, description: "CA for an https wait_url"}
+      timeout: {type: int, default: 90}
 author: nomadbox
 """
 
@@ -26,47 +44,114 @@ enabled:
   type: list
   elements: str
 started:
-  description: Units that were started.
+  description: Units that were started, restarted or reloaded.
   returned: always
   type: list
   elements: str
 """
 
+import json
+import socket
+import ssl
+import time
+import urllib.request
+
 from ansible.module_utils.basic import AnsibleModule
+
+
+def wait_port(port, timeout):
+    deadline = time.time() + timeout
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=2):
+                return True
+        except OSError:
+            if time.time() > deadline:
+                return False
+            time.sleep(0.5)
+
+
+def wait_url(url, ca_file, timeout):
+    ctx = ssl.create_default_context(cafile=ca_file or None) if url.startswith("https") else None
+    deadline = time.time() + timeout
+    last = ""
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=3, context=ctx) as resp:
+                body = json.loads(resp.read().decode("utf-8"))
+                if isinstance(body, str) and body:
+                    return True, ""
+                last = "answered %r" % (body,)
+        except Exception as e:  # any failure is one more try
+            last = str(e)
+        if time.time() > deadline:
+            return False, last
+        time.sleep(1)
 
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(units=dict(type="list", elements="str", required=True)),
+        argument_spec=dict(
+            daemon_reload=dict(type="bool", default=False),
+            units=dict(type="list", elements="dict", required=True, options=dict(
+                name=dict(type="str", required=True),
+                restart=dict(type="bool", default=False),
+                reload=dict(type="bool", default=False),
+                wait_port=dict(type="int"),
+                wait_url=dict(type="str"),
+                ca_file=dict(type="str"),
+                timeout=dict(type="int", default=90),
+            )),
+        ),
         supports_check_mode=True,
     )
     systemctl = module.get_bin_path("systemctl", required=True)
     enabled, started = [], []
+
+    def fail(msg, unit=None):
+        status = ""
+        if unit:
+            _, status, _ = module.run_command([systemctl, "status", "--no-pager", "--lines", "20", unit])
+        module.fail_json(msg=msg + ("\n" + status if status else ""), enabled=enabled, started=started)
+
+    def run(args, unit=None):
+        rc, out, err = module.run_command([systemctl] + args)
+        if rc != 0:
+            fail("systemctl %s failed: %s" % (" ".join(args), (err or out).strip()), unit)
+
     units = module.params["units"]
-    for unit in units:
-        _, out, _ = module.run_command([systemctl, "is-enabled", unit])
+    if module.params["daemon_reload"] and not module.check_mode:
+        run(["daemon-reload"])
+    for u in units:
+        _, out, _ = module.run_command([systemctl, "is-enabled", u["name"]])
         # "static" and "generated" units cannot be enabled and need not be.
         if out.strip() not in ("enabled", "static", "generated", "alias", "indirect"):
-            enabled.append(unit)
-    # One call for all of them, and no reload: systemd already knows the
-    # units (the roles reloaded it when a unit file changed), and every
-    # reload costs a second or more.
+            enabled.append(u["name"])
+    # One call for all of them and no reload: every reload costs a second
+    # or more, and systemd already knows the units.
     if enabled and not module.check_mode:
-        rc, out, err = module.run_command([systemctl, "enable", "--no-reload"] + enabled)
-        if rc != 0:
-            module.fail_json(msg="systemctl enable %s failed: %s" % (" ".join(enabled), (err or out).strip()), enabled=enabled, started=started)
-    for unit in units:
-        rc, _, _ = module.run_command([systemctl, "is-active", "--quiet", unit])
-        if rc == 0:
+        run(["enable", "--no-reload"] + enabled)
+
+    for u in units:
+        name = u["name"]
+        active = module.run_command([systemctl, "is-active", "--quiet", name])[0] == 0
+        if active and not u["restart"]:
             continue
-        started.append(unit)
+        started.append(name)
         if module.check_mode:
             continue
-        rc, out, err = module.run_command([systemctl, "start", unit])
-        if rc != 0:
-            _, status, _ = module.run_command([systemctl, "status", "--no-pager", "--lines", "20", unit])
-            module.fail_json(msg="systemctl start %s failed: %s\n%s" % (unit, (err or out).strip(), status),
-                             enabled=enabled, started=started)
+        if u["wait_url"]:
+            ok, last = wait_url(u["wait_url"], u["ca_file"], u["timeout"])
+            if not ok:
+                fail("%s: %s did not answer within %ds (last: %s)" % (name, u["wait_url"], u["timeout"], last))
+        if not active:
+            run(["start", name], name)
+        elif u["reload"]:
+            run(["reload", name], name)
+        else:
+            run(["restart", name], name)
+        if u["wait_port"] and not wait_port(u["wait_port"], u["timeout"]):
+            fail("%s: nothing listens on 127.0.0.1:%d after %ds" % (name, u["wait_port"], u["timeout"]), name)
     module.exit_json(changed=bool(enabled or started), enabled=enabled, started=started)
 
 

@@ -191,7 +191,9 @@ func canaryJob(t *topology.Topology, pairs []*canaryPair) *napi.Job {
 		task := napi.NewTask(canaryTask, p.driver)
 		task.Config = p.config
 		task.Resources = &napi.Resources{CPU: ptr(20), MemoryMB: ptr(32)}
-		task.LogConfig = &napi.LogConfig{MaxFiles: ptr(1), MaxFileSizeMB: ptr(1)}
+		// No log collection: one process less per task (logmon), and
+		// nobody reads a canary's output.
+		task.LogConfig = &napi.LogConfig{MaxFiles: ptr(1), MaxFileSizeMB: ptr(1), Disabled: ptr(true)}
 		g := napi.NewTaskGroup(p.group, 1).
 			Constrain(napi.NewConstraint("${node.unique.name}", "=", p.node.Name)).
 			AddTask(task)
@@ -215,8 +217,16 @@ func followCanary(ctx context.Context, c *napi.Client, id string, pairs []*canar
 	for _, p := range pairs {
 		byGroup[p.group] = p
 	}
+	var index uint64
 	for {
-		allocs, _, err := c.Jobs().Allocations(id, true, nomadQuery(ctx, false))
+		// A blocking query: it answers as soon as an allocation changes
+		// (or after WaitTime), so no poll interval is added to a canary.
+		q := nomadQuery(ctx, false)
+		q.WaitIndex, q.WaitTime = index, 2*time.Second
+		allocs, meta, err := c.Jobs().Allocations(id, true, q)
+		if err == nil && meta != nil {
+			index = meta.LastIndex
+		}
 		if err == nil {
 			for _, a := range allocs {
 				if p := byGroup[a.TaskGroup]; p != nil && !p.done {
@@ -237,13 +247,15 @@ func followCanary(ctx context.Context, c *napi.Client, id string, pairs []*canar
 				}
 			}
 		}
-		if !waiting(pairs) {
+		if !waiting(pairs) || ctx.Err() != nil {
 			return
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(500 * time.Millisecond):
+		if err != nil {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(500 * time.Millisecond):
+			}
 		}
 	}
 }
