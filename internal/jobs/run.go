@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -171,12 +173,7 @@ type PlacementError struct {
 func (e *PlacementError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "job %s could not be placed:", e.Job)
-	groups := make([]string, 0, len(e.Failed))
-	for g := range e.Failed {
-		groups = append(groups, g)
-	}
-	sort.Strings(groups)
-	for _, g := range groups {
+	for _, g := range slices.Sorted(maps.Keys(e.Failed)) {
 		m := e.Failed[g]
 		fmt.Fprintf(&b, "\n  group %q: %d nodes evaluated, %d filtered, %d exhausted", g, m.NodesEvaluated, m.NodesFiltered, m.NodesExhausted)
 		if m.CoalescedFailures > 0 {
@@ -334,12 +331,7 @@ func (c *Client) explainFailure(ctx context.Context, job, why string) error {
 			}
 			shown++
 			fmt.Fprintf(&b, "\n  allocation %s on %s: %s", short(a.ID), a.NodeName, a.ClientStatus)
-			tasks := make([]string, 0, len(a.TaskStates))
-			for task := range a.TaskStates {
-				tasks = append(tasks, task)
-			}
-			sort.Strings(tasks)
-			for _, task := range tasks {
+			for _, task := range slices.Sorted(maps.Keys(a.TaskStates)) {
 				ts := a.TaskStates[task]
 				if ts == nil {
 					continue

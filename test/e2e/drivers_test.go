@@ -91,24 +91,9 @@ func TestThreeServersAndDrivers(t *testing.T) {
 			"http://" + c.hostIP(11) + ":4646/v1/operator/raft/configuration",
 			"http://" + c.hostIP(12) + ":8500/v1/operator/raft/configuration",
 		} {
-			var raft struct {
-				Servers []struct {
-					Node, Address string
-					Leader, Voter bool
-				}
-			}
-			getJSON(t, url, &raft)
-			voters, leaders := 0, 0
-			for _, s := range raft.Servers {
-				if s.Voter {
-					voters++
-				}
-				if s.Leader {
-					leaders++
-				}
-			}
-			if len(raft.Servers) != 3 || voters != 3 || leaders != 1 {
-				t.Errorf("%s: %d servers, %d voters, %d leaders; want 3, 3, 1: %+v", url, len(raft.Servers), voters, leaders, raft.Servers)
+			servers, voters, leaders := raftCounts(t, url)
+			if servers != 3 || voters != 3 || leaders != 1 {
+				t.Errorf("%s: %d servers, %d voters, %d leaders; want 3, 3, 1", url, servers, voters, leaders)
 			}
 		}
 	})

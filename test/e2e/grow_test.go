@@ -66,19 +66,7 @@ func TestChangeTopology(t *testing.T) {
 		}
 		c.mustRun("up")
 		for _, api := range []string{"http://" + server + ":4646/v1/operator/raft/configuration", "http://" + server + ":8500/v1/operator/raft/configuration"} {
-			var raft struct {
-				Servers []struct{ Voter, Leader bool }
-			}
-			getJSON(t, api, &raft)
-			voters, leaders := 0, 0
-			for _, s := range raft.Servers {
-				if s.Voter {
-					voters++
-				}
-				if s.Leader {
-					leaders++
-				}
-			}
+			_, voters, leaders := raftCounts(t, api)
 			if voters != 3 || leaders != 1 {
 				t.Errorf("%s: %d voters, %d leaders; want 3 and 1", api, voters, leaders)
 			}

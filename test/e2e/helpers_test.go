@@ -312,3 +312,23 @@ func putKV(t *testing.T, url, value string) {
 		t.Fatalf("PUT %s: %s", url, resp.Status)
 	}
 }
+
+// raftCounts reads a Raft configuration (Consul's or Nomad's
+// /v1/operator/raft/configuration) and counts its servers, voters and
+// leaders.
+func raftCounts(t *testing.T, url string) (servers, voters, leaders int) {
+	t.Helper()
+	var raft struct {
+		Servers []struct{ Voter, Leader bool }
+	}
+	getJSON(t, url, &raft)
+	for _, s := range raft.Servers {
+		if s.Voter {
+			voters++
+		}
+		if s.Leader {
+			leaders++
+		}
+	}
+	return len(raft.Servers), voters, leaders
+}
