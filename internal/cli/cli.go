@@ -46,7 +46,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
 	unknown := ""
 	app.CommandNotFound = func(_ *cli.Context, name string) { unknown = name }
-	err := app.Run(args)
+	err := app.Run(flagsFirst(app, args))
 	if unknown != "" {
 		fmt.Fprintf(stderr, "Error: unknown command %q\nRun 'nomadbox --help' for the list of commands.\n", unknown)
 		return ExitUsage
@@ -101,6 +101,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			statusCommand(),
 			envCommand(),
 			sshCommand(),
+			logsCommand(),
+			exportCommand(),
+			chaosCommand(),
 			haltCommand(),
 			destroyCommand(),
 			runCommand(),

@@ -76,6 +76,16 @@ func atLeast(n int, what string) argsCheck {
 	}
 }
 
+// atMost wants n or fewer arguments, described by what.
+func atMost(n int, what string) argsCheck {
+	return func(c *cli.Context) error {
+		if c.NArg() > n {
+			return usageError{fmt.Errorf("%s takes %s, got %q", c.Command.Name, what, c.Args().Slice())}
+		}
+		return nil
+	}
+}
+
 // inSession is the Action of every command that works on a cluster:
 // check the arguments, load the topology, open a session (closed
 // afterwards) and run f with a context that Ctrl-C cancels.

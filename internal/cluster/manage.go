@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/nomadbox/nomadbox/internal/execx"
@@ -126,14 +125,8 @@ func (s *Session) Destroy(ctx context.Context) error {
 // SSHCommand is the command that opens a shell on node, or runs args
 // there.
 func (s *Session) SSHCommand(node string, args []string) (*execx.Cmd, error) {
-	for _, n := range s.Topology.Nodes() {
-		if n.Name == node {
-			return s.Provider.SSH(s.providerEnv(), node, args), nil
-		}
+	if _, err := s.node(node); err != nil {
+		return nil, err
 	}
-	var names []string
-	for _, n := range s.Topology.Nodes() {
-		names = append(names, n.Name)
-	}
-	return nil, fmt.Errorf("no node %q in cluster %q; nodes are %s", node, s.Topology.Cluster.Name, strings.Join(names, ", "))
+	return s.Provider.SSH(s.providerEnv(), node, args), nil
 }

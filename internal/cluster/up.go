@@ -78,6 +78,7 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 			return nil, err
 		}
 		pl.Write(s.Progress)
+		s.saveLastPlan(pl)
 		if len(pl.NeedsForce) > 0 && !opts.Force {
 			if opts.DryRun {
 				return nil, ErrDryRun

@@ -88,6 +88,7 @@ func (s *Session) Verify(ctx context.Context, req VerifyRequest) *verify.Report 
 		s.Progress.Detail("canaries: a task on every client for each of its drivers")
 		runCanaries()
 	default:
+		s.saveLastVerify(report)
 		return report
 	}
 	<-done
@@ -95,6 +96,7 @@ func (s *Session) Verify(ctx context.Context, req VerifyRequest) *verify.Report 
 	if failed := report.FailedChecks(); len(failed) > 0 {
 		s.Logf("verify: %s", fmt.Sprint(failed))
 	}
+	s.saveLastVerify(report)
 	return report
 }
 

@@ -59,6 +59,10 @@ type Cmd struct {
 	Dir   string
 	Env   []string
 	Stdin io.Reader
+	// Stdout, when set, receives the standard output as it is, neither
+	// logged nor split into lines nor captured: a tar stream, or a
+	// journal followed to the terminal. Standard error is still logged.
+	Stdout io.Writer
 }
 
 // Command builds a Cmd.
@@ -162,9 +166,12 @@ func (r *Runner) run(ctx context.Context, c *Cmd, capture bool) ([]byte, error) 
 	var stdout bytes.Buffer
 	outW := r.lineWriter(c, tail)
 	errW := r.lineWriter(c, tail)
-	if capture {
+	switch {
+	case c.Stdout != nil:
+		cmd.Stdout = c.Stdout
+	case capture:
 		cmd.Stdout = io.MultiWriter(&stdout, outW)
-	} else {
+	default:
 		cmd.Stdout = outW
 	}
 	cmd.Stderr = errW

@@ -77,3 +77,20 @@ func TestOutputCapturesStdoutOnly(t *testing.T) {
 		t.Fatalf("got %q, %v", out, err)
 	}
 }
+
+func TestRawStdoutIsNeitherLoggedNorSplit(t *testing.T) {
+	var log, raw strings.Builder
+	var lines []string
+	r := &Runner{Log: &log, OnLine: func(_ *Cmd, l string) { lines = append(lines, l) }}
+	c := Command("sh", "-c", `printf 'a\rb\000c'; echo err >&2`)
+	c.Stdout = &raw
+	if err := r.Run(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	if raw.String() != "a\rb\x00c" {
+		t.Errorf("raw stdout %q", raw.String())
+	}
+	if strings.Contains(log.String(), "\x00") || len(lines) != 1 || lines[0] != "err" {
+		t.Errorf("stdout reached the log or OnLine: log %q, lines %q", log.String(), lines)
+	}
+}

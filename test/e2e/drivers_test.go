@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -32,7 +33,8 @@ client "isolated" {
 // exec only): Raft has three voters and one leader; up runs a canary per
 // client and driver and every one passes; web runs on the raw_exec-only
 // node; a stopped Docker is named by its canary and repaired by
-// provision; a job whose task cannot start fails fast.
+// provision; a job whose task cannot start fails fast; then the chaos
+// drills (chaosDrills).
 func TestThreeServersAndDrivers(t *testing.T) {
 	const name, cidr = "e2e-three", "192.168.182.0/24"
 	c := newCluster(t, name, cidr, 3, 1)
@@ -189,6 +191,153 @@ func TestThreeServersAndDrivers(t *testing.T) {
 		c.mustRun("provision")
 		if rep, r := c.verify("--canary", "--wait", "3m"); r.code != 0 || !rep.Healthy {
 			t.Fatalf("verify --canary after provision: %s", r)
+		}
+	})
+
+	c.chaosDrills(t, api)
+}
+
+// chaosReport is `nomadbox chaos --json`.
+type chaosReport struct {
+	Scenario, Node      string
+	DetectedBy          string `json:"detected_by"`
+	Started, Healed     time.Time
+	Detected, Recovered *time.Time
+	Leaders             map[string]struct {
+		Before, After string
+		Elected       *time.Time
+	}
+	Moved   []struct{ Job, Group, From, To string }
+	Healthy bool
+}
+
+func (c *cluster) chaos(args ...string) chaosReport {
+	c.t.Helper()
+	r := c.mustRun(append([]string{"chaos", "--json"}, args...)...)
+	var rep chaosReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		c.t.Fatalf("chaos --json: %v\n%s", err, r)
+	}
+	c.t.Logf("chaos %v:\n%s", args, r.stdout)
+	return rep
+}
+
+// chaosDrills runs web at count 2 on the raw_exec clients, then: kills
+// the Nomad leader (a new one is elected, web keeps running, the new
+// leader's journal tells of it), and cuts a node holding web off from
+// its peers for a minute (verify names it meanwhile, its allocations are
+// replaced on the other client, the times agree with Nomad's node events,
+// and the cluster is healthy after healing).
+func (c *cluster) chaosDrills(t *testing.T, api *jobsAPI) {
+	c.mustRun("run", jobFile(t, "web"))
+	twoRunning := func(running []jobsAlloc) string {
+		if len(running) != 2 {
+			return fmt.Sprintf("%d allocations running, want 2", len(running))
+		}
+		return ""
+	}
+	api.waitAllocs(t, "web", 2*time.Minute, twoRunning)
+
+	t.Run("chaos kill-leader nomad: a new leader, web keeps running", func(t *testing.T) {
+		c := c.with(t)
+		rep := c.chaos("kill-leader", "nomad", "--for", "15s")
+		l := rep.Leaders["nomad"]
+		if !rep.Healthy || rep.Node != l.Before || l.After == l.Before || !strings.HasPrefix(l.After, "nomad-server") || l.Elected == nil {
+			t.Fatalf("report: %+v", rep)
+		}
+		if l.Elected.Before(rep.Started) || rep.Detected == nil || rep.Detected.Before(rep.Started) {
+			t.Errorf("times out of order: started %s, elected %s, detected %v", rep.Started, l.Elected, rep.Detected)
+		}
+		api.waitAllocs(t, "web", time.Minute, twoRunning)
+		servers, voters, leaders := raftCounts(t, "http://"+c.hostIP(12)+":4646/v1/operator/raft/configuration")
+		if servers != 3 || voters != 3 || leaders != 1 {
+			t.Errorf("Raft after the drill: %d servers, %d voters, %d leaders", servers, voters, leaders)
+		}
+		out := c.mustRun("logs", l.After, "--unit", "nomad", "--since", "5m").stdout
+		if !strings.Contains(out, "cluster leadership acquired") {
+			t.Errorf("the journal of %s does not tell of its election:\n%s", l.After, out)
+		}
+	})
+
+	t.Run("chaos partition: verify names the node, its allocations move, times agree with Nomad", func(t *testing.T) {
+		c := c.with(t)
+		victim := api.waitAllocs(t, "web", time.Minute, twoRunning)[0].NodeName
+		done := make(chan chaosReport, 1)
+		go func() {
+			// c.chaos may not call t.Fatal from here: its checks wait.
+			r := c.run("chaos", "--json", "partition", victim, "--for", "60s")
+			var rep chaosReport
+			if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || r.code != 0 {
+				t.Errorf("chaos partition %s: %v\n%s", victim, err, r)
+			}
+			done <- rep
+		}()
+		named := ""
+		deadline := time.Now().Add(60 * time.Second)
+		for named == "" && time.Now().Before(deadline) {
+			time.Sleep(3 * time.Second)
+			rep, _ := c.verify()
+			for _, ch := range rep.Checks {
+				if !ch.OK && ch.Node == victim {
+					named = ch.Name + ": " + ch.Detail
+				}
+			}
+		}
+		if named == "" {
+			t.Errorf("verify never named %s while it was cut off", victim)
+		}
+		rep := <-done
+		t.Logf("verify named the node: %s; report %+v", named, rep)
+		if !rep.Healthy || rep.Detected == nil || rep.Recovered == nil {
+			t.Fatalf("report: %+v", rep)
+		}
+		moved := 0
+		for _, m := range rep.Moved {
+			if m.Job == "web" && m.From == victim && m.To != "" && m.To != victim {
+				moved++
+			}
+		}
+		if moved == 0 {
+			t.Errorf("no web allocation moved off %s: %+v", victim, rep.Moved)
+		}
+		for _, a := range api.waitAllocs(t, "web", time.Minute, twoRunning) {
+			if a.NodeName == victim {
+				t.Errorf("web still runs on %s after it was cut off: %s", victim, a.ID)
+			}
+		}
+		// Nomad's own account: the heartbeat was missed during the
+		// partition, and the node was ready again after it.
+		var nodes []struct{ ID, Name, Status string }
+		getJSON(t, api.nomad+"/v1/nodes", &nodes)
+		for _, n := range nodes {
+			if n.Name != victim {
+				continue
+			}
+			if n.Status != "ready" {
+				t.Errorf("%s is %s after healing", victim, n.Status)
+			}
+			var node struct {
+				Events []struct {
+					Message   string
+					Timestamp time.Time
+				}
+			}
+			getJSON(t, api.nomad+"/v1/node/"+n.ID, &node)
+			missed := time.Time{}
+			for _, ev := range node.Events {
+				if strings.Contains(ev.Message, "heartbeat missed") && ev.Timestamp.After(rep.Started) {
+					missed = ev.Timestamp
+				}
+			}
+			slack := 2 * time.Second // the clocks of this machine and the server's container are one clock
+			switch {
+			case missed.IsZero():
+				t.Errorf("Nomad has no missed heartbeat of %s after %s: %+v", victim, rep.Started, node.Events)
+			case missed.Before(rep.Started.Add(-slack)) || missed.After(rep.Healed.Add(slack)):
+				t.Errorf("Nomad missed the heartbeat at %s, outside the partition %s..%s", missed, rep.Started, rep.Healed)
+			case rep.Detected.After(missed.Add(10 * time.Second)):
+				t.Errorf("the drill detected the fault at %s, long after Nomad did (%s)", rep.Detected, missed)
+			}
 		}
 	})
 }

@@ -3,14 +3,19 @@
 package e2e
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -22,8 +27,11 @@ import (
 // on 1 server + 1 client: the cluster verifies healthy through TLS with
 // the management tokens nomadbox generated; anonymous API requests are
 // refused while DNS still answers; jobs run through nomadbox; `env`
-// points the real consul and nomad CLIs at the cluster; and a second
-// provision changes nothing (the ACL bootstrap is done once).
+// points the real consul and nomad CLIs at the cluster; a second
+// provision changes nothing (the ACL bootstrap is done once); `logs`
+// shows one unit's journal; and `export logs`, with the client halted,
+// collects the server's files through the tokens, marks the client
+// unreachable and holds no secret.
 func TestSecurity(t *testing.T) {
 	const name, cidr = "e2e-secure", "192.168.185.0/24"
 	c := newCluster(t, name, cidr, 1, 1)
@@ -127,6 +135,169 @@ func TestSecurity(t *testing.T) {
 		c := c.with(t)
 		c.provisionChangesNothing(2)
 	})
+
+	t.Run("logs shows the journal of the unit asked for", func(t *testing.T) {
+		c := c.with(t)
+		out := c.mustRun("logs", "nomad-server1", "--unit", "nomad", "--since", "30m").stdout
+		if !strings.Contains(out, "cluster leadership acquired") {
+			t.Errorf("the server's nomad journal lacks its election:\n%s", out)
+		}
+		// Only the nomad unit: its agent's lines and systemd's about it.
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			if !strings.Contains(l, " nomad[") && !strings.Contains(l, "nomad.service") && !strings.HasPrefix(l, "-- ") {
+				t.Errorf("a line from another unit: %q", l)
+				break
+			}
+		}
+		if r := c.run("logs", "nomad-server1", "--unit", "docker"); r.code != 1 || !strings.Contains(r.stderr, "no docker unit on nomad-server1") {
+			t.Errorf("logs --unit docker on a server: %s", r)
+		}
+	})
+
+	// Last: it halts the client.
+	t.Run("export logs collects every node without a secret, a halted one marked", func(t *testing.T) {
+		c := c.with(t)
+		c.exportLogsRedacted(secrets)
+	})
+}
+
+// exportLogsRedacted halts nomad-client1, exports the logs, and checks
+// that the archive holds every listed file of the server (the CLIs'
+// answers obtained with the ACL tokens), marks the client unreachable,
+// and contains none of the values in the secrets folder.
+func (c *cluster) exportLogsRedacted(secretsDir string) {
+	t := c.t
+	c.mustRun("halt", "nomad-client1")
+	out := t.TempDir()
+	r := c.mustRun("export", "logs", "--json", out)
+	var res struct {
+		Path  string
+		Nodes []struct {
+			Name  string
+			Files int
+			Error string
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
+		t.Fatalf("export logs --json: %v\n%s", err, r)
+	}
+	if filepath.Dir(res.Path) != out {
+		t.Errorf("archive %s is not in %s", res.Path, out)
+	}
+	for _, n := range res.Nodes {
+		if (n.Name == "nomad-client1") != (n.Error != "") {
+			t.Errorf("node %s: %+v (only the halted client may be unreachable)", n.Name, n)
+		}
+	}
+	files := readTarGz(t, res.Path)
+	root := strings.TrimSuffix(filepath.Base(res.Path), ".tar.gz") + "/"
+	server := root + "nodes/nomad-server1/"
+	want := map[string]string{
+		root + "index.txt":                            "nomad-client1        UNREACHABLE",
+		root + "nomadbox/nomadbox.log":                "nomadbox halt",
+		root + "nomadbox/topology.hcl":                "acl               = true",
+		root + "nomadbox/last-verify.json":            `"healthy": true`,
+		server + "journal/nomad.log":                  "cluster leadership acquired",
+		server + "journal/consul.log":                 "agent",
+		server + "journal/firewall.log":               "nomadbox host firewall",
+		server + "journal/dnsmasq.log":                "dnsmasq",
+		server + "config/etc/consul.d/consul.hcl":     "bootstrap_expect",
+		server + "config/etc/consul.d/encrypt.hcl":    "[redacted]",
+		server + "config/etc/consul.d/acl-tokens.hcl": "[redacted]",
+		server + "config/etc/nomad.d/nomad.hcl":       "bootstrap_expect",
+		server + "config/etc/nftables.d/nomadbox.nft": "table inet nomadbox",
+		server + "config/etc/dnsmasq.d/10-consul":     "server=/consul/127.0.0.1#8600",
+		server + "config/etc/resolv.conf":             "nameserver",
+		server + "commands/consul-members.txt":        "# exit status 0",
+		server + "commands/consul-raft-peers.txt":     "leader",
+		server + "commands/nomad-server-members.txt":  "# exit status 0",
+		server + "commands/nomad-node-status.txt":     "nomad-client1",
+		server + "commands/nomad-raft-peers.txt":      "# exit status 0",
+		server + "commands/nft-ruleset.txt":           "table inet nomadbox",
+		server + "commands/systemctl-status.txt":      "nomad.service",
+	}
+	for name, text := range want {
+		body, ok := files[name]
+		if !ok {
+			t.Errorf("archive lacks %s", name)
+		} else if !strings.Contains(body, text) {
+			t.Errorf("%s lacks %q:\n%s", name, text, body)
+		}
+	}
+	if t.Failed() {
+		var names []string
+		for n := range files {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		t.Logf("archive holds:\n%s", strings.Join(names, "\n"))
+	}
+	secretValues := secretsIn(t, secretsDir)
+	if len(secretValues) < 3 {
+		t.Fatalf("found only %d secrets in %s", len(secretValues), secretsDir)
+	}
+	for name, body := range files {
+		for _, s := range secretValues {
+			if strings.Contains(body, s) {
+				t.Errorf("%s holds a secret from %s", name, secretsDir)
+			}
+		}
+	}
+}
+
+// secretsIn reads every secret value nomadbox keeps: tokens and keys
+// whole, and from private keys in PEM a line of their body.
+func secretsIn(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.TrimSpace(string(b))
+		switch {
+		case strings.Contains(text, "PRIVATE KEY"):
+			lines := strings.Split(text, "\n")
+			out = append(out, lines[1])
+		case !strings.Contains(text, "CERTIFICATE"):
+			out = append(out, text)
+		}
+		return nil
+	})
+	return out
+}
+
+func readTarGz(t *testing.T, p string) map[string]string {
+	t.Helper()
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(gz)
+	out := map[string]string{}
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[h.Name] = string(b)
+	}
 }
 
 // withEnv runs a real CLI in a shell that evaluated `nomadbox env`, the

@@ -1,0 +1,293 @@
+package chaos
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/nomadbox/nomadbox/internal/verify"
+)
+
+// Cluster is what a drill does to and learns from a cluster.
+type Cluster interface {
+	// Exec runs a shell command on node (as the SSH user; sudo inside).
+	Exec(ctx context.Context, node, cmd string) (string, error)
+	Halt(ctx context.Context, node string) error
+	Start(ctx context.Context, node string) error
+	// Leader is the node leading agent's Raft ("consul" or "nomad").
+	Leader(ctx context.Context, agent string) (string, error)
+	// Verify makes one pass of the cheap checks.
+	Verify(ctx context.Context) *verify.Report
+	// Allocations are the running allocations of the cluster's jobs.
+	Allocations(ctx context.Context) ([]Alloc, error)
+	// Peers are the private addresses of every node but node.
+	Peers(node string) ([]string, error)
+}
+
+// Alloc is a running allocation.
+type Alloc struct {
+	ID, Job, Group, Node string
+}
+
+// Options tune a drill.
+type Options struct {
+	Scenario Scenario
+	// For is how long the fault lasts before it is healed.
+	For time.Duration
+	// Wait bounds how long after healing the cluster may take to be
+	// healthy again.
+	Wait time.Duration
+	// Poll is the interval between verify passes (default 2s).
+	Poll     time.Duration
+	Progress func(format string, args ...any)
+	Now      func() time.Time
+}
+
+// Leaders is one agent's leadership over the drill.
+type Leaders struct {
+	Before string `json:"before"`
+	After  string `json:"after"`
+	// Elected is when a leader other than Before was first seen.
+	Elected *time.Time `json:"elected,omitempty"`
+}
+
+// Move is an allocation that stopped running during the drill and the
+// one that replaced it (To is "" when none did).
+type Move struct {
+	Job   string `json:"job"`
+	Group string `json:"group"`
+	From  string `json:"from"`
+	To    string `json:"to"`
+}
+
+// Report is what a drill measured. Times are UTC; the seconds are
+// counted from Started (detection) and from Healed (recovery).
+type Report struct {
+	Scenario string    `json:"scenario"`
+	Node     string    `json:"node,omitempty"`
+	Agent    string    `json:"agent,omitempty"`
+	Started  time.Time `json:"started"`
+	// Detected is when the first verify pass failed, or a new leader
+	// was seen, whichever came first; DetectedBy says which.
+	Detected       *time.Time         `json:"detected,omitempty"`
+	DetectedBy     string             `json:"detected_by,omitempty"`
+	DetectSeconds  *float64           `json:"detect_seconds,omitempty"`
+	Healed         time.Time          `json:"healed"`
+	Recovered      *time.Time         `json:"recovered,omitempty"`
+	RecoverSeconds *float64           `json:"recover_seconds,omitempty"`
+	Leaders        map[string]Leaders `json:"leaders"`
+	Moved          []Move             `json:"moved"`
+	Interrupted    bool               `json:"interrupted,omitempty"`
+	Healthy        bool               `json:"healthy"`
+	Failed         []verify.Check     `json:"failed,omitempty"`
+}
+
+// ErrUnhealthyBefore is returned when the cluster fails verify before
+// any fault: a drill on a broken cluster measures nothing.
+var ErrUnhealthyBefore = fmt.Errorf("the cluster is not healthy before the drill")
+
+var agents = []string{"nomad", "consul"}
+
+// Run performs the drill: check the cluster is healthy, inject the fault,
+// watch it for o.For (or until ctx ends: Ctrl-C), heal it, then watch
+// until verify passes or o.Wait has passed. The report is returned even
+// when the cluster stays unhealthy; err is for a drill that could not be
+// carried out.
+func Run(ctx context.Context, c Cluster, o Options) (*Report, error) {
+	if o.Poll <= 0 {
+		o.Poll = 2 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Progress == nil {
+		o.Progress = func(string, ...any) {}
+	}
+	s := o.Scenario
+	if pre := c.Verify(ctx); !pre.Healthy {
+		return nil, fmt.Errorf("%w: %s (see `nomadbox verify`)", ErrUnhealthyBefore, failedText(pre))
+	}
+	r := &Report{Scenario: s.Name, Agent: s.Agent, Leaders: map[string]Leaders{}}
+	for _, a := range agents {
+		l, err := c.Leader(ctx, a)
+		if err != nil {
+			return nil, fmt.Errorf("the %s leader: %w", a, err)
+		}
+		r.Leaders[a] = Leaders{Before: l, After: l}
+	}
+	if s.Name == "kill-leader" {
+		s.Node = r.Leaders[s.Agent].Before
+	}
+	r.Node = s.Node
+	before, err := c.Allocations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f, err := faultFor(s, c)
+	if err != nil {
+		return nil, err
+	}
+
+	o.Progress("%s: injecting the fault", s)
+	r.Started = o.Now().UTC()
+	if err := f.inject(ctx); err != nil {
+		f.heal(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("%s: %w", s, err)
+	}
+	var last *verify.Report
+	watch := func(ctx context.Context, until time.Time, stopWhenHealthy bool) {
+		for {
+			last = c.Verify(ctx)
+			now := o.Now().UTC()
+			r.observe(ctx, c, last, now)
+			if stopWhenHealthy && last.Healthy && r.leadersKnown() {
+				return
+			}
+			wait := o.Poll
+			if d := until.Sub(now); d < wait {
+				wait = d
+			}
+			if wait <= 0 {
+				return
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+		}
+	}
+	o.Progress("%s: the fault lasts %s", s, o.For)
+	watch(ctx, r.Started.Add(o.For), false)
+	r.Interrupted = ctx.Err() != nil
+
+	// Healed even after Ctrl-C: a drill must not leave its fault behind.
+	hctx := context.WithoutCancel(ctx)
+	o.Progress("%s: healing", s)
+	if err := f.heal(hctx); err != nil {
+		return r, fmt.Errorf("%s: healing failed, the fault may still be in place: %w", s, err)
+	}
+	r.Healed = o.Now().UTC()
+	if !r.Interrupted {
+		o.Progress("%s: waiting up to %s for verify to pass", s, o.Wait)
+		wctx, cancel := context.WithTimeout(ctx, o.Wait)
+		watch(wctx, r.Healed.Add(o.Wait), true)
+		cancel()
+	}
+	if last != nil && last.Healthy {
+		t := o.Now().UTC()
+		r.Recovered = &t
+		r.RecoverSeconds = seconds(t.Sub(r.Healed))
+	}
+	r.Healthy = r.Recovered != nil
+	if last != nil && !last.Healthy {
+		r.Failed = last.FailedChecks()
+	}
+	if after, err := c.Allocations(hctx); err == nil {
+		r.Moved = moves(before, after)
+	}
+	return r, nil
+}
+
+// observe notes the first failure and leadership changes.
+func (r *Report) observe(ctx context.Context, c Cluster, rep *verify.Report, now time.Time) {
+	if !rep.Healthy && r.Detected == nil {
+		r.detect(now, "verify: "+failedText(rep))
+	}
+	for _, a := range agents {
+		l, err := c.Leader(ctx, a)
+		if err != nil || l == "" {
+			continue
+		}
+		ls := r.Leaders[a]
+		ls.After = l
+		if l != ls.Before && ls.Elected == nil {
+			t := now
+			ls.Elected = &t
+			if r.Detected == nil {
+				r.detect(now, fmt.Sprintf("a new %s leader: %s", a, l))
+			}
+		}
+		r.Leaders[a] = ls
+	}
+}
+
+func (r *Report) detect(t time.Time, by string) {
+	r.Detected, r.DetectedBy = &t, by
+	r.DetectSeconds = seconds(t.Sub(r.Started))
+}
+
+// leadersKnown: after a leader was killed, recovery also means a leader
+// is known again.
+func (r *Report) leadersKnown() bool {
+	for _, l := range r.Leaders {
+		if l.After == "" {
+			return false
+		}
+	}
+	return true
+}
+
+func seconds(d time.Duration) *float64 {
+	s := float64(d.Round(100*time.Millisecond)) / float64(time.Second)
+	return &s
+}
+
+func failedText(rep *verify.Report) string {
+	var out []string
+	for _, c := range rep.FailedChecks() {
+		s := c.Name
+		if c.Node != "" {
+			s += " " + c.Node
+		}
+		if c.Detail != "" {
+			s += " (" + c.Detail + ")"
+		}
+		out = append(out, s)
+	}
+	if len(out) > 3 {
+		out = append(out[:3], fmt.Sprintf("and %d more", len(out)-3))
+	}
+	return strings.Join(out, "; ")
+}
+
+// moves pairs the allocations that stopped running with the new ones of
+// the same job and group.
+func moves(before, after []Alloc) []Move {
+	running := map[string]bool{}
+	for _, a := range after {
+		running[a.ID] = true
+	}
+	existed := map[string]bool{}
+	for _, a := range before {
+		existed[a.ID] = true
+	}
+	fresh := map[string][]Alloc{}
+	for _, a := range after {
+		if !existed[a.ID] {
+			k := a.Job + "/" + a.Group
+			fresh[k] = append(fresh[k], a)
+		}
+	}
+	out := []Move{}
+	for _, a := range before {
+		if running[a.ID] {
+			continue
+		}
+		m := Move{Job: a.Job, Group: a.Group, From: a.Node}
+		k := a.Job + "/" + a.Group
+		if len(fresh[k]) > 0 {
+			m.To, fresh[k] = fresh[k][0].Node, fresh[k][1:]
+		}
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Job != out[j].Job {
+			return out[i].Job < out[j].Job
+		}
+		return out[i].From < out[j].From
+	})
+	return out
+}

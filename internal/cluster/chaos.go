@@ -1,0 +1,109 @@
+package cluster
+
+import (
+	"context"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/nomad/api"
+
+	"github.com/nomadbox/nomadbox/internal/chaos"
+	"github.com/nomadbox/nomadbox/internal/nodeexec"
+	"github.com/nomadbox/nomadbox/internal/verify"
+)
+
+// ChaosOptions are what `nomadbox chaos` was asked.
+type ChaosOptions struct {
+	Scenario chaos.Scenario
+	For      time.Duration
+	Wait     time.Duration
+}
+
+// Chaos runs a failure drill on the cluster (chaos.Run), its progress on
+// the session's display.
+func (s *Session) Chaos(ctx context.Context, o ChaosOptions) (*chaos.Report, error) {
+	if o.Scenario.Node != "" {
+		if _, err := s.node(o.Scenario.Node); err != nil {
+			return nil, err
+		}
+	}
+	s.Progress.Phase("chaos " + o.Scenario.String())
+	r, err := chaos.Run(ctx, &drillCluster{s: s, ssh: nodeexec.For(s.Topology, s.Runner), opts: s.VerifyOptions()}, chaos.Options{
+		Scenario: o.Scenario,
+		For:      o.For,
+		Wait:     o.Wait,
+		Progress: s.Progress.Detail,
+	})
+	switch {
+	case err != nil:
+		s.Progress.Fail("")
+	case r.Healthy:
+		s.Progress.Done("healthy again")
+	default:
+		s.Progress.Fail("not healthy")
+	}
+	return r, err
+}
+
+// drillCluster is the cluster as a drill sees it.
+type drillCluster struct {
+	s    *Session
+	ssh  *nodeexec.SSH
+	opts verify.Options
+}
+
+func (d *drillCluster) Exec(ctx context.Context, node, cmd string) (string, error) {
+	n, err := d.s.node(node)
+	if err != nil {
+		return "", err
+	}
+	return d.ssh.Exec(ctx, n, cmd)
+}
+
+func (d *drillCluster) Halt(ctx context.Context, node string) error {
+	return d.s.Provider.Halt(ctx, d.s.providerEnv(), node)
+}
+
+func (d *drillCluster) Start(ctx context.Context, node string) error {
+	return d.s.Provider.Up(ctx, d.s.providerEnv(), node)
+}
+
+func (d *drillCluster) Leader(ctx context.Context, agent string) (string, error) {
+	return verify.Leader(ctx, d.opts, agent)
+}
+
+func (d *drillCluster) Verify(ctx context.Context) *verify.Report {
+	return verify.Run(ctx, d.opts)
+}
+
+func (d *drillCluster) Peers(node string) ([]string, error) {
+	var out []string
+	for _, n := range d.s.Topology.Nodes() {
+		if n.Name != node {
+			out = append(out, n.Address.String())
+		}
+	}
+	return out, nil
+}
+
+// Allocations lists the running allocations of every job but the
+// canaries, from the first server that answers.
+func (d *drillCluster) Allocations(ctx context.Context) ([]chaos.Alloc, error) {
+	jc, err := d.s.Jobs(io.Discard)
+	if err != nil {
+		return nil, err
+	}
+	stubs, _, err := jc.Nomad.Allocations().List((&api.QueryOptions{}).WithContext(ctx))
+	if err != nil {
+		return nil, err
+	}
+	var out []chaos.Alloc
+	for _, a := range stubs {
+		if a.ClientStatus != api.AllocClientStatusRunning || strings.HasPrefix(a.JobID, verify.CanaryJobPrefix) {
+			continue
+		}
+		out = append(out, chaos.Alloc{ID: a.ID, Job: a.JobID, Group: a.TaskGroup, Node: a.NodeName})
+	}
+	return out, nil
+}

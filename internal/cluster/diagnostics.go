@@ -1,0 +1,170 @@
+package cluster
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/nomadbox/nomadbox/internal/bundle"
+	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/journal"
+	"github.com/nomadbox/nomadbox/internal/nodeexec"
+	"github.com/nomadbox/nomadbox/internal/plan"
+	"github.com/nomadbox/nomadbox/internal/topology"
+	"github.com/nomadbox/nomadbox/internal/verify"
+)
+
+// What the render directory keeps of the last plan and verification, for
+// `export logs`.
+const (
+	lastPlanFile   = "last-plan.txt"
+	lastVerifyFile = "last-verify.json"
+)
+
+// saveLastPlan keeps the plan `up` printed.
+func (s *Session) saveLastPlan(pl *plan.Plan) {
+	var b bytes.Buffer
+	pl.Write(&b)
+	os.WriteFile(filepath.Join(s.Dir, lastPlanFile), b.Bytes(), 0o600)
+}
+
+// saveLastVerify keeps the last report as `verify --json` prints it.
+func (s *Session) saveLastVerify(r *verify.Report) {
+	if b, err := json.MarshalIndent(r, "", "  "); err == nil {
+		os.WriteFile(filepath.Join(s.Dir, lastVerifyFile), append(b, '\n'), 0o600)
+	}
+}
+
+// node finds a node of the topology by name.
+func (s *Session) node(name string) (topology.Node, error) {
+	var names []string
+	for _, n := range s.Topology.Nodes() {
+		if n.Name == name {
+			return n, nil
+		}
+		names = append(names, n.Name)
+	}
+	return topology.Node{}, fmt.Errorf("no node %q in cluster %q; nodes are %s", name, s.Topology.Cluster.Name, strings.Join(names, ", "))
+}
+
+// LogsOptions choose which journal `nomadbox logs` shows.
+type LogsOptions struct {
+	Node   string
+	Units  []string // journal.Names; empty for every unit on the node
+	Since  string   // journal.Since's input
+	Follow bool
+	Out    io.Writer
+}
+
+// Logs streams the journal of the units nomadbox installed on a node.
+func (s *Session) Logs(ctx context.Context, o LogsOptions) error {
+	n, err := s.node(o.Node)
+	if err != nil {
+		return err
+	}
+	units, err := journal.Select(s.Topology, n, o.Units)
+	if err != nil {
+		return err
+	}
+	since, err := journal.Since(o.Since)
+	if err != nil {
+		return err
+	}
+	ssh := nodeexec.For(s.Topology, s.Runner)
+	cmd := execx.Command("ssh", append(ssh.Args(n, false), "--", journal.Command(units, since, o.Follow))...)
+	cmd.Stdout = o.Out
+	if err := s.Runner.Run(ctx, cmd); err != nil {
+		if ctx.Err() != nil && o.Follow {
+			return nil // Ctrl-C ends a followed journal
+		}
+		return fmt.Errorf("reading the journal of %s: %w", n.Name, err)
+	}
+	return nil
+}
+
+// ExportOptions say where `export logs` writes and how much journal.
+type ExportOptions struct {
+	Dir     string
+	Since   string
+	Version string
+}
+
+// ExportLogs writes the diagnostics archive of the cluster.
+func (s *Session) ExportLogs(ctx context.Context, o ExportOptions) (*bundle.Result, error) {
+	since, err := journal.Since(o.Since)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.access()
+	if err != nil {
+		return nil, err
+	}
+	env := map[string]string{}
+	if a.ConsulToken != "" {
+		env["CONSUL_HTTP_TOKEN"] = a.ConsulToken
+	}
+	if a.NomadToken != "" {
+		env["NOMAD_TOKEN"] = a.NomadToken
+	}
+	var nodes []bundle.Node
+	for _, n := range s.Topology.Nodes() {
+		nodes = append(nodes, bundle.Node{Name: n.Name, Units: journal.Units(s.Topology, n)})
+	}
+	dir := o.Dir
+	if dir == "" {
+		dir = "."
+	}
+	s.Progress.Phase("export logs")
+	res, err := bundle.Export(ctx, bundle.Options{
+		Cluster:   s.Topology.Cluster.Name,
+		Version:   o.Version,
+		Dir:       dir,
+		Nodes:     nodes,
+		Collector: &sshCollector{s: s, ssh: nodeexec.For(s.Topology, s.Runner)},
+		Env:       env,
+		Since:     since,
+		Secrets:   readSecrets(s.Dir),
+		Local: []bundle.LocalFile{
+			{Name: LogFile, Path: s.LogPath},
+			{Name: "topology.hcl", Path: s.Topology.Filename},
+			{Name: lastPlanFile, Path: filepath.Join(s.Dir, lastPlanFile), Missing: "no `up` on an existing cluster has printed a plan yet"},
+			{Name: lastVerifyFile, Path: filepath.Join(s.Dir, lastVerifyFile), Missing: "the cluster has not been verified yet"},
+		},
+	})
+	if err != nil {
+		s.Progress.Fail("")
+		return nil, err
+	}
+	if bad := res.Unreachable(); len(bad) > 0 {
+		s.Progress.Done(fmt.Sprintf("%s (unreachable: %s)", res.Path, strings.Join(bad, ", ")))
+	} else {
+		s.Progress.Done(res.Path)
+	}
+	return res, nil
+}
+
+// sshCollector runs the collection script as root over the same SSH
+// that verify uses. The archive it prints is kept off the log.
+type sshCollector struct {
+	s   *Session
+	ssh *nodeexec.SSH
+}
+
+func (c *sshCollector) Collect(ctx context.Context, name string, script io.Reader) ([]byte, error) {
+	n, err := c.s.node(name)
+	if err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	cmd := execx.Command("ssh", append(c.ssh.Args(n, false), "--", "sudo -n bash -s")...)
+	cmd.Stdin, cmd.Stdout = script, &out
+	if err := c.s.Runner.Run(ctx, cmd); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
