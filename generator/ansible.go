@@ -85,6 +85,11 @@ func groupVars(t *topology.Topology) []byte {
 	if extra == nil {
 		extra = []string{}
 	}
+	var nodes []string
+	for _, n := range t.Nodes() {
+		nodes = append(nodes, n.Address.String())
+	}
+	apiSources := append([]string{t.Network.Prefix.String()}, t.Firewall.APIAllow...)
 	m := newMapping().
 		set("nomadbox_cluster", t.Cluster.Name).
 		set("nomadbox_datacenter", t.Cluster.Datacenter).
@@ -101,6 +106,8 @@ func groupVars(t *topology.Topology) []byte {
 		set("nomadbox_dns_forwarder", t.DNS.Forwarder).
 		set("nomadbox_firewall_enabled", t.Firewall.Enabled).
 		set("nomadbox_firewall_extra_ports", extra).
+		set("nomadbox_firewall_peers", nodes).
+		set("nomadbox_firewall_api_sources", apiSources).
 		set("nomadbox_gossip_encryption", t.Security.GossipEncryption).
 		set("nomadbox_tls", t.Security.TLS).
 		set("nomadbox_acl", t.Security.ACL).

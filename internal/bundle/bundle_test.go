@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/nomadbox/nomadbox/internal/journal"
+	"github.com/nomadbox/nomadbox/internal/testtools"
 )
 
 const (
@@ -71,32 +72,6 @@ func (f fakeCollector) Collect(_ context.Context, node string, script io.Reader)
 	return buf.Bytes(), nil
 }
 
-func readArchive(t *testing.T, p string) map[string]string {
-	t.Helper()
-	f, err := os.Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tar.NewReader(gz)
-	out := map[string]string{}
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(tr)
-		out[h.Name] = string(b)
-	}
-}
-
 func TestExportCollectsRedactsAndListsTheUnreachable(t *testing.T) {
 	dir := t.TempDir()
 	logPath := filepath.Join(dir, "nomadbox.log")
@@ -125,7 +100,7 @@ func TestExportCollectsRedactsAndListsTheUnreachable(t *testing.T) {
 	if u := res.Unreachable(); len(u) != 1 || u[0] != "nomad-client1" || !strings.Contains(res.Nodes[1].Error, "No route to host") {
 		t.Errorf("unreachable %v, %+v", u, res.Nodes)
 	}
-	files := readArchive(t, res.Path)
+	files := testtools.ReadTarGz(t, res.Path)
 	root := "nomadbox-lab-20261201T100000Z/"
 	for _, name := range []string{"index.txt", "nodes/nomad-server1/journal/nomad.log", "nodes/nomad-server1/config/etc/consul.d/encrypt.hcl", "nomadbox/nomadbox.log"} {
 		if _, ok := files[root+name]; !ok {

@@ -175,6 +175,13 @@ func Run(ctx context.Context, c Cluster, o Options) (*Report, error) {
 		wctx, cancel := context.WithTimeout(ctx, o.Wait)
 		watch(wctx, r.Healed.Add(o.Wait), true)
 		cancel()
+		if last != nil && !last.Healthy && wctx.Err() != nil {
+			// The last pass may have been cut short by the wait's end:
+			// the checks reported are those of one whole pass.
+			fctx, cancel := context.WithTimeout(hctx, time.Minute)
+			last = c.Verify(fctx)
+			cancel()
+		}
 	}
 	if last != nil && last.Healthy {
 		t := o.Now().UTC()

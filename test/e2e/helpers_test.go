@@ -12,18 +12,23 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/nomadbox/nomadbox/internal/testtools"
+	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
 var nomadboxBin string
@@ -331,4 +336,89 @@ func raftCounts(t *testing.T, url string) (servers, voters, leaders int) {
 		}
 	}
 	return len(raft.Servers), voters, leaders
+}
+
+// firewallSeparates checks the nodes' firewall from this machine (an
+// address on the cluster's network that is not a node) and from
+// nomad-client1: Raft, Serf and RPC answer peers only, the HTTP APIs
+// answer this machine too, a listener on a port outside every list
+// answers nobody but its own node, and ports that Docker publishes obey
+// the same lists.
+func (c *cluster) firewallSeparates(apiPorts ...string) {
+	t := c.t
+	server, client := c.hostIP(11), c.hostIP(101)
+	defer c.listen("nomad-server1", "7777")()
+	if out := c.ssh("nomad-server1", probePorts(server, "7777")); out != "7777:open" {
+		t.Fatalf("the test listener on nomad-server1:7777 does not answer on its own node: %s", out)
+	}
+	// From a peer. Docker on nomad-client1 also publishes, for the checks
+	// below, a port in Nomad's dynamic range and one in no list, both to
+	// a container without a listener: an answer (refused) tells that a
+	// packet was forwarded, silence that it was dropped.
+	out := c.ssh("nomad-client1", "sudo docker run -d -i --rm --name nomadbox-e2e-published -p 20555:7777 -p 7778:7777 "+
+		topology.CanaryImage+" /bin/sh -c 'read x' >/dev/null; "+probePorts(server, "8300", "8301", "4647", "7777"))
+	defer c.ssh("nomad-client1", "sudo docker rm -f nomadbox-e2e-published >/dev/null 2>&1 || true")
+	if want := "8300:open 8301:open 4647:open 7777:closed"; out != want {
+		t.Errorf("from nomad-client1 to nomad-server1: %s, want %s", out, want)
+	}
+
+	// From this machine, every port at once.
+	type dial struct {
+		addr, want string // want: open, refused or dropped
+		why        string
+	}
+	var dials []dial
+	for _, port := range []string{"8300", "8301", "4647", "4648"} {
+		dials = append(dials, dial{net.JoinHostPort(server, port), "dropped", "Raft/Serf/RPC must answer the cluster's nodes only"})
+	}
+	for _, port := range apiPorts {
+		dials = append(dials, dial{net.JoinHostPort(server, port), "open", "the HTTP APIs answer the cluster's network"})
+	}
+	dials = append(dials,
+		dial{net.JoinHostPort(server, "7777"), "dropped", "a port in no list"},
+		dial{net.JoinHostPort(client, "20555"), "refused", "published in Nomad's dynamic range: forwarded to the container"},
+		dial{net.JoinHostPort(client, "7778"), "dropped", "published outside every list"})
+	got := make([]string, len(dials))
+	var wg sync.WaitGroup
+	for i, d := range dials {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := net.DialTimeout("tcp", d.addr, 3*time.Second)
+			var ne net.Error
+			switch {
+			case err == nil:
+				conn.Close()
+				got[i] = "open"
+			case errors.Is(err, syscall.ECONNREFUSED):
+				got[i] = "refused"
+			case errors.As(err, &ne) && ne.Timeout():
+				got[i] = "dropped"
+			default:
+				got[i] = err.Error()
+			}
+		}()
+	}
+	wg.Wait()
+	for i, d := range dials {
+		if got[i] != d.want {
+			t.Errorf("this machine to %s: %s, want %s (%s)", d.addr, got[i], d.want, d.why)
+		}
+	}
+}
+
+// probePorts is a shell command that prints "PORT:open" or "PORT:closed"
+// for each port of host, space-separated, trying each for 3 seconds.
+func probePorts(host string, ports ...string) string {
+	return fmt.Sprintf(`for p in %s; do if timeout 3 bash -c "</dev/tcp/%s/$p" 2>/dev/null; then echo "$p:open"; else echo "$p:closed"; fi; done | xargs`,
+		strings.Join(ports, " "), host)
+}
+
+// listen starts an HTTP server on node's port (in no firewall list) and
+// returns what stops it.
+func (c *cluster) listen(node, port string) (stop func()) {
+	c.t.Helper()
+	pid := "/tmp/nomadbox-e2e-listener-" + port + ".pid"
+	c.ssh(node, "setsid nohup python3 -m http.server "+port+" --bind 0.0.0.0 >/dev/null 2>&1 </dev/null & echo $! >"+pid+"; sleep 1")
+	return func() { c.ssh(node, "kill $(cat "+pid+") || true") }
 }

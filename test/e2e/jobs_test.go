@@ -25,9 +25,10 @@ import (
 // TestJobs runs the example jobs on one cluster (1 server, 2 clients with
 // the docker and raw_exec drivers): the offline web service is run,
 // found through Consul's API and DNS, scaled with plan and a checked
-// index, moved off a lost node and stopped; a docker service runs from an
-// image built on this machine and loaded into the clients; every other
-// example job is planned against the cluster.
+// index, moved off a lost node, watched through a chaos halt drill and
+// stopped; a docker service runs from an image built on this machine and
+// loaded into the clients; every other example job is planned against
+// the cluster.
 func TestJobs(t *testing.T) {
 	const name, cidr = "e2e-jobs", "192.168.183.0/24"
 	c := newCluster(t, name, cidr, 1, 2)
@@ -177,6 +178,28 @@ func TestJobs(t *testing.T) {
 		for _, n := range nodes {
 			if n.Status != "ready" {
 				t.Errorf("Nomad node %s is %s after up, want ready", n.Name, n.Status)
+			}
+		}
+	})
+
+	t.Run("3b chaos halt: detected, the machine started again, nothing moved", func(t *testing.T) {
+		c := c.with(t)
+		// Every web allocation runs on nomad-client1 since 3: halting
+		// nomad-client2 moves none.
+		rep := c.chaos("halt", "nomad-client2", "--for", "20s")
+		if !rep.Healthy || rep.Detected == nil || rep.Recovered == nil || !strings.Contains(rep.DetectedBy, "nomad-client2") {
+			t.Errorf("report: %+v", rep)
+		}
+		if len(rep.Moved) != 0 {
+			t.Errorf("moves reported while nothing ran on the halted node: %+v", rep.Moved)
+		}
+		var nodes []struct{ Name, Status string }
+		if err := fetchJSON(api.nomad+"/v1/nodes", &nodes); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range nodes {
+			if n.Status != "ready" {
+				t.Errorf("Nomad node %s is %s after the drill, want ready", n.Name, n.Status)
 			}
 		}
 	})

@@ -3,13 +3,10 @@
 package e2e
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -131,6 +128,11 @@ func TestSecurity(t *testing.T) {
 		c.withEnv(t, testtools.Consul(t), "kv", "put", "nomadbox-e2e", "written-with-the-env-token")
 	})
 
+	t.Run("the firewall separates peers from the world", func(t *testing.T) {
+		c := c.with(t)
+		c.firewallSeparates("4646", "8501")
+	})
+
 	t.Run("a second provision changes nothing", func(t *testing.T) {
 		c := c.with(t)
 		c.provisionChangesNothing(2)
@@ -189,7 +191,7 @@ func (c *cluster) exportLogsRedacted(secretsDir string) {
 			t.Errorf("node %s: %+v (only the halted client may be unreachable)", n.Name, n)
 		}
 	}
-	files := readTarGz(t, res.Path)
+	files := testtools.ReadTarGz(t, res.Path)
 	root := strings.TrimSuffix(filepath.Base(res.Path), ".tar.gz") + "/"
 	server := root + "nodes/nomad-server1/"
 	want := map[string]string{
@@ -269,35 +271,6 @@ func secretsIn(t *testing.T, dir string) []string {
 		return nil
 	})
 	return out
-}
-
-func readTarGz(t *testing.T, p string) map[string]string {
-	t.Helper()
-	f, err := os.Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tar.NewReader(gz)
-	out := map[string]string{}
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(tr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[h.Name] = string(b)
-	}
 }
 
 // withEnv runs a real CLI in a shell that evaluated `nomadbox env`, the

@@ -3,9 +3,11 @@
 package e2e
 
 import (
+	"net"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestDefaultCluster is the default topology (1 server, 2 clients with the
@@ -74,6 +76,11 @@ func TestDefaultCluster(t *testing.T) {
 		}
 	})
 
+	t.Run("the firewall separates peers from the world", func(t *testing.T) {
+		c := c.with(t)
+		c.firewallSeparates("4646", "8500")
+	})
+
 	t.Run("a second provision changes nothing", func(t *testing.T) {
 		c := c.with(t)
 		c.provisionChangesNothing(3)
@@ -104,6 +111,29 @@ func TestDefaultCluster(t *testing.T) {
 		if rep, r := c.verify("--wait", "3m"); r.code != 0 || !rep.Healthy {
 			t.Fatalf("verify after provision: %s", r)
 		}
+	})
+
+	t.Run("turning the firewall off removes it from every node", func(t *testing.T) {
+		c := c.with(t)
+		c.editTopology(regexp.MustCompile(`(?s)\nfirewall \{.*?\n\}`), "\nfirewall {\n  enabled = false\n}")
+		c.mustRun("up")
+		for _, n := range []string{"nomad-server1", "nomad-client1", "nomad-client2"} {
+			left := c.ssh(n, "sudo nft list table inet nomadbox >/dev/null 2>&1 && echo 'the nomadbox table';"+
+				" test -e /etc/systemd/system/nomadbox-firewall.service && echo 'the unit';"+
+				" test -e /etc/nftables.d/nomadbox.nft && echo 'the ruleset'; true")
+			if left != "" {
+				t.Errorf("%s keeps %s with the firewall off", n, strings.ReplaceAll(left, "\n", ", "))
+			}
+		}
+		// What the firewall dropped now answers.
+		defer c.listen("nomad-server1", "7777")()
+		conn, err := net.DialTimeout("tcp", net.JoinHostPort(server, "7777"), 3*time.Second)
+		if err != nil {
+			t.Errorf("with the firewall off, this machine cannot reach a listener on nomad-server1:7777: %v", err)
+		} else {
+			conn.Close()
+		}
+		c.provisionChangesNothing(3)
 	})
 
 	t.Run("destroy leaves no containers and no networks", func(t *testing.T) {
