@@ -49,13 +49,8 @@ func (f *fakeCluster) Start(context.Context, string) error {
 	f.healed = true
 	return nil
 }
-func (f *fakeCluster) Leader(_ context.Context, agent string) (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if agent == "consul" {
-		return "nomad-server1", nil
-	}
-	return f.leader, nil
+func (f *fakeCluster) NodeAt(addr string) string {
+	return strings.TrimSuffix(strings.Split(addr, ":")[0], "-addr")
 }
 func (f *fakeCluster) Verify(context.Context) *verify.Report {
 	f.mu.Lock()
@@ -64,8 +59,8 @@ func (f *fakeCluster) Verify(context.Context) *verify.Report {
 	if !f.healthyPre {
 		ok = false
 	}
-	r := &verify.Report{Healthy: ok, Checks: []verify.Check{{Name: "nomad-client", Node: "nomad-client1", OK: ok, Detail: "down"}}}
-	return r
+	return &verify.Report{Healthy: ok, NomadLeader: f.leader + "-addr:4647", ConsulLeader: "nomad-server1-addr:8300",
+		Checks: []verify.Check{{Name: "nomad-client", Node: "nomad-client1", OK: ok, Detail: "down"}}}
 }
 func (f *fakeCluster) Allocations(context.Context) ([]Alloc, error) {
 	f.allocsCalls++

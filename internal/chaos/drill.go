@@ -16,10 +16,11 @@ type Cluster interface {
 	Exec(ctx context.Context, node, cmd string) (string, error)
 	Halt(ctx context.Context, node string) error
 	Start(ctx context.Context, node string) error
-	// Leader is the node leading agent's Raft ("consul" or "nomad").
-	Leader(ctx context.Context, agent string) (string, error)
-	// Verify makes one pass of the cheap checks.
+	// Verify makes one pass of the cheap checks; its report names the
+	// leaders by address.
 	Verify(ctx context.Context) *verify.Report
+	// NodeAt names the node at addr ("ip" or "ip:port"), or returns addr.
+	NodeAt(addr string) string
 	// Allocations are the running allocations of the cluster's jobs.
 	Allocations(ctx context.Context) ([]Alloc, error)
 	// Peers are the private addresses of every node but node.
@@ -106,14 +107,15 @@ func Run(ctx context.Context, c Cluster, o Options) (*Report, error) {
 		o.Progress = func(string, ...any) {}
 	}
 	s := o.Scenario
-	if pre := c.Verify(ctx); !pre.Healthy {
+	pre := c.Verify(ctx)
+	if !pre.Healthy {
 		return nil, fmt.Errorf("%w: %s (see `nomadbox verify`)", ErrUnhealthyBefore, failedText(pre))
 	}
 	r := &Report{Scenario: s.Name, Agent: s.Agent, Leaders: map[string]Leaders{}}
 	for _, a := range agents {
-		l, err := c.Leader(ctx, a)
-		if err != nil {
-			return nil, fmt.Errorf("the %s leader: %w", a, err)
+		l := leaderOf(c, pre, a)
+		if l == "" {
+			return nil, fmt.Errorf("verify passed but names no %s leader", a)
 		}
 		r.Leaders[a] = Leaders{Before: l, After: l}
 	}
@@ -141,7 +143,7 @@ func Run(ctx context.Context, c Cluster, o Options) (*Report, error) {
 		for {
 			last = c.Verify(ctx)
 			now := o.Now().UTC()
-			r.observe(ctx, c, last, now)
+			r.observe(c, last, now)
 			if stopWhenHealthy && last.Healthy && r.leadersKnown() {
 				return
 			}
@@ -199,14 +201,14 @@ func Run(ctx context.Context, c Cluster, o Options) (*Report, error) {
 }
 
 // observe notes the first failure and leadership changes.
-func (r *Report) observe(ctx context.Context, c Cluster, rep *verify.Report, now time.Time) {
+func (r *Report) observe(c Cluster, rep *verify.Report, now time.Time) {
 	if !rep.Healthy && r.Detected == nil {
 		r.detect(now, "verify: "+failedText(rep))
 	}
 	for _, a := range agents {
-		l, err := c.Leader(ctx, a)
-		if err != nil || l == "" {
-			continue
+		l := leaderOf(c, rep, a)
+		if l == "" {
+			continue // none elected, or the servers disagree
 		}
 		ls := r.Leaders[a]
 		ls.After = l
@@ -219,6 +221,18 @@ func (r *Report) observe(ctx context.Context, c Cluster, rep *verify.Report, now
 		}
 		r.Leaders[a] = ls
 	}
+}
+
+// leaderOf names the node that rep says leads agent's Raft ("" for none).
+func leaderOf(c Cluster, rep *verify.Report, agent string) string {
+	addr := rep.NomadLeader
+	if agent == "consul" {
+		addr = rep.ConsulLeader
+	}
+	if addr == "" {
+		return ""
+	}
+	return c.NodeAt(addr)
 }
 
 func (r *Report) detect(t time.Time, by string) {

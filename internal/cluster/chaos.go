@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"io"
+	"net"
 	"strings"
 	"time"
 
@@ -69,8 +70,17 @@ func (d *drillCluster) Start(ctx context.Context, node string) error {
 	return d.s.Provider.Up(ctx, d.s.providerEnv(), node)
 }
 
-func (d *drillCluster) Leader(ctx context.Context, agent string) (string, error) {
-	return verify.Leader(ctx, d.opts, agent)
+func (d *drillCluster) NodeAt(addr string) string {
+	host := addr
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		host = h
+	}
+	for _, n := range d.s.Topology.Nodes() {
+		if n.Address.String() == host {
+			return n.Name
+		}
+	}
+	return addr
 }
 
 func (d *drillCluster) Verify(ctx context.Context) *verify.Report {

@@ -26,10 +26,10 @@ const (
 	lastVerifyFile = "last-verify.json"
 )
 
-// saveLastPlan keeps the plan `up` printed.
-func (s *Session) saveLastPlan(pl *plan.Plan) {
+// printPlan prints the plan and keeps what it printed for `export logs`.
+func (s *Session) printPlan(pl *plan.Plan) {
 	var b bytes.Buffer
-	pl.Write(&b)
+	pl.Write(io.MultiWriter(s.Progress, &b))
 	os.WriteFile(filepath.Join(s.Dir, lastPlanFile), b.Bytes(), 0o600)
 }
 

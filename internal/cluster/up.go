@@ -77,8 +77,7 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 		if pl, err = s.Plan(opts.Assets); err != nil {
 			return nil, err
 		}
-		pl.Write(s.Progress)
-		s.saveLastPlan(pl)
+		s.printPlan(pl)
 		if len(pl.NeedsForce) > 0 && !opts.Force {
 			if opts.DryRun {
 				return nil, ErrDryRun

@@ -84,13 +84,7 @@ func checkStrayContainers(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	known := map[string]bool{}
-	ids, _ := filepath.Glob(filepath.Join(env.Dir, ".vagrant", "machines", "*", "docker", "id"))
-	for _, f := range ids {
-		if b, err := os.ReadFile(f); err == nil {
-			known[strings.TrimSpace(string(b))] = true
-		}
-	}
+	known := vagrantContainerIDs(env)
 	want := map[string]bool{}
 	for _, n := range env.Topology.Nodes() {
 		want[env.Topology.Cluster.Name+"-"+n.Name] = true
@@ -102,7 +96,7 @@ func checkStrayContainers(ctx context.Context, env *Env) error {
 			continue
 		}
 		isKnown := false
-		for id := range known {
+		for _, id := range known {
 			if strings.HasPrefix(id, f[0]) {
 				isKnown = true
 			}
@@ -130,17 +124,30 @@ func dockerStatus(ctx context.Context, env *Env) ([]Machine, error) {
 		return nil, err
 	}
 	states := parseDockerPS(string(out))
+	ids := vagrantContainerIDs(env)
 	var ms []Machine
 	for _, n := range env.Topology.Nodes() {
 		m := Machine{Name: n.Name, State: "not_created"}
-		if b, err := os.ReadFile(filepath.Join(env.Dir, ".vagrant", "machines", n.Name, "docker", "id")); err == nil {
-			if st, ok := states[strings.TrimSpace(string(b))]; ok {
-				m.State = st
-			}
+		if st, ok := states[ids[n.Name]]; ok && ids[n.Name] != "" {
+			m.State = st
 		}
 		ms = append(ms, m)
 	}
 	return ms, nil
+}
+
+// vagrantContainerIDs maps the machines Vagrant's docker provider made
+// in this render directory to their container IDs, which it keeps in
+// .vagrant/machines/<name>/docker/id.
+func vagrantContainerIDs(env *Env) map[string]string {
+	ids := map[string]string{}
+	files, _ := filepath.Glob(filepath.Join(env.Dir, ".vagrant", "machines", "*", "docker", "id"))
+	for _, f := range files {
+		if b, err := os.ReadFile(f); err == nil {
+			ids[filepath.Base(filepath.Dir(filepath.Dir(f)))] = strings.TrimSpace(string(b))
+		}
+	}
+	return ids
 }
 
 // parseDockerPS maps container IDs to Vagrant's state names.

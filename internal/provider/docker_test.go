@@ -2,6 +2,8 @@ package provider
 
 import (
 	"maps"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -10,5 +12,20 @@ func TestParseDockerPS(t *testing.T) {
 	want := map[string]string{"aaa": "running", "bbb": "stopped", "ccc": "stopped"}
 	if !maps.Equal(got, want) {
 		t.Errorf("parseDockerPS = %v, want %v", got, want)
+	}
+}
+
+func TestVagrantContainerIDs(t *testing.T) {
+	dir := t.TempDir()
+	for name, id := range map[string]string{"nomad-server1": "abc123\n", "nomad-client1": "def456"} {
+		p := filepath.Join(dir, ".vagrant", "machines", name, "docker")
+		os.MkdirAll(p, 0o755)
+		os.WriteFile(filepath.Join(p, "id"), []byte(id), 0o644)
+	}
+	os.MkdirAll(filepath.Join(dir, ".vagrant", "machines", "nomad-client2", "docker"), 0o755) // no id: never created
+	got := vagrantContainerIDs(&Env{Dir: dir})
+	want := map[string]string{"nomad-server1": "abc123", "nomad-client1": "def456"}
+	if !maps.Equal(got, want) {
+		t.Errorf("vagrantContainerIDs = %v, want %v", got, want)
 	}
 }
