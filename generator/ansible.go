@@ -111,6 +111,7 @@ func groupVars(t *topology.Topology) []byte {
 		set("nomadbox_gossip_encryption", t.Security.GossipEncryption).
 		set("nomadbox_tls", t.Security.TLS).
 		set("nomadbox_acl", t.Security.ACL).
+		set("nomadbox_consul_dns_token", agentconfig.FeaturesOf(t.Versions).ConsulDNSToken).
 		set("nomadbox_server_addresses", servers).
 		set("nomadbox_config_dir", "{{ playbook_dir }}/config").
 		set("nomadbox_secrets_dir", "{{ playbook_dir }}/../secrets")

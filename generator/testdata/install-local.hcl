@@ -18,4 +18,6 @@ versions {
 server "nomad-server" {}
 client "nomad-client" {
   count = 2
+  # web, the example job that needs no registry, runs on raw_exec.
+  drivers = ["docker", "raw_exec"]
 }

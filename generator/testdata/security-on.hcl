@@ -6,6 +6,7 @@ install {
 server "nomad-server" {
   count = 3
 }
+# Drivers left to the default: docker only, without host volumes.
 client "nomad-client" {
   count = 2
 }

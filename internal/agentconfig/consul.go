@@ -50,8 +50,11 @@ func Consul(t *topology.Topology, n topology.Node) []byte {
 	set(dns, "node_ttl", "5s")
 
 	if t.Security.TLS {
+		// HTTPS only: plain HTTP would carry tokens in the clear, and a
+		// port that answers without TLS invites clients that skip it.
 		ports := newBlock(b, "ports", nil).Body()
-		set(ports, "https", 8501)
+		set(ports, "http", -1)
+		set(ports, "https", ConsulHTTPSPort)
 		tls := newBlock(b, "tls", nil).Body()
 		def := tls.AppendNewBlock("defaults", nil).Body()
 		set(def, "ca_file", ConsulTLSDir+"/ca.pem")

@@ -50,12 +50,20 @@ func Nomad(t *topology.Topology, n topology.Node) []byte {
 		set(join, "retry_join", serverAddrs(t, "4647"))
 		set(join, "retry_interval", "5s")
 		for _, drv := range n.Group.Drivers {
-			appendPlugin(b, drv)
+			appendPlugin(b, drv, n.Group)
 		}
 	}
 
 	consul := newBlock(b, "consul", nil).Body()
-	set(consul, "address", "127.0.0.1:8500")
+	if t.Security.TLS {
+		// The local agent serves HTTPS only; its certificate names
+		// 127.0.0.1 and is signed by the cluster's CA.
+		set(consul, "address", fmt.Sprintf("127.0.0.1:%d", ConsulHTTPSPort))
+		set(consul, "ssl", true)
+		set(consul, "ca_file", NomadTLSDir+"/ca.pem")
+	} else {
+		set(consul, "address", fmt.Sprintf("127.0.0.1:%d", ConsulHTTPPort))
+	}
 	if t.Security.TLS {
 		tls := newBlock(b, "tls", nil).Body()
 		set(tls, "http", true)
@@ -73,15 +81,20 @@ func Nomad(t *topology.Topology, n topology.Node) []byte {
 	return f.bytes()
 }
 
-// appendPlugin configures a task driver. Drivers with no settings of
-// their own (exec, java, qemu) are enabled by fingerprinting alone.
-func appendPlugin(b *hclwrite.Body, drv string) {
+// appendPlugin configures a task driver of group g. Drivers with no
+// settings of their own (exec, java, qemu) are enabled by fingerprinting
+// alone.
+func appendPlugin(b *hclwrite.Body, drv string, g *topology.Group) {
 	switch drv {
 	case "docker":
 		cfg := newBlock(b, "plugin", []string{"docker"}).Body().AppendNewBlock("config", nil).Body()
-		// Host volumes are what cadvisor and similar node agents mount.
-		vol := cfg.AppendNewBlock("volumes", nil).Body()
-		set(vol, "enabled", true)
+		// Host volumes (what cadvisor and similar node agents mount) let a
+		// job read the node's file system, so only groups that ask for
+		// them get them; Nomad's own default is off.
+		if g.DockerVolumes {
+			vol := cfg.AppendNewBlock("volumes", nil).Body()
+			set(vol, "enabled", true)
+		}
 		set(cfg, "allow_privileged", false)
 		// Images stay when their last task stops: nomadbox clusters often
 		// have no registry, and an image brought in with `nomadbox load`,

@@ -1,6 +1,12 @@
 package cluster
 
 import (
+	"crypto/tls"
+	"crypto/x509"
+	"net/http"
+	"os"
+	"time"
+
 	"github.com/nomadbox/nomadbox/internal/secrets"
 )
 
@@ -31,4 +37,27 @@ func (s *Session) access() (access, error) {
 		}
 	}
 	return a, nil
+}
+
+// tlsConfig trusts the cluster's CA, with TLS on; nil otherwise (or when
+// the CA cannot be read: the requests then say what failed).
+func (a access) tlsConfig() *tls.Config {
+	if a.CAFile == "" {
+		return nil
+	}
+	ca, err := os.ReadFile(a.CAFile)
+	if err != nil {
+		return nil
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(ca)
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+}
+
+// httpClient talks to the agents' APIs: over HTTPS with the cluster's CA
+// when TLS is on.
+func (a access) httpClient(timeout time.Duration) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = a.tlsConfig()
+	return &http.Client{Timeout: timeout, Transport: tr}
 }

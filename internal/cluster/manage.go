@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/nomadbox/nomadbox/internal/agentconfig"
 	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/secrets"
 	"github.com/nomadbox/nomadbox/internal/verify"
@@ -72,25 +73,39 @@ func (s *Session) Status(ctx context.Context) (*Status, error) {
 // command line tools at this cluster, as `export` lines for eval. Secrets
 // are referred to by path, never printed: Consul reads its token file
 // itself; Nomad has no such variable, so its token is read by the shell
-// that evaluates the lines.
-func (s *Session) Env() []string {
-	addr := s.Topology.Servers()[0].Address.String()
+// that evaluates the lines. token chooses Nomad's token: "management"
+// (the default), "read" or "submit"; with the latter two Consul gets the
+// read-only DNS token, so that nothing in the environment can change the
+// cluster beyond what the chosen token allows.
+func (s *Session) Env(token string) ([]string, error) {
+	file, err := tokenFile(token)
+	if err != nil {
+		return nil, err
+	}
+	first := s.Topology.Servers()[0]
 	a, _ := s.access() // the lines name the files whether or not they exist
 	quote := func(path string) string { return execx.Quote([]string{path}) }
-	nomad, consul := "http://"+addr+":4646", addr+":8500"
-	if s.Topology.Security.TLS {
-		nomad, consul = "https://"+addr+":4646", "https://"+addr+":8501"
+	lines := []string{
+		"export NOMAD_ADDR=" + agentconfig.NomadURL(s.Topology, first),
+		"export CONSUL_HTTP_ADDR=" + agentconfig.ConsulURL(s.Topology, first),
 	}
-	lines := []string{"export NOMAD_ADDR=" + nomad, "export CONSUL_HTTP_ADDR=" + consul}
 	if a.CAFile != "" {
 		lines = append(lines, "export NOMAD_CACERT="+quote(a.CAFile), "export CONSUL_CACERT="+quote(a.CAFile))
 	}
-	if s.Topology.Security.ACL {
-		lines = append(lines,
-			"export CONSUL_HTTP_TOKEN_FILE="+quote(secrets.Path(s.Dir, secrets.ConsulManagementToken)),
-			fmt.Sprintf(`export NOMAD_TOKEN="$(cat %s)"`, quote(secrets.Path(s.Dir, secrets.NomadManagementToken))))
+	if !s.Topology.Security.ACL {
+		return lines, nil
 	}
-	return lines
+	consulToken := secrets.ConsulManagementToken
+	if file != secrets.NomadManagementToken {
+		consulToken = secrets.ConsulDNSToken
+	}
+	path := secrets.Path(s.Dir, file)
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("the cluster has no %s token yet (%s): run `nomadbox up` or `nomadbox provision` first", token, path)
+	}
+	return append(lines,
+		"export CONSUL_HTTP_TOKEN_FILE="+quote(secrets.Path(s.Dir, consulToken)),
+		fmt.Sprintf(`export NOMAD_TOKEN="$(cat %s)"`, quote(path))), nil
 }
 
 // Halt stops the machines, keeping them.

@@ -37,7 +37,10 @@ func TestEnvWithEverySecurityOn(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := &Session{Topology: topo, Dir: dir}
-	lines := s.Env()
+	lines, err := s.Env("")
+	if err != nil {
+		t.Fatal(err)
+	}
 	nomadToken, _ := secrets.ReadToken(dir, secrets.NomadManagementToken)
 	consulToken, _ := secrets.ReadToken(dir, secrets.ConsulManagementToken)
 	script := strings.Join(lines, "\n")
@@ -67,9 +70,47 @@ func TestEnvWithEverySecurityOn(t *testing.T) {
 func TestEnvPlain(t *testing.T) {
 	topo := envTopology(t, "security { gossip_encryption = false }")
 	s := &Session{Topology: topo, Dir: t.TempDir()}
-	got := strings.Join(s.Env(), "\n")
-	want := "export NOMAD_ADDR=http://10.9.0.11:4646\nexport CONSUL_HTTP_ADDR=10.9.0.11:8500"
+	lines, err := s.Env("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(lines, "\n")
+	want := "export NOMAD_ADDR=http://10.9.0.11:4646\nexport CONSUL_HTTP_ADDR=http://10.9.0.11:8500"
 	if got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// --token read exports the read-only Nomad token and Consul's read-only
+// DNS token, never a management token; a token that nomadbox has not
+// created yet, or an unknown kind, is an error rather than an export of
+// nothing.
+func TestEnvReadToken(t *testing.T) {
+	dir := t.TempDir()
+	topo := envTopology(t, "security {\n  tls = true\n  acl = true\n}")
+	if err := secrets.Ensure(dir, topo); err != nil {
+		t.Fatal(err)
+	}
+	s := &Session{Topology: topo, Dir: dir}
+	if _, err := s.Env("read"); err == nil || !strings.Contains(err.Error(), "nomadbox up") {
+		t.Errorf("read token missing: err = %v, want one that says to run up", err)
+	}
+	if err := os.WriteFile(secrets.Path(dir, secrets.NomadReadToken), []byte("read-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	lines, err := s.Env("read")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("bash", "-c", strings.Join(lines, "\n")+"\n"+`printf '%s\n' "$NOMAD_TOKEN" "$CONSUL_HTTP_TOKEN_FILE"`).CombinedOutput()
+	if err != nil {
+		t.Fatalf("evaluating env: %v\n%s", err, out)
+	}
+	want := "read-secret\n" + secrets.Path(dir, secrets.ConsulDNSToken) + "\n"
+	if string(out) != want {
+		t.Errorf("after eval: %q, want %q", out, want)
+	}
+	if _, err := s.Env("admin"); err == nil || !strings.Contains(err.Error(), "management, read, submit") {
+		t.Errorf("unknown token: err = %v", err)
 	}
 }

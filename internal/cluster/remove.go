@@ -4,13 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"time"
 
 	capi "github.com/hashicorp/consul/api"
 	"github.com/hashicorp/nomad/api"
 
+	"github.com/nomadbox/nomadbox/internal/agentconfig"
 	"github.com/nomadbox/nomadbox/internal/nodeexec"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
@@ -72,9 +71,9 @@ func (s *Session) leave(ctx context.Context, ssh *nodeexec.SSH, n topology.Node)
 		return err
 	}
 	c, err := capi.NewClient(&capi.Config{
-		Address:    net.JoinHostPort(n.Address.String(), "8500"),
+		Address:    agentconfig.ConsulURL(s.Topology, n),
 		Token:      a.ConsulToken,
-		HttpClient: &http.Client{Timeout: time.Minute}, // a graceful leave takes seconds
+		HttpClient: a.httpClient(time.Minute), // a graceful leave takes seconds
 	})
 	if err != nil {
 		return err

@@ -87,7 +87,18 @@ func (s *Session) Close() error { return s.log.Close() }
 
 // Logf writes a line to the log only.
 func (s *Session) Logf(format string, args ...any) {
-	fmt.Fprintf(s.log, format+"\n", args...)
+	line := fmt.Sprintf(format+"\n", args...)
+	if s.Runner != nil {
+		line = s.Runner.Mask(line)
+	}
+	fmt.Fprint(s.log, line)
+}
+
+// rereadSecrets makes the exec layer mask the secrets that exist now:
+// a render creates them, and Nomad's tokens appear after provisioning.
+// Called between phases, when no command runs.
+func (s *Session) rereadSecrets() {
+	s.Runner.Secrets = readSecrets(s.Dir)
 }
 
 // providerEnv is what the provider gets to work with.
@@ -100,12 +111,28 @@ func (s *Session) providerEnv() *provider.Env {
 func readSecrets(renderDir string) []string {
 	var out []string
 	filepath.Walk(secrets.Dir(renderDir), func(p string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() || strings.HasSuffix(p, ".pem") {
+		if err != nil || info.IsDir() {
 			return nil
 		}
-		if b, err := os.ReadFile(p); err == nil && len(strings.TrimSpace(string(b))) >= 8 {
-			out = append(out, strings.TrimSpace(string(b)))
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil
 		}
+		text := strings.TrimSpace(string(b))
+		if strings.HasSuffix(p, "-key.pem") {
+			// A key appears line by line wherever it leaks: mask each
+			// line of its body.
+			for _, l := range strings.Split(text, "\n") {
+				if l = strings.TrimSpace(l); len(l) >= 16 && !strings.HasPrefix(l, "-----") {
+					out = append(out, l)
+				}
+			}
+			return nil
+		}
+		if strings.HasSuffix(p, ".pem") || len(text) < 8 {
+			return nil // certificates are public
+		}
+		out = append(out, text)
 		return nil
 	})
 	return out

@@ -106,6 +106,7 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 	if err != nil {
 		return nil, err
 	}
+	s.rereadSecrets()
 	hash := renderHash(rendered.Files)
 	s.Runner.Secrets = readSecrets(s.Dir)
 
@@ -216,6 +217,10 @@ func (s *Session) provisionPhase(ctx context.Context, hash string) (*ansible.Res
 	if err != nil {
 		return res, err
 	}
+	if err := s.ensureNomadTokens(); err != nil {
+		return res, err
+	}
+	s.rereadSecrets()
 	s.markProvisioned(hash)
 	s.Progress.Done(fmt.Sprintf("%d hosts, %d changes", len(res.Recap), res.Changed()))
 	return res, nil
@@ -243,6 +248,7 @@ func (s *Session) Provision(ctx context.Context, assets fs.FS) (*ansible.Result,
 	if err != nil {
 		return nil, err
 	}
+	s.rereadSecrets()
 	res, err := s.provisionPhase(ctx, renderHash(rendered.Files))
 	if err != nil {
 		s.Progress.Fail("")

@@ -2,10 +2,7 @@ package cluster
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/nomadbox/nomadbox/internal/nodeexec"
@@ -26,14 +23,8 @@ func (s *Session) VerifyOptions() verify.Options {
 		s.Logf("verify: %v", err)
 	}
 	opts.ConsulToken, opts.NomadToken = a.ConsulToken, a.NomadToken
-	if a.CAFile != "" {
-		// The agents' certificates come from the cluster's own CA.
-		if ca, err := os.ReadFile(a.CAFile); err == nil {
-			pool := x509.NewCertPool()
-			pool.AppendCertsFromPEM(ca)
-			opts.TLSConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-		}
-	}
+	// The agents' certificates come from the cluster's own CA.
+	opts.TLSConfig = a.tlsConfig()
 	return opts
 }
 

@@ -25,7 +25,8 @@ type Runner struct {
 	// OnLine, when set, sees every output line as it arrives (progress
 	// display, verbose mode).
 	OnLine func(cmd *Cmd, line string)
-	// Secrets are replaced by "***" in logs, lines and errors.
+	// Secrets are replaced by "***" in logs, lines and errors. Change
+	// it only while no command runs (between phases).
 	Secrets []string
 	// Env is added to every command's environment.
 	Env []string
@@ -199,6 +200,10 @@ func (r *Runner) tailLines() int {
 	}
 	return 30
 }
+
+// Mask replaces every secret in s by "***", for text that reaches the
+// log by another way than a command.
+func (r *Runner) Mask(s string) string { return r.mask(s) }
 
 func (r *Runner) mask(s string) string {
 	for _, sec := range r.Secrets {

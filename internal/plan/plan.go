@@ -28,13 +28,16 @@ type Plan struct {
 	Create  []string
 	Remove  []topology.Node // nodes of the previous topology that go away
 	Changes []Change
+	// Hosts are changes to the nodes beyond the agents' configuration
+	// (firewall, DNS forwarding, security switches), one line each.
+	Hosts []string
 	// NeedsForce lists why the plan must not run without --force.
 	NeedsForce []string
 }
 
 // Empty reports whether nothing changes.
 func (p *Plan) Empty() bool {
-	return len(p.Create) == 0 && len(p.Remove) == 0 && len(p.Changes) == 0
+	return len(p.Create) == 0 && len(p.Remove) == 0 && len(p.Changes) == 0 && len(p.Hosts) == 0
 }
 
 // Input is what Compute compares.
@@ -91,6 +94,15 @@ func Compute(in Input) *Plan {
 		if len(settings) > 0 {
 			p.Changes = append(p.Changes, Change{Node: n.Name, Settings: settings})
 		}
+	}
+	kept := 0
+	for _, n := range in.Topology.Nodes() {
+		if exists[n.Name] {
+			kept++
+		}
+	}
+	if kept > 0 {
+		p.Hosts = hostChanges(in.Previous, in.Topology, kept)
 	}
 	p.NeedsForce = safety(in, prevNodes, p)
 	return p
@@ -219,6 +231,9 @@ func (p *Plan) Write(w io.Writer) {
 	}
 	for _, c := range p.Changes {
 		fmt.Fprintf(w, "  ~ %s  (agent configuration: %s)\n", c.Node, strings.Join(c.Settings, "; "))
+	}
+	for _, h := range p.Hosts {
+		fmt.Fprintf(w, "  ~ %s\n", h)
 	}
 	for _, why := range p.NeedsForce {
 		fmt.Fprintf(w, "  ! needs --force: %s\n", why)

@@ -107,3 +107,40 @@ client "worker" { count = 2 }
 		t.Errorf("needs-force %v", p.NeedsForce)
 	}
 }
+
+// Firewall, DNS and security edits change the nodes without touching the
+// agents' configuration files, and the plan names each of them.
+func TestHostChanges(t *testing.T) {
+	for _, tc := range []struct {
+		name, old, new, want string
+	}{
+		{"firewall off", "firewall { enabled = true }", "firewall { enabled = false }",
+			"firewall: removed on 3 nodes (its unit, ruleset and nomadbox table; no restart)"},
+		{"firewall on", "firewall { enabled = false }", "firewall { enabled = true }",
+			"firewall: installed on 3 nodes"},
+		{"extra port", "firewall { enabled = true }", "firewall {\n  enabled = true\n  extra_ports = [\"7777/tcp\"]\n}",
+			"firewall: open 7777/tcp on 3 nodes (no restart)"},
+		{"api allow", "firewall {\n  api_allow = [\"10.1.0.0/16\"]\n}", "firewall { enabled = true }",
+			"firewall: API access no longer from 10.1.0.0/16 on 3 nodes"},
+		{"dns off", "dns { forwarder = \"dnsmasq\" }", "dns { forwarder = \"none\" }",
+			"dns: forwarder dnsmasq -> none on 3 nodes (forwarding removed, the original resolver restored)"},
+		{"tls on", "security { tls = false }", "security { tls = true }",
+			"security.tls: off -> on on 3 nodes (the agents restart)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			old, new := topo(t, 1, 2, tc.old), topo(t, 1, 2, tc.new)
+			p := Compute(Input{Topology: new, Previous: old, Existing: names(old)})
+			if p.Empty() {
+				t.Fatalf("the plan is empty for %s", tc.name)
+			}
+			var b strings.Builder
+			p.Write(&b)
+			if !strings.Contains(b.String(), "  ~ "+tc.want) {
+				t.Errorf("plan:\n%s\nwant a line with %q", b.String(), tc.want)
+			}
+			if same := Compute(Input{Topology: new, Previous: new, Existing: names(new)}); !same.Empty() {
+				t.Errorf("the same topology again plans %+v", same.Hosts)
+			}
+		})
+	}
+}

@@ -23,15 +23,33 @@ func Dir(renderDir string) string { return filepath.Join(renderDir, "secrets") }
 // Files in the secrets folder that are read outside this package. The
 // Ansible roles name the same files (roles/*/defaults/main.yml).
 const (
-	// ConsulManagementToken bootstraps Consul's ACL system; nomadbox,
-	// the agents and Nomad's Consul integration use it.
+	// ConsulManagementToken bootstraps Consul's ACL system; only nomadbox
+	// uses it, from this machine (servers hold it in their configuration
+	// until the bootstrap is done, see the consul role).
 	ConsulManagementToken = "consul-management.token"
 	// NomadManagementToken is the secret Nomad's ACL system is
 	// bootstrapped with (`nomad acl bootstrap` with a given secret).
 	NomadManagementToken = "nomad-management.token"
+	// The Consul tokens of Nomad's Consul integration, one for the
+	// servers and one for the clients, with the policies HashiCorp
+	// documents for Nomad agents (roles/consul/defaults/main.yml).
+	ConsulNomadServerToken = "consul-nomad-server.token"
+	ConsulNomadClientToken = "consul-nomad-client.token"
+	// ConsulDNSToken answers DNS queries: acl.tokens.dns from Consul 1.17
+	// on; older agents answer DNS with the anonymous token instead.
+	ConsulDNSToken = "consul-dns.token"
+	// Nomad tokens nomadbox creates through the API for `nomadbox env
+	// --token read|submit` (Nomad generates their secrets).
+	NomadReadToken   = "nomad-read.token"
+	NomadSubmitToken = "nomad-submit.token"
 	// CACert is the cluster CA's certificate, public.
 	CACert = "tls/ca.pem"
 )
+
+// ConsulAgentToken is the file of node's own Consul agent token, bound
+// to the node by a node identity: it may update that node's catalog entry
+// and read services, nothing else.
+func ConsulAgentToken(node string) string { return "consul-agent-" + node + ".token" }
 
 // Path is the path of a file in renderDir's secrets folder.
 func Path(renderDir, name string) string {
@@ -66,7 +84,11 @@ func Ensure(renderDir string, t *topology.Topology) error {
 		}
 	}
 	if t.Security.ACL {
-		for _, name := range []string{ConsulManagementToken, NomadManagementToken} {
+		names := []string{ConsulManagementToken, NomadManagementToken, ConsulNomadServerToken, ConsulNomadClientToken, ConsulDNSToken}
+		for _, n := range t.Nodes() {
+			names = append(names, ConsulAgentToken(n.Name))
+		}
+		for _, name := range names {
 			if err := ensureFile(filepath.Join(dir, name), uuid); err != nil {
 				return err
 			}

@@ -79,8 +79,14 @@ func setDefaults(t *Topology) {
 	for i := range t.Clients {
 		g := &t.Clients[i]
 		groupDefaults(g, clientIPOffset+i*clientGroupIPStride, 2048, 2)
+		// raw_exec runs tasks as root with no isolation and host volumes
+		// expose the node's file system: a group gets either only when
+		// its topology asks for it.
 		if !g.isSet("drivers") {
-			g.Drivers = []string{"docker", "raw_exec"}
+			g.Drivers = []string{"docker"}
+		}
+		if !g.isSet("docker_volumes") {
+			g.DockerVolumes = false
 		}
 	}
 

@@ -26,6 +26,10 @@ type Group struct {
 	Drivers   []string          // clients only
 	Meta      map[string]string // clients only
 	NodeClass string            // clients only
+	// DockerVolumes lets the docker driver's tasks mount host paths
+	// (clients with the docker driver only). Off by default: a host
+	// volume lets a job read, and write, the node's file system.
+	DockerVolumes bool
 }
 
 // HasDriver reports whether the group's clients run the named task driver.
@@ -41,7 +45,7 @@ func decodeGroup(b *hcl.Block, role Role) (Group, hcl.Diagnostics) {
 	g.DeclRange = b.DefRange
 	names := []string{"count", "memory", "cpus", "ip_offset"}
 	if role == RoleClient {
-		names = append(names, "drivers", "meta", "node_class")
+		names = append(names, "drivers", "meta", "node_class", "docker_volumes")
 	}
 	d := newAttrDecoder(b.Body, &g.block, names...)
 	d.decode("count", &g.Count)
@@ -51,7 +55,21 @@ func decodeGroup(b *hcl.Block, role Role) (Group, hcl.Diagnostics) {
 	d.decode("drivers", &g.Drivers)
 	d.decode("meta", &g.Meta)
 	d.decode("node_class", &g.NodeClass)
+	d.decode("docker_volumes", &g.DockerVolumes)
 	return g, d.diags
+}
+
+// checkDockerVolumes rejects docker_volumes = true on a group without the
+// docker driver: nothing would read it, and whoever wrote it expects host
+// volumes that no task of the group can have. A group with no (readable)
+// drivers already has its own diagnostic.
+func (g *Group) checkDockerVolumes() hcl.Diagnostics {
+	if !g.DockerVolumes || g.HasDriver("docker") || len(g.Drivers) == 0 {
+		return nil
+	}
+	return hcl.Diagnostics{errorAt(g.subject("docker_volumes"), "docker_volumes without the docker driver",
+		"docker_volumes enables host volumes of the docker driver, which group %q does not run (its drivers: %s). Add \"docker\" to drivers or remove docker_volumes.",
+		g.Name, quoteList(g.Drivers))}
 }
 
 // address is the private address of the group's i-th node (1-based).
@@ -104,6 +122,7 @@ func (g *Group) validate(network netip.Prefix) hcl.Diagnostics {
 		}
 		seen[drv] = true
 	}
+	diags = append(diags, g.checkDockerVolumes()...)
 	if !network.IsValid() || g.Count < 1 {
 		return diags
 	}

@@ -49,6 +49,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nomadbox/nomadbox/internal/agentconfig"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -125,8 +126,9 @@ type Options struct {
 	Exec func(ctx context.Context, node topology.Node, cmd string) (string, error)
 
 	// ConsulAddr and NomadAddr give the base URL of a node's agent API.
-	// Defaults: "http://<ip>:8500" and "http://<ip>:4646" ("https://"
-	// for Nomad when the topology turns TLS on).
+	// Defaults: what the topology's agents serve (agentconfig.ConsulURL,
+	// NomadURL): "http://<ip>:8500" and "http://<ip>:4646", or
+	// "https://<ip>:8501" and "https://<ip>:4646" with TLS on.
 	ConsulAddr func(n topology.Node) string
 	NomadAddr  func(n topology.Node) string
 
@@ -170,19 +172,11 @@ func (o Options) withDefaults() Options {
 	if o.CanaryTimeout <= 0 {
 		o.CanaryTimeout = DefaultCanaryTimeout
 	}
-	if o.ConsulAddr == nil {
-		o.ConsulAddr = func(n topology.Node) string {
-			return "http://" + net.JoinHostPort(n.Address.String(), "8500")
-		}
+	if o.ConsulAddr == nil && o.Topology != nil {
+		o.ConsulAddr = func(n topology.Node) string { return agentconfig.ConsulURL(o.Topology, n) }
 	}
-	if o.NomadAddr == nil {
-		scheme := "http"
-		if o.Topology != nil && o.Topology.Security.TLS {
-			scheme = "https"
-		}
-		o.NomadAddr = func(n topology.Node) string {
-			return scheme + "://" + net.JoinHostPort(n.Address.String(), "4646")
-		}
+	if o.NomadAddr == nil && o.Topology != nil {
+		o.NomadAddr = func(n topology.Node) string { return agentconfig.NomadURL(o.Topology, n) }
 	}
 	return o
 }

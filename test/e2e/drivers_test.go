@@ -38,6 +38,8 @@ client "isolated" {
 func TestThreeServersAndDrivers(t *testing.T) {
 	const name, cidr = "e2e-three", "192.168.182.0/24"
 	c := newCluster(t, name, cidr, 3, 1)
+	// nomad-client1 runs both a docker and a raw_exec canary.
+	c.clientDrivers(`["docker", "raw_exec"]`, false)
 	c.editTopology(regexp.MustCompile(`(?s)(client "nomad-client" \{.*?\n\}\n)`), "${1}"+driverGroups)
 	api := &jobsAPI{nomad: "http://" + c.hostIP(11) + ":4646", consul: "http://" + c.hostIP(11) + ":8500"}
 	pairs := []string{"canary:docker nomad-client1", "canary:raw_exec nomad-client1", "canary:raw_exec raw1", "canary:exec isolated1"}

@@ -22,6 +22,8 @@ import (
 func TestChangeTopology(t *testing.T) {
 	const name, cidr = "e2e-grow", "192.168.184.0/24"
 	c := newCluster(t, name, cidr, 1, 2)
+	// web runs on raw_exec.
+	c.clientDrivers(`["docker", "raw_exec"]`, false)
 	c.mustRun("up")
 	c.mustRun("run", "jobs/web.nomad.hcl")
 	server := c.hostIP(11)

@@ -136,6 +136,25 @@ func (c *cluster) editTopology(re *regexp.Regexp, repl string) {
 	}
 }
 
+// Lines of the nomad-client group that `nomadbox init` writes; [^}] keeps
+// a match inside that group's block (its attributes come before meta's
+// braces).
+var (
+	clientDriversLine = regexp.MustCompile(`(client "nomad-client" \{[^}]*?\n  drivers = )\[[^\]\n]*\]`)
+	clientVolumesLine = regexp.MustCompile(`(client "nomad-client" \{[^}]*?\n  docker_volumes = )(true|false)`)
+)
+
+// clientDrivers sets the drivers of the nomad-client group and whether
+// its docker tasks get host volumes. A test whose jobs need raw_exec
+// (web, fabio) or host volumes (cadvisor) says so with it instead of
+// relying on what init writes: raw_exec and volumes are off unless a
+// topology asks for them, and a test must not lose them silently.
+func (c *cluster) clientDrivers(drivers string, dockerVolumes bool) {
+	c.t.Helper()
+	c.editTopology(clientDriversLine, "${1}"+drivers)
+	c.editTopology(clientVolumesLine, fmt.Sprintf("${1}%t", dockerVolumes))
+}
+
 // run runs nomadbox in the cluster's folder.
 func (c *cluster) run(args ...string) result {
 	c.t.Helper()

@@ -32,6 +32,8 @@ import (
 func TestJobs(t *testing.T) {
 	const name, cidr = "e2e-jobs", "192.168.183.0/24"
 	c := newCluster(t, name, cidr, 1, 2)
+	// web and fabio run on raw_exec; cadvisor mounts host paths.
+	c.clientDrivers(`["docker", "raw_exec"]`, true)
 	api := &jobsAPI{
 		nomad:  "http://" + c.hostIP(11) + ":4646",
 		consul: "http://" + c.hostIP(11) + ":8500",

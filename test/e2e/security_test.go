@@ -28,16 +28,25 @@ import (
 // provision changes nothing (the ACL bootstrap is done once); `logs`
 // shows one unit's journal; and `export logs`, with the client halted,
 // collects the server's files through the tokens, marks the client
-// unreachable and holds no secret.
+// unreachable and holds no secret. No secret leaves the secrets folder
+// while the cluster comes up: not on a command line on this machine or a
+// node, not in a rendered file, the Vagrant state or nomadbox's log, not
+// in the output of verify, status, env or a plan.
 func TestSecurity(t *testing.T) {
 	const name, cidr = "e2e-secure", "192.168.185.0/24"
 	c := newCluster(t, name, cidr, 1, 1)
+	// The canaries below include raw_exec's.
+	c.clientDrivers(`["docker", "raw_exec"]`, false)
 	c.editTopology(regexp.MustCompile(`(?s)\nsecurity \{.*?\n\}`),
 		"\nsecurity {\n  gossip_encryption = true\n  tls               = true\n  acl               = true\n}")
 	server, client := c.hostIP(11), c.hostIP(101)
 	secrets := filepath.Join(c.dir, ".nomadbox", name, "secrets")
 
+	// Every process argument on this machine and on the nodes, from
+	// before the first command to the verified cluster.
+	audit := c.startSecretAudit(t)
 	c.mustRun("up")
+	audit.stop()
 
 	t.Run("verify is healthy through TLS with the management tokens", func(t *testing.T) {
 		c := c.with(t)
@@ -66,7 +75,6 @@ func TestSecurity(t *testing.T) {
 		}{
 			{"GET", "https://" + server + ":4646/v1/jobs", http.StatusForbidden},
 			{"GET", "https://" + server + ":4646/v1/nodes", http.StatusForbidden},
-			{"PUT", "http://" + server + ":8500/v1/kv/nomadbox-e2e", http.StatusForbidden},
 			{"PUT", "https://" + server + ":8501/v1/kv/nomadbox-e2e", http.StatusForbidden},
 		} {
 			req, _ := http.NewRequest(tc.method, tc.url, strings.NewReader("x"))
@@ -87,6 +95,31 @@ func TestSecurity(t *testing.T) {
 				t.Error("Nomad answered plain HTTP with TLS on")
 			}
 		}
+	})
+
+	t.Run("plain HTTP is off on every agent", func(t *testing.T) {
+		c := c.with(t)
+		// From this machine, and on the node itself (no firewall on
+		// loopback): Consul's 8500 does not answer at all.
+		if resp, err := (&http.Client{Timeout: 5 * time.Second}).Get("http://" + server + ":8500/v1/status/leader"); err == nil {
+			resp.Body.Close()
+			t.Errorf("Consul answered plain HTTP on %s:8500 with TLS on: %s", server, resp.Status)
+		}
+		for _, n := range []string{"nomad-server1", "nomad-client1"} {
+			if got := c.ssh(n, "curl -s -m 5 -o /dev/null -w '%{http_code}' http://127.0.0.1:8500/v1/status/leader; true"); got != "000" {
+				t.Errorf("%s: Consul's plain HTTP on 127.0.0.1:8500 answered %q, want no connection", n, got)
+			}
+		}
+	})
+
+	t.Run("the agents' units are hardened and Docker keeps its containers on restart", func(t *testing.T) {
+		c := c.with(t)
+		c.checkHardening(t, []string{"nomad-server1"}, []string{"nomad-client1"})
+	})
+
+	t.Run("every token may only do its own job", func(t *testing.T) {
+		c := c.with(t)
+		c.leastPrivilege(secrets, server, client)
 	})
 
 	t.Run("DNS answers without a token", func(t *testing.T) {
@@ -128,6 +161,33 @@ func TestSecurity(t *testing.T) {
 		c.withEnv(t, testtools.Consul(t), "kv", "put", "nomadbox-e2e", "written-with-the-env-token")
 	})
 
+	t.Run("env --token read and submit give the CLIs only those rights", func(t *testing.T) {
+		c := c.with(t)
+		nomad, consul := testtools.Nomad(t), testtools.Consul(t)
+		web := jobFile(t, "web")
+		if out := c.withToken(t, "read", nomad, "job", "status"); !regexp.MustCompile(`(?m)^web\s`).MatchString(out) {
+			t.Errorf("nomad job status with the read token:\n%s", out)
+		}
+		if out, err := c.envRun("read", nomad, "job", "run", "-detach", web); err == nil || !strings.Contains(out, "403") {
+			t.Errorf("the read token submitted a job (err %v):\n%s", err, out)
+		}
+		if out := c.withToken(t, "submit", nomad, "job", "run", "-detach", web); !strings.Contains(out, "Job registration successful") {
+			t.Errorf("nomad job run with the submit token:\n%s", out)
+		}
+		policy := filepath.Join(t.TempDir(), "p.hcl")
+		os.WriteFile(policy, []byte(`namespace "*" { policy = "write" }`), 0o644)
+		if out, err := c.envRun("submit", nomad, "acl", "policy", "apply", "mine", policy); err == nil || !strings.Contains(out, "403") {
+			t.Errorf("the submit token wrote an ACL policy (err %v):\n%s", err, out)
+		}
+		// Consul gets the read-only DNS token with these.
+		if out := c.withToken(t, "read", consul, "catalog", "services"); !strings.Contains(out, "web") {
+			t.Errorf("consul catalog services with the read token:\n%s", out)
+		}
+		if out, err := c.envRun("submit", consul, "kv", "put", "nomadbox-e2e-submit", "x"); err == nil || !strings.Contains(out, "403") {
+			t.Errorf("the submit environment wrote a Consul key (err %v):\n%s", err, out)
+		}
+	})
+
 	t.Run("the firewall separates peers from the world", func(t *testing.T) {
 		c := c.with(t)
 		c.firewallSeparates("4646", "8501")
@@ -156,11 +216,41 @@ func TestSecurity(t *testing.T) {
 		}
 	})
 
+	// After the commands above, so their lines in the log are searched too.
+	t.Run("secrets stay in secrets/", func(t *testing.T) {
+		c := c.with(t)
+		c.auditCoveredUp(t, audit)
+		outputs := map[string]string{}
+		for _, args := range [][]string{{"verify", "--json"}, {"status", "--json"}, {"env"}, {"env", "--token", "read"}, {"up", "--dry-run"}} {
+			r := c.run(args...)
+			outputs["stdout of "+strings.Join(args, " ")] = r.stdout
+			outputs["stderr of "+strings.Join(args, " ")] = r.stderr
+		}
+		c.assertNoSecrets(t, audit, outputs)
+	})
+
 	// Last: it halts the client.
 	t.Run("export logs collects every node without a secret, a halted one marked", func(t *testing.T) {
 		c := c.with(t)
 		c.exportLogsRedacted(secrets)
 	})
+}
+
+// auditCoveredUp fails unless the audit window saw what `up` runs: the
+// Ansible run on this machine, and each node's agents.
+func (c *cluster) auditCoveredUp(t *testing.T, a *secretAudit) {
+	t.Helper()
+	if !a.sampled("host process arguments", "ansible-playbook") {
+		t.Error("the host sampler never saw ansible-playbook: the audit missed the provisioning")
+	}
+	for _, n := range c.topology(t).Nodes() {
+		where := "node " + c.name + "-" + n.Name + " process arguments"
+		for _, agent := range []string{"consul agent", "nomad agent"} {
+			if !a.sampled(where, agent) {
+				t.Errorf("%s never shows %q: the node's sampler missed the agents' start", where, agent)
+			}
+		}
+	}
 }
 
 // exportLogsRedacted halts nomad-client1, exports the logs, and checks
@@ -277,16 +367,97 @@ func secretsIn(t *testing.T, dir string) []string {
 // way the README tells users to.
 func (c *cluster) withEnv(t *testing.T, bin string, args ...string) string {
 	t.Helper()
-	script := `eval "$("$NOMADBOX" env)" && exec "$@"`
+	return c.withToken(t, "management", bin, args...)
+}
+
+// withToken is withEnv with `nomadbox env --token token`; the command
+// must succeed.
+func (c *cluster) withToken(t *testing.T, token, bin string, args ...string) string {
+	t.Helper()
+	out, err := c.envRun(token, bin, args...)
+	if err != nil {
+		t.Fatalf("%s %s after eval \"$(nomadbox env --token %s)\": %v\n%s", filepath.Base(bin), strings.Join(args, " "), token, err, out)
+	}
+	return out
+}
+
+// envRun runs bin in a shell that evaluated `nomadbox env --token
+// token`, returning its output and how it ended.
+func (c *cluster) envRun(token, bin string, args ...string) (string, error) {
+	script := `eval "$("$NOMADBOX" env --token "$TOKEN")" && exec "$@"`
 	cmd := exec.Command("bash", append([]string{"-c", script, "sh", bin}, args...)...)
 	cmd.Dir = c.dir
-	cmd.Env = append(os.Environ(), "NOMADBOX="+nomadboxBin)
+	cmd.Env = append(os.Environ(), "NOMADBOX="+nomadboxBin, "TOKEN="+token)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s %s after eval \"$(nomadbox env)\": %v\n%s", filepath.Base(bin), strings.Join(args, " "), err, out.String())
+	err := cmd.Run()
+	return out.String(), err
+}
+
+// leastPrivilege checks Consul's tokens on the nodes: no node's
+// configuration holds a management token once the ACL system exists, and
+// a client's own agent token may update that node's catalog entry but
+// not another node's, nor write KV or read other tokens.
+func (c *cluster) leastPrivilege(secretsDir, server, client string) {
+	t := c.t
+	management := []string{readSecret(t, secretsDir, "consul-management.token"), readSecret(t, secretsDir, "nomad-management.token")}
+	for _, n := range []string{"nomad-server1", "nomad-client1"} {
+		conf := c.ssh(n, "sudo sh -c 'cat /etc/consul.d/*.hcl /etc/nomad.d/*.hcl'")
+		for _, m := range management {
+			if strings.Contains(conf, m) {
+				t.Errorf("%s: the agents' configuration holds a management token", n)
+			}
+		}
+		if strings.Contains(conf, "initial_management") {
+			t.Errorf("%s: Consul's configuration still bootstraps ACLs (initial_management)", n)
+		}
+		if !strings.Contains(conf, readSecret(t, secretsDir, "consul-agent-"+n+".token")) {
+			t.Errorf("%s: Consul does not use the node's own agent token", n)
+		}
 	}
-	return out.String()
+	hc := caClient(t, filepath.Join(secretsDir, "tls", "ca.pem"))
+	api := "https://" + server + ":8501"
+	mine := readSecret(t, secretsDir, "consul-agent-nomad-client1.token")
+	serverAccessor := c.consulAccessor(hc, api, readSecret(t, secretsDir, "consul-agent-nomad-server1.token"))
+	for _, tc := range []struct {
+		what, method, path, body string
+		want                     int
+	}{
+		{"update its own node", "PUT", "/v1/catalog/register", `{"Node":"nomad-client1","Address":"` + client + `"}`, http.StatusOK},
+		{"update another node", "PUT", "/v1/catalog/register", `{"Node":"nomad-server1","Address":"` + server + `"}`, http.StatusForbidden},
+		{"register a service for another node", "PUT", "/v1/catalog/register", `{"Node":"nomad-server1","Address":"` + server + `","Service":{"Service":"intruder","Port":1}}`, http.StatusForbidden},
+		{"write a KV key", "PUT", "/v1/kv/nomadbox-e2e-intruder", "x", http.StatusForbidden},
+		{"read another node's token", "GET", "/v1/acl/token/" + serverAccessor, "", http.StatusForbidden},
+	} {
+		req, _ := http.NewRequest(tc.method, api+tc.path, strings.NewReader(tc.body))
+		req.Header.Set("X-Consul-Token", mine)
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Errorf("%s: %v", tc.what, err)
+			continue
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("nomad-client1's agent token may %s? %s, want %d", tc.what, resp.Status, tc.want)
+		}
+	}
+}
+
+// consulAccessor is the accessor ID of the token with this secret.
+func (c *cluster) consulAccessor(hc *http.Client, api, secret string) string {
+	t := c.t
+	req, _ := http.NewRequest("GET", api+"/v1/acl/token/self", nil)
+	req.Header.Set("X-Consul-Token", secret)
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok struct{ AccessorID string }
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessorID == "" {
+		t.Fatalf("reading a token's accessor: %s %v", resp.Status, err)
+	}
+	return tok.AccessorID
 }
 
 // caClient trusts the cluster's CA and nothing else.

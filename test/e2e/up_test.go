@@ -18,6 +18,8 @@ import (
 func TestDefaultCluster(t *testing.T) {
 	const name, cidr = "e2e-default", "192.168.181.0/24"
 	c := newCluster(t, name, cidr, 1, 2)
+	// What init writes; verify below expects raw_exec healthy.
+	c.clientDrivers(`["docker", "raw_exec"]`, true)
 	server, client1 := c.hostIP(11), c.hostIP(101)
 
 	c.mustRun("up")
@@ -113,16 +115,21 @@ func TestDefaultCluster(t *testing.T) {
 		}
 	})
 
-	t.Run("turning the firewall off removes it from every node", func(t *testing.T) {
+	t.Run("turning the firewall and the DNS forwarder off removes them from every node", func(t *testing.T) {
 		c := c.with(t)
 		c.editTopology(regexp.MustCompile(`(?s)\nfirewall \{.*?\n\}`), "\nfirewall {\n  enabled = false\n}")
+		c.editTopology(regexp.MustCompile(`(?s)\ndns \{.*?\n\}`), "\ndns {\n  forwarder = \"none\"\n}")
 		c.mustRun("up")
 		for _, n := range []string{"nomad-server1", "nomad-client1", "nomad-client2"} {
 			left := c.ssh(n, "sudo nft list table inet nomadbox >/dev/null 2>&1 && echo 'the nomadbox table';"+
-				" test -e /etc/systemd/system/nomadbox-firewall.service && echo 'the unit';"+
-				" test -e /etc/nftables.d/nomadbox.nft && echo 'the ruleset'; true")
+				" test -e /etc/systemd/system/nomadbox-firewall.service && echo 'the firewall unit';"+
+				" test -e /etc/nftables.d/nomadbox.nft && echo 'the ruleset';"+
+				" test -e /etc/dnsmasq.d/10-consul && echo 'dnsmasq forwarding .consul';"+
+				" systemctl is-active --quiet dnsmasq && echo 'a running dnsmasq';"+
+				" test -e /etc/systemd/system/nomadbox-resolv.service && echo 'the resolver restore unit';"+
+				" grep -qx 'nameserver 127.0.0.1' /etc/resolv.conf && echo 'a resolver pointing at the forwarder'; true")
 			if left != "" {
-				t.Errorf("%s keeps %s with the firewall off", n, strings.ReplaceAll(left, "\n", ", "))
+				t.Errorf("%s keeps %s with the firewall and the forwarder off", n, strings.ReplaceAll(left, "\n", ", "))
 			}
 		}
 		// What the firewall dropped now answers.
