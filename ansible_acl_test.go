@@ -6,13 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -212,7 +209,7 @@ func consulStatus(t *testing.T, method, url, token, body string) int {
 // has a leader.
 func startConsul(t *testing.T, bin, dir, mgmt string) string {
 	t.Helper()
-	p := freePorts(t, 5)
+	p := testtools.FreePorts(t, 5)
 	cfg := fmt.Sprintf(`acl {
   enabled        = true
   default_policy = "deny"
@@ -233,18 +230,8 @@ client_addr = "127.0.0.1"
 `, mgmt, p[0], p[1], p[2], p[3], p[4])
 	cfgFile := filepath.Join(dir, "consul-dev.hcl")
 	os.WriteFile(cfgFile, []byte(cfg), 0o600)
-	log, _ := os.Create(filepath.Join(dir, "consul.log"))
-	cmd := exec.Command(bin, "agent", "-dev", "-config-file", cfgFile)
-	cmd.Stdout, cmd.Stderr = log, log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-		log.Close()
-	})
+	logPath := filepath.Join(dir, "consul.log")
+	testtools.StartAgent(t, logPath, bin, "agent", "-dev", "-config-file", cfgFile)
 	url := fmt.Sprintf("http://127.0.0.1:%d", p[0])
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(500 * time.Millisecond) {
 		if resp, err := http.Get(url + "/v1/status/leader"); err == nil {
@@ -255,26 +242,8 @@ client_addr = "127.0.0.1"
 			}
 		}
 		if time.Now().After(deadline) {
-			b, _ := os.ReadFile(log.Name())
+			b, _ := os.ReadFile(logPath)
 			t.Fatalf("consul dev agent has no leader after 60s:\n%s", b)
 		}
 	}
-}
-
-func freePorts(t *testing.T, n int) []int {
-	t.Helper()
-	var ports []int
-	var ls []net.Listener
-	for i := 0; i < n; i++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	for _, l := range ls {
-		l.Close()
-	}
-	return ports
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/nomadbox/nomadbox/internal/agentconfig"
 	"github.com/nomadbox/nomadbox/internal/nodeexec"
+	"github.com/nomadbox/nomadbox/internal/raftpeers"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -48,8 +49,8 @@ func (s *Session) removeNodes(ctx context.Context, nodes []topology.Node, deadli
 		// A stopped Nomad server stays a Raft peer until removed; take it
 		// out so the remaining servers count the right quorum.
 		addr := fmt.Sprintf("%s:4647", n.Address)
-		if err := nomad.Operator().RaftRemovePeerByAddress(addr, nil); err != nil {
-			s.Logf("removing Raft peer %s: %v", addr, err)
+		if _, err := raftpeers.RemoveNomad(nomad.Operator(), addr); err != nil {
+			s.Logf("%s: %v", n.Name, err)
 		}
 		nomad.Agent().ForceLeave(n.Name + "." + s.Topology.Cluster.Region)
 	}

@@ -5,12 +5,9 @@ package nomadtokens
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -109,7 +106,7 @@ func startNomad(t *testing.T) string {
 	t.Helper()
 	bin := testtools.Nomad(t)
 	dir := t.TempDir()
-	ports := freePorts(t, 3)
+	ports := testtools.FreePorts(t, 3)
 	cfg := fmt.Sprintf(`bind_addr = "127.0.0.1"
 data_dir = %q
 ports {
@@ -134,21 +131,8 @@ plugin "raw_exec" {
 	if err := os.WriteFile(filepath.Join(dir, "agent.hcl"), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	log, err := os.Create(filepath.Join(dir, "nomad.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "agent", "-dev", "-config", filepath.Join(dir, "agent.hcl"))
-	cmd.Stdout, cmd.Stderr = log, log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-		log.Close()
-	})
+	logPath := filepath.Join(dir, "nomad.log")
+	testtools.StartAgent(t, logPath, bin, "agent", "-dev", "-config", filepath.Join(dir, "agent.hcl"))
 	addr := fmt.Sprintf("http://127.0.0.1:%d", ports[0])
 	c := client(t, addr, "")
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(500 * time.Millisecond) {
@@ -156,22 +140,8 @@ plugin "raw_exec" {
 			return addr
 		}
 		if time.Now().After(deadline) {
-			b, _ := os.ReadFile(log.Name())
+			b, _ := os.ReadFile(logPath)
 			t.Fatalf("nomad dev agent has no leader after 60s:\n%s", b)
 		}
 	}
-}
-
-func freePorts(t *testing.T, n int) []int {
-	t.Helper()
-	var ports []int
-	for i := 0; i < n; i++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports
 }
