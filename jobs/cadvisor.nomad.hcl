@@ -12,12 +12,18 @@ variable "image" {
 job "cadvisor" {
   type = "system"
 
+  # Current Nomad (2.x) rolls system jobs out with deployments and
+  # deprecates stagger; min_healthy_time gates each node instead.
   update {
-    max_parallel = 1
-    stagger      = "10s"
+    max_parallel     = 1
+    min_healthy_time = "10s"
   }
 
   group "cadvisor" {
+    # Deregistered from Consul this long before the task is stopped, so
+    # clients stop being sent here first (Nomad 2.x warns without it).
+    shutdown_delay = "5s"
+
     network {
       port "http" {
         to = 8080

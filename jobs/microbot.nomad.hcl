@@ -33,6 +33,10 @@ job "microbot" {
   group "microbot" {
     count = var.count
 
+    # Deregistered from Consul this long before the task is stopped, so
+    # clients stop being sent here first (Nomad 2.x warns without it).
+    shutdown_delay = "5s"
+
     network {
       port "http" {
         to = 80

@@ -27,6 +27,10 @@ job "tomcat" {
   group "tomcat" {
     count = 1
 
+    # Deregistered from Consul this long before the task is stopped, so
+    # clients stop being sent here first (Nomad 2.x warns without it).
+    shutdown_delay = "5s"
+
     network {
       port "http" {
         to = 8080

@@ -21,6 +21,10 @@ job "web" {
   group "web" {
     count = var.count
 
+    # Deregistered from Consul this long before the task is stopped, so
+    # clients stop being sent here first (Nomad 2.x warns without it).
+    shutdown_delay = "5s"
+
     network {
       port "http" {}
     }

@@ -50,6 +50,11 @@ func (c *Client) Run(ctx context.Context, job *api.Job, opts RunOptions) error {
 		return fmt.Errorf("registering %s: %w", *job.ID, err)
 	}
 	c.printf("Registered job %s (evaluation %s)\n", *job.ID, short(resp.EvalID))
+	// Nomad accepts a job with warnings (deprecated settings, defaults
+	// it filled in); `nomad job run` prints them, and so does run.
+	if w := strings.TrimSpace(resp.Warnings); w != "" {
+		c.printf("Warnings from Nomad:\n%s\n", w)
+	}
 	if opts.Detach || resp.EvalID == "" {
 		return nil
 	}
