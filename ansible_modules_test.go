@@ -72,17 +72,7 @@ func TestRealToolsModules(t *testing.T) {
         content: "{{ {'changed': written.changed_paths, 'node': nomadbox_node} | to_json }}"
 ` + extra
 	}
-	run := func(src string) (map[string]any, string, error) {
-		p := filepath.Join(dir, "play.yml")
-		os.WriteFile(p, []byte(src), 0o644)
-		out, err := testtools.Output(dir, []string{"ANSIBLE_LIBRARY=" + library, "ANSIBLE_NOCOLOR=1"},
-			"ansible-playbook", "-i", "localhost,", "-c", "local", p)
-		var rep map[string]any
-		if b, rerr := os.ReadFile(filepath.Join(dir, "report.json")); rerr == nil {
-			json.Unmarshal(b, &rep)
-		}
-		return rep, out, err
-	}
+	run := func(src string) (map[string]any, string, error) { return runPlay(dir, library, src) }
 
 	rep, out, err := run(play(files, ""))
 	if err != nil {
@@ -134,6 +124,20 @@ func TestRealToolsModules(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, "checked")); string(b) != "good\n" {
 		t.Errorf("a rejected content replaced the file: %q", b)
 	}
+}
+
+// runPlay runs a playbook on localhost with nomadbox's modules, in dir,
+// and decodes the report.json in dir (nil if none).
+func runPlay(dir, library, src string) (map[string]any, string, error) {
+	p := filepath.Join(dir, "play.yml")
+	os.WriteFile(p, []byte(src), 0o644)
+	out, err := testtools.Output(dir, []string{"ANSIBLE_LIBRARY=" + library, "ANSIBLE_NOCOLOR=1"},
+		"ansible-playbook", "-i", "localhost,", "-c", "local", p)
+	var rep map[string]any
+	if b, rerr := os.ReadFile(filepath.Join(dir, "report.json")); rerr == nil {
+		json.Unmarshal(b, &rep)
+	}
+	return rep, out, err
 }
 
 func jsonText(v any) string {

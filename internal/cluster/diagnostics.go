@@ -15,6 +15,7 @@ import (
 	"github.com/nomadbox/nomadbox/internal/journal"
 	"github.com/nomadbox/nomadbox/internal/nodeexec"
 	"github.com/nomadbox/nomadbox/internal/plan"
+	"github.com/nomadbox/nomadbox/internal/secrets"
 	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/internal/verify"
 )
@@ -128,7 +129,7 @@ func (s *Session) ExportLogs(ctx context.Context, o ExportOptions) (*bundle.Resu
 		Collector: &sshCollector{s: s, ssh: nodeexec.For(s.Topology, s.Runner)},
 		Env:       env,
 		Since:     since,
-		Secrets:   readSecrets(s.Dir),
+		Secrets:   secrets.Values(s.Dir),
 		Local: []bundle.LocalFile{
 			{Name: LogFile, Path: s.LogPath},
 			{Name: "topology.hcl", Path: s.Topology.Filename},

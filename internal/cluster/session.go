@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/nomadbox/nomadbox/internal/execx"
@@ -75,7 +74,7 @@ func Open(t *topology.Topology, opts SessionOptions) (*Session, error) {
 		LogPath:  logPath,
 		log:      f,
 	}
-	s.Runner = &execx.Runner{Log: f, Secrets: readSecrets(abs)}
+	s.Runner = &execx.Runner{Log: f, Secrets: secrets.Values(abs)}
 	if opts.Verbose {
 		s.Runner.OnLine = func(_ *execx.Cmd, line string) { s.Progress.Printf("    %s\n", line) }
 	}
@@ -98,44 +97,12 @@ func (s *Session) Logf(format string, args ...any) {
 // a render creates them, and Nomad's tokens appear after provisioning.
 // Called between phases, when no command runs.
 func (s *Session) rereadSecrets() {
-	s.Runner.Secrets = readSecrets(s.Dir)
+	s.Runner.Secrets = secrets.Values(s.Dir)
 }
 
 // providerEnv is what the provider gets to work with.
 func (s *Session) providerEnv() *provider.Env {
 	return &provider.Env{Topology: s.Topology, Dir: s.Dir, Runner: s.Runner, Progress: s.Progress.Detail}
-}
-
-// readSecrets collects the values in secrets/ so the exec layer masks
-// them wherever they would appear.
-func readSecrets(renderDir string) []string {
-	var out []string
-	filepath.Walk(secrets.Dir(renderDir), func(p string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() {
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return nil
-		}
-		text := strings.TrimSpace(string(b))
-		if strings.HasSuffix(p, "-key.pem") {
-			// A key appears line by line wherever it leaks: mask each
-			// line of its body.
-			for _, l := range strings.Split(text, "\n") {
-				if l = strings.TrimSpace(l); len(l) >= 16 && !strings.HasPrefix(l, "-----") {
-					out = append(out, l)
-				}
-			}
-			return nil
-		}
-		if strings.HasSuffix(p, ".pem") || len(text) < 8 {
-			return nil // certificates are public
-		}
-		out = append(out, text)
-		return nil
-	})
-	return out
 }
 
 // Exists reports whether the cluster's machines were created (Vagrant

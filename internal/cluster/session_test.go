@@ -18,7 +18,7 @@ func TestReadSecrets(t *testing.T) {
 	if err := secrets.Ensure(dir, topo); err != nil {
 		t.Fatal(err)
 	}
-	got := readSecrets(dir)
+	got := secrets.Values(dir)
 	for _, name := range []string{secrets.ConsulManagementToken, secrets.NomadManagementToken, secrets.ConsulAgentToken("nomad-client1"), secrets.ConsulDNSToken, "consul-gossip.key"} {
 		v, err := secrets.ReadToken(dir, name)
 		if err != nil {

@@ -108,7 +108,6 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 	}
 	s.rereadSecrets()
 	hash := renderHash(rendered.Files)
-	s.Runner.Secrets = readSecrets(s.Dir)
 
 	p.Phase("preflight")
 	if err := s.Provider.Preflight(ctx, s.providerEnv()); err != nil {

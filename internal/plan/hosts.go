@@ -27,10 +27,10 @@ func hostChanges(prev, cur *topology.Topology, nodes int) []string {
 		out = append(out, "firewall: installed "+on+" (drop policy for what the cluster does not need; no restart)")
 	case cf.Enabled:
 		if add, del := diff(pf.ExtraPorts, cf.ExtraPorts); len(add)+len(del) > 0 {
-			out = append(out, "firewall: "+openClose(add, del)+" "+on+" (no restart)")
+			out = append(out, "firewall: "+changeList("open", "close", add, del)+" "+on+" (no restart)")
 		}
 		if add, del := diff(pf.APIAllow, cf.APIAllow); len(add)+len(del) > 0 {
-			out = append(out, "firewall: API access "+allowDeny(add, del)+" "+on+" (no restart)")
+			out = append(out, "firewall: API access "+changeList("from", "no longer from", add, del)+" "+on+" (no restart)")
 		}
 	}
 	if p, c := prev.DNS.Forwarder, cur.DNS.Forwarder; p != c {
@@ -70,24 +70,15 @@ func diff(a, b []string) (added, removed []string) {
 	return added, removed
 }
 
-func openClose(add, del []string) string {
+// changeList says what add and del do, each with its own verb:
+// "open 80/tcp, close 81/tcp".
+func changeList(addVerb, delVerb string, add, del []string) string {
 	var parts []string
 	if len(add) > 0 {
-		parts = append(parts, "open "+strings.Join(add, ", "))
+		parts = append(parts, addVerb+" "+strings.Join(add, ", "))
 	}
 	if len(del) > 0 {
-		parts = append(parts, "close "+strings.Join(del, ", "))
-	}
-	return strings.Join(parts, ", ")
-}
-
-func allowDeny(add, del []string) string {
-	var parts []string
-	if len(add) > 0 {
-		parts = append(parts, "from "+strings.Join(add, ", "))
-	}
-	if len(del) > 0 {
-		parts = append(parts, "no longer from "+strings.Join(del, ", "))
+		parts = append(parts, delVerb+" "+strings.Join(del, ", "))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -142,3 +142,37 @@ func uuid() ([]byte, error) {
 	b[8] = b[8]&0x3f | 0x80
 	return []byte(fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])), nil
 }
+
+// Values returns every secret value in renderDir's secrets folder, for
+// masking and for proofs that none leaked: each token and key whole, and
+// each line of a private key's body (a key leaks line by line).
+// Certificates are public and left out.
+func Values(renderDir string) []string {
+	var out []string
+	filepath.Walk(Dir(renderDir), func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil
+		}
+		text := strings.TrimSpace(string(b))
+		if strings.HasSuffix(p, "-key.pem") {
+			// A key appears line by line wherever it leaks: mask each
+			// line of its body.
+			for _, l := range strings.Split(text, "\n") {
+				if l = strings.TrimSpace(l); len(l) >= 16 && !strings.HasPrefix(l, "-----") {
+					out = append(out, l)
+				}
+			}
+			return nil
+		}
+		if strings.HasSuffix(p, ".pem") || len(text) < 8 {
+			return nil // certificates are public
+		}
+		out = append(out, text)
+		return nil
+	})
+	return out
+}

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	nbsecrets "github.com/nomadbox/nomadbox/internal/secrets"
 	"github.com/nomadbox/nomadbox/internal/testtools"
 )
 
@@ -324,7 +325,7 @@ func (c *cluster) exportLogsRedacted(secretsDir string) {
 		sort.Strings(names)
 		t.Logf("archive holds:\n%s", strings.Join(names, "\n"))
 	}
-	secretValues := secretsIn(t, secretsDir)
+	secretValues := nbsecrets.Values(filepath.Dir(secretsDir))
 	if len(secretValues) < 3 {
 		t.Fatalf("found only %d secrets in %s", len(secretValues), secretsDir)
 	}
@@ -335,32 +336,6 @@ func (c *cluster) exportLogsRedacted(secretsDir string) {
 			}
 		}
 	}
-}
-
-// secretsIn reads every secret value nomadbox keeps: tokens and keys
-// whole, and from private keys in PEM a line of their body.
-func secretsIn(t *testing.T, dir string) []string {
-	t.Helper()
-	var out []string
-	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() {
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		text := strings.TrimSpace(string(b))
-		switch {
-		case strings.Contains(text, "PRIVATE KEY"):
-			lines := strings.Split(text, "\n")
-			out = append(out, lines[1])
-		case !strings.Contains(text, "CERTIFICATE"):
-			out = append(out, text)
-		}
-		return nil
-	})
-	return out
 }
 
 // withEnv runs a real CLI in a shell that evaluated `nomadbox env`, the
