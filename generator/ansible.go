@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/nomadbox/nomadbox/internal/agentconfig"
+	"github.com/nomadbox/nomadbox/internal/hostkeys"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -45,13 +46,22 @@ func ansibleConfig(t *topology.Topology) []byte {
 		b.WriteString("private_key_file = " + key + "\n")
 	}
 	b.WriteString("interpreter_python = /usr/bin/python3\n")
-	// Machines are new and their host keys change with every rebuild.
-	b.WriteString("host_key_checking = False\n")
+	knownHosts := "/dev/null"
+	if t.Provider.Name == "ssh" {
+		// Existing hosts: their keys were recorded on first contact
+		// (internal/hostkeys) and a changed one is refused. Ansible runs in
+		// the render directory's ansible/.
+		b.WriteString("host_key_checking = True\n")
+		knownHosts = "../" + hostkeys.FileName
+	} else {
+		// Machines are new and their host keys change with every rebuild.
+		b.WriteString("host_key_checking = False\n")
+	}
 	b.WriteString("retry_files_enabled = False\n")
 	fmt.Fprintf(&b, "forks = %d\n", max(10, len(t.Nodes())))
 	b.WriteString("\n[ssh_connection]\n")
 	b.WriteString("pipelining = True\n")
-	b.WriteString("ssh_args = -o ControlMaster=auto -o ControlPersist=120s -o UserKnownHostsFile=/dev/null -o IdentitiesOnly=yes\n")
+	b.WriteString("ssh_args = -o ControlMaster=auto -o ControlPersist=120s -o UserKnownHostsFile=" + knownHosts + " -o IdentitiesOnly=yes\n")
 	return []byte(b.String())
 }
 

@@ -36,6 +36,7 @@ RETURN = r"""
 ansible_facts:
   description: C(nomadbox_node), a dict with distribution, codename,
     version, architecture, in_container, packages, nameservers,
+    resolv_conf_base64 (the file itself),
     nft_usable, nft_error, paths, existing (the paths that exist),
     checksums and docker_images (the tags Docker has); and, in the shapes of
     Ansible's fact gathering and package_facts, distribution,
@@ -45,6 +46,7 @@ ansible_facts:
   type: dict
 """
 
+import base64
 import glob
 import hashlib
 import json
@@ -89,6 +91,16 @@ def packages(module):
     if rc != 0:
         return []
     return sorted({f[1] for f in (line.split() for line in out.splitlines()) if len(f) == 2 and f[0] == "installed"})
+
+
+def resolv_conf():
+    """/etc/resolv.conf as it is, base64, so the DNS role can keep the
+    original once and give it back when forwarding is removed."""
+    try:
+        with open("/etc/resolv.conf", "rb") as f:
+            return base64.b64encode(f.read()).decode("ascii")
+    except OSError:
+        return ""
 
 
 def nameservers():
@@ -147,6 +159,7 @@ def main():
         "in_container": in_container(),
         "packages": packages(module),
         "nameservers": nameservers(),
+        "resolv_conf_base64": resolv_conf(),
         "nft_usable": False,
         "nft_error": "",
         "paths": {},

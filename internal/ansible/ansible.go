@@ -18,7 +18,9 @@ import (
 
 // Playbook is site.yml in a rendered ansible/ directory.
 type Playbook struct {
-	Dir    string // the ansible/ directory (ansible.cfg, inventory.yml, site.yml)
+	Dir string // the ansible/ directory (ansible.cfg, inventory.yml, site.yml)
+	// File is the playbook in Dir; site.yml when empty.
+	File   string
 	Runner *execx.Runner
 	// OnTask is called with each task's name as the run reaches it.
 	OnTask func(task string)
@@ -116,7 +118,11 @@ func (p *Playbook) Run(ctx context.Context, extra ...string) (*Result, error) {
 		}
 	}
 	r := p.Runner.WithOnLine(func(_ *execx.Cmd, line string) { parser(line) })
-	cmd := execx.Command("ansible-playbook", append([]string{"site.yml"}, extra...)...)
+	file := p.File
+	if file == "" {
+		file = "site.yml"
+	}
+	cmd := execx.Command("ansible-playbook", append([]string{file}, extra...)...)
 	cmd.Dir = p.Dir
 	// Plain, parseable output whatever the user's Ansible settings say.
 	cmd.Env = []string{"ANSIBLE_NOCOLOR=1", "ANSIBLE_FORCE_COLOR=0", "ANSIBLE_STDOUT_CALLBACK=default", "ANSIBLE_CONFIG=" + p.Dir + "/ansible.cfg"}

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/nomadbox/nomadbox/internal/cluster"
+	"github.com/nomadbox/nomadbox/internal/providers"
 )
 
 // Exit codes scripts can rely on.
@@ -43,6 +44,7 @@ func Main(args []string) int {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	providers.Version = version()
 	app := newApp(stdout, stderr)
 	unknown := ""
 	app.CommandNotFound = func(_ *cli.Context, name string) { unknown = name }
@@ -112,6 +114,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			jobsCommand(),
 			loadCommand(),
 			boxCommand(),
+			providersCommand(),
+			providerCommand(),
 			versionCommand(),
 		},
 	}

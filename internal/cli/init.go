@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"path/filepath"
@@ -11,6 +13,7 @@ import (
 	"github.com/nomadbox/nomadbox"
 	"github.com/nomadbox/nomadbox/internal/cluster"
 	"github.com/nomadbox/nomadbox/internal/detect"
+	"github.com/nomadbox/nomadbox/internal/providers"
 	"github.com/nomadbox/nomadbox/internal/scaffold"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
@@ -29,7 +32,7 @@ func initCommand() *cli.Command {
 			fileFlagUsage("topology file to write"),
 			&cli.IntFlag{Name: "servers", Value: 1, Usage: "number of servers (1, 3 or 5)"},
 			&cli.IntFlag{Name: "clients", Value: 2, Usage: "number of clients"},
-			&cli.StringFlag{Name: "provider", Usage: "virtualbox, libvirt, docker, hyperv, parallels or ssh (default: detected)"},
+			&cli.StringFlag{Name: "provider", Usage: "virtualbox, libvirt, docker, hyperv, parallels, ssh, or the name of a provider plugin (default: detected)"},
 			&cli.StringFlag{Name: "name", Value: "playground", Usage: "cluster name"},
 			&cli.BoolFlag{Name: "force", Usage: "overwrite an existing topology file"},
 			&cli.StringFlag{Name: "cidr", Usage: "private network (default 192.168.56.0/24)"},
@@ -76,8 +79,13 @@ func initCommand() *cli.Command {
 				} else {
 					fmt.Fprintf(c.App.ErrWriter, "Warning: %s; writing provider %q. Install one or pass --provider.\n", d.Reason, d.Provider)
 				}
-			} else if !known(opts.Provider) {
-				return usageError{fmt.Errorf("unknown provider %q: use one of %v", opts.Provider, topology.BuiltinProviders())}
+			} else if !providers.IsBuiltin(opts.Provider) {
+				// A plugin: its block is written from the schema it declares.
+				attrs, err := pluginBlock(opts.Provider)
+				if err != nil {
+					return usageError{err}
+				}
+				opts.PluginAttributes = attrs
 			}
 			for _, j := range opts.Jobs {
 				if _, err := fs.Stat(nomadbox.Assets(), "jobs/"+j+".nomad.hcl"); err != nil {
@@ -118,13 +126,32 @@ func initCommand() *cli.Command {
 	}
 }
 
-func known(p string) bool {
-	for _, b := range topology.BuiltinProviders() {
-		if p == b {
-			return true
-		}
+// pluginBlock starts the provider plugin name and turns the schema it
+// declares into the attributes init writes.
+func pluginBlock(name string) ([]scaffold.Attribute, error) {
+	path, dirs := providers.Find(name)
+	if path == "" {
+		return nil, providers.NotFoundError(name, dirs)
 	}
-	return false
+	h, err := providers.Launch(context.Background(), name, path, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer h.Close()
+	schema, err := h.Schema(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	var out []scaffold.Attribute
+	for _, a := range schema.Attributes {
+		attr := scaffold.Attribute{Name: a.Name, Description: a.Description, Required: a.Required}
+		if a.Default != nil {
+			b, _ := json.Marshal(a.Default)
+			attr.Default = string(b) // JSON literals of these types are HCL literals too
+		}
+		out = append(out, attr)
+	}
+	return out, nil
 }
 
 // splitList splits a comma-separated flag value; "" gives an empty list.

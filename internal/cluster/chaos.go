@@ -30,7 +30,7 @@ func (s *Session) Chaos(ctx context.Context, o ChaosOptions) (*chaos.Report, err
 		}
 	}
 	s.Progress.Phase("chaos " + o.Scenario.String())
-	r, err := chaos.Run(ctx, &drillCluster{s: s, ssh: nodeexec.For(s.Topology, s.Runner), opts: s.VerifyOptions()}, chaos.Options{
+	r, err := chaos.Run(ctx, &drillCluster{s: s, ssh: s.nodeSSH(), opts: s.VerifyOptions()}, chaos.Options{
 		Scenario: o.Scenario,
 		For:      o.For,
 		Wait:     o.Wait,
@@ -63,11 +63,11 @@ func (d *drillCluster) Exec(ctx context.Context, node, cmd string) (string, erro
 }
 
 func (d *drillCluster) Halt(ctx context.Context, node string) error {
-	return d.s.Provider.Halt(ctx, d.s.providerEnv(), node)
+	return d.s.Provider.Halt(ctx, d.s.cluster(), []string{node}, d.s.progressLine)
 }
 
 func (d *drillCluster) Start(ctx context.Context, node string) error {
-	return d.s.Provider.Up(ctx, d.s.providerEnv(), node)
+	return d.s.Provider.Up(ctx, d.s.cluster(), []string{node}, d.s.progressLine)
 }
 
 func (d *drillCluster) NodeAt(addr string) string {

@@ -76,7 +76,7 @@ func (s *Session) Logs(ctx context.Context, o LogsOptions) error {
 	if err != nil {
 		return err
 	}
-	ssh := nodeexec.For(s.Topology, s.Runner)
+	ssh := s.nodeSSH()
 	cmd := execx.Command("ssh", append(ssh.Args(n, false), "--", journal.Command(units, since, o.Follow))...)
 	cmd.Stdout = o.Out
 	if err := s.Runner.Run(ctx, cmd); err != nil {
@@ -126,7 +126,7 @@ func (s *Session) ExportLogs(ctx context.Context, o ExportOptions) (*bundle.Resu
 		Version:   o.Version,
 		Dir:       dir,
 		Nodes:     nodes,
-		Collector: &sshCollector{s: s, ssh: nodeexec.For(s.Topology, s.Runner)},
+		Collector: &sshCollector{s: s, ssh: s.nodeSSH()},
 		Env:       env,
 		Since:     since,
 		Secrets:   secrets.Values(s.Dir),

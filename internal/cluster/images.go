@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"github.com/nomadbox/nomadbox/internal/execx"
-	"github.com/nomadbox/nomadbox/internal/nodeexec"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -44,7 +43,7 @@ func (s *Session) LoadImages(ctx context.Context, images []string) error {
 		s.Progress.Fail("")
 		return err
 	}
-	ssh := nodeexec.For(s.Topology, s.Runner)
+	ssh := s.nodeSSH()
 	var wg sync.WaitGroup
 	errs := make([]error, len(targets))
 	for i, n := range targets {

@@ -5,6 +5,7 @@
 package cluster
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/nomadbox/nomadbox/internal/providers"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -71,6 +73,9 @@ func Load(path string) (*Loaded, error) {
 	t, diags := p.ParseFile(path)
 	if t != nil {
 		diags = append(diags, t.CheckHost()...)
+	}
+	if t != nil && !diags.HasErrors() {
+		diags = append(diags, providers.CheckBlock(context.Background(), t)...)
 	}
 	if diags.HasErrors() {
 		return nil, &Diagnostics{Diags: diags, Files: p.Files()}

@@ -37,14 +37,12 @@ type Status struct {
 func (s *Session) Status(ctx context.Context) (*Status, error) {
 	st := &Status{Cluster: s.Topology.Cluster.Name, Provider: s.Topology.Provider.Name, Dir: s.Dir, FailedChecks: []verify.Check{}}
 	states := map[string]string{}
-	if s.Exists() || !s.Topology.Provider.UsesVagrant() {
-		ms, err := s.Provider.Status(ctx, s.providerEnv())
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range ms {
-			states[m.Name] = m.State
-		}
+	ms, err := s.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		states[m.Name] = m.State
 	}
 	running := 0
 	for _, n := range s.Topology.Nodes() {
@@ -111,7 +109,7 @@ func (s *Session) Env(token string) ([]string, error) {
 // Halt stops the machines, keeping them.
 func (s *Session) Halt(ctx context.Context, names ...string) error {
 	s.Progress.Phase("halt")
-	if err := s.Provider.Halt(ctx, s.providerEnv(), names...); err != nil {
+	if err := s.Provider.Halt(ctx, s.cluster(), names, s.progressLine); err != nil {
 		s.Progress.Fail("")
 		return err
 	}
@@ -123,15 +121,25 @@ func (s *Session) Halt(ctx context.Context, names ...string) error {
 // secrets: a new `up` starts a new cluster.
 func (s *Session) Destroy(ctx context.Context) error {
 	s.Progress.Phase("destroy")
-	if s.Exists() {
-		if err := s.Provider.Destroy(ctx, s.providerEnv()); err != nil {
+	// The secrets go only once the provider has removed every machine
+	// they protect, or nomadbox has uninstalled from every existing host.
+	if s.existingHosts() && s.Exists(ctx) {
+		if err := s.uninstall(ctx, nil); err != nil {
 			s.Progress.Fail("")
-			return err
+			return fmt.Errorf("%w\nThe render directory %s and its secrets were kept: the hosts may still run the agents they protect.", err, s.Dir)
 		}
+	}
+	if err := s.Provider.Destroy(ctx, s.cluster(), nil, s.progressLine); err != nil {
+		s.Progress.Fail("")
+		return fmt.Errorf("%w\nThe render directory %s and its secrets were kept.", err, s.Dir)
 	}
 	s.Close()
 	if err := os.RemoveAll(s.Dir); err != nil {
 		return err
+	}
+	if s.existingHosts() {
+		s.Progress.Done("uninstalled from the hosts (they keep running) and removed " + s.Dir)
+		return nil
 	}
 	s.Progress.Done("removed the machines and " + s.Dir)
 	return nil
@@ -140,8 +148,9 @@ func (s *Session) Destroy(ctx context.Context) error {
 // SSHCommand is the command that opens a shell on node, or runs args
 // there.
 func (s *Session) SSHCommand(node string, args []string) (*execx.Cmd, error) {
-	if _, err := s.node(node); err != nil {
+	n, err := s.node(node)
+	if err != nil {
 		return nil, err
 	}
-	return s.Provider.SSH(s.providerEnv(), node, args), nil
+	return execx.Command("ssh", append(s.nodeSSH().Args(n, len(args) == 0), args...)...), nil
 }

@@ -1,6 +1,8 @@
 package cluster
 
 import (
+	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,35 +19,45 @@ import (
 // were.
 const appliedFile = "applied-topology.hcl"
 
-// Machines lists the machines that exist, from Vagrant's state.
-func (s *Session) Machines() []string {
-	ids, _ := filepath.Glob(filepath.Join(s.Dir, ".vagrant", "machines", "*", "*", "id"))
-	seen := map[string]bool{}
-	var out []string
-	for _, id := range ids {
-		name := filepath.Base(filepath.Dir(filepath.Dir(id)))
-		if !seen[name] {
-			seen[name] = true
-			out = append(out, name)
-		}
+// Machines names the machines that exist, as the provider lists them;
+// for existing hosts, the ones the cluster was applied to.
+func (s *Session) Machines(ctx context.Context) ([]string, error) {
+	if s.existingHosts() {
+		names := s.appliedNodes()
+		sort.Strings(names)
+		return names, nil
+	}
+	ms, err := s.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, m.Name)
 	}
 	sort.Strings(out)
-	return out
+	return out, nil
 }
 
 // Plan compares the topology with the existing cluster without
 // changing anything.
-func (s *Session) Plan(assets fs.FS) (*plan.Plan, error) {
+func (s *Session) Plan(ctx context.Context, assets fs.FS) (*plan.Plan, error) {
+	existing, err := s.Machines(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing the machines: %w", err)
+	}
 	files, err := generator.Render(s.Topology, assets)
 	if err != nil {
 		return nil, err
 	}
 	return plan.Compute(plan.Input{
-		Topology:   s.Topology,
-		Previous:   s.appliedTopology(),
-		Existing:   s.Machines(),
-		OldConfigs: s.agentConfigs(nil),
-		NewConfigs: s.agentConfigs(files),
+		Topology: s.Topology,
+		Previous: s.appliedTopology(),
+		Existing: existing,
+
+		ExistingHosts: s.existingHosts(),
+		OldConfigs:    s.agentConfigs(nil),
+		NewConfigs:    s.agentConfigs(files),
 	}), nil
 }
 

@@ -25,7 +25,7 @@ func (s *Session) removeNodes(ctx context.Context, nodes []topology.Node, deadli
 		return err
 	}
 	nomad := jc.Nomad
-	ssh := nodeexec.For(s.Topology, s.Runner)
+	ssh := s.nodeSSH()
 	var names []string
 	for _, n := range nodes {
 		names = append(names, n.Name)
@@ -54,8 +54,12 @@ func (s *Session) removeNodes(ctx context.Context, nodes []topology.Node, deadli
 		}
 		nomad.Agent().ForceLeave(n.Name + "." + s.Topology.Cluster.Region)
 	}
+	if s.existingHosts() {
+		// The hosts stay; what nomadbox put on them goes.
+		return s.uninstall(ctx, names)
+	}
 	s.Progress.Detail("destroying %v", names)
-	return s.Provider.Destroy(ctx, s.providerEnv(), names...)
+	return s.Provider.Destroy(ctx, s.cluster(), names, s.progressLine)
 }
 
 // leave stops n's Nomad agent and makes its Consul agent leave the

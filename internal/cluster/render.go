@@ -1,12 +1,10 @@
 package cluster
 
 import (
-	"fmt"
 	"io/fs"
-	"path/filepath"
 
 	"github.com/nomadbox/nomadbox/generator"
-	"github.com/nomadbox/nomadbox/internal/filesum"
+	"github.com/nomadbox/nomadbox/internal/nodeimage"
 	"github.com/nomadbox/nomadbox/internal/renderdir"
 	"github.com/nomadbox/nomadbox/internal/secrets"
 	"github.com/nomadbox/nomadbox/internal/topology"
@@ -36,7 +34,7 @@ func Render(t *topology.Topology, opts RenderOptions) (*RenderResult, error) {
 	if err := t.ResolvePaths(); err != nil {
 		return nil, err
 	}
-	if err := binaryChecksums(t, dir); err != nil {
+	if err := nodeimage.Checksums(t, dir); err != nil {
 		return nil, err
 	}
 	files, err := generator.Render(t, opts.Assets)
@@ -50,25 +48,4 @@ func Render(t *topology.Topology, opts RenderOptions) (*RenderResult, error) {
 		return nil, err
 	}
 	return &RenderResult{Dir: dir, Files: files}, nil
-}
-
-// checksumCache keeps the checksums of the local binaries between runs.
-const checksumCache = ".binary-checksums.json"
-
-// binaryChecksums fills in the checksums of the binaries that
-// install.method = "local" copies, so the roles copy nothing a node
-// already holds (a node image can carry them).
-func binaryChecksums(t *topology.Topology, dir string) error {
-	if t.Install.Method != "local" {
-		return nil
-	}
-	c := filesum.Open(filepath.Join(dir, checksumCache))
-	var err error
-	if t.Install.ConsulSHA256, err = c.SHA256(t.Install.ConsulBinary); err != nil {
-		return fmt.Errorf("install.consul_binary: %w", err)
-	}
-	if t.Install.NomadSHA256, err = c.SHA256(t.Install.NomadBinary); err != nil {
-		return fmt.Errorf("install.nomad_binary: %w", err)
-	}
-	return c.Save()
 }

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -8,10 +9,12 @@ import (
 	"time"
 
 	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/nodeexec"
 	"github.com/nomadbox/nomadbox/internal/progress"
-	"github.com/nomadbox/nomadbox/internal/provider"
+	"github.com/nomadbox/nomadbox/internal/providers"
 	"github.com/nomadbox/nomadbox/internal/secrets"
 	"github.com/nomadbox/nomadbox/internal/topology"
+	"github.com/nomadbox/nomadbox/provider"
 )
 
 // LogFile is the name of the log every command appends to, inside the
@@ -32,7 +35,7 @@ type SessionOptions struct {
 type Session struct {
 	Topology *topology.Topology
 	Dir      string
-	Provider provider.Provider
+	Provider *providers.Handle
 	Runner   *execx.Runner
 	Progress *progress.Progress
 	LogPath  string
@@ -52,10 +55,6 @@ func Open(t *topology.Topology, opts SessionOptions) (*Session, error) {
 	if err := os.MkdirAll(abs, 0o755); err != nil {
 		return nil, err
 	}
-	p, err := provider.For(t)
-	if err != nil {
-		return nil, err
-	}
 	logPath := filepath.Join(abs, LogFile)
 	f, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
@@ -69,7 +68,6 @@ func Open(t *topology.Topology, opts SessionOptions) (*Session, error) {
 	s := &Session{
 		Topology: t,
 		Dir:      abs,
-		Provider: p,
 		Progress: progress.New(out, opts.TTY),
 		LogPath:  logPath,
 		log:      f,
@@ -78,11 +76,18 @@ func Open(t *topology.Topology, opts SessionOptions) (*Session, error) {
 	if opts.Verbose {
 		s.Runner.OnLine = func(_ *execx.Cmd, line string) { s.Progress.Printf("    %s\n", line) }
 	}
+	if s.Provider, err = providers.Open(context.Background(), t, s.Runner, f); err != nil {
+		f.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
-// Close closes the log.
-func (s *Session) Close() error { return s.log.Close() }
+// Close stops the provider's plugin process and closes the log.
+func (s *Session) Close() error {
+	s.Provider.Close()
+	return s.log.Close()
+}
 
 // Logf writes a line to the log only.
 func (s *Session) Logf(format string, args ...any) {
@@ -100,14 +105,47 @@ func (s *Session) rereadSecrets() {
 	s.Runner.Secrets = secrets.Values(s.Dir)
 }
 
-// providerEnv is what the provider gets to work with.
-func (s *Session) providerEnv() *provider.Env {
-	return &provider.Env{Topology: s.Topology, Dir: s.Dir, Runner: s.Runner, Progress: s.Progress.Detail}
+// cluster is what the provider learns of the cluster.
+func (s *Session) cluster() *provider.Cluster { return providers.ClusterOf(s.Topology, s.Dir) }
+
+// progressLine shows a provider's progress line under the current phase.
+func (s *Session) progressLine(line string) { s.Progress.Detail("%s", line) }
+
+// List is every machine that exists, as the provider reports it.
+func (s *Session) List(ctx context.Context) ([]provider.Machine, error) {
+	return s.Provider.List(ctx, s.cluster())
 }
 
-// Exists reports whether the cluster's machines were created (Vagrant
-// keeps per-machine state under .vagrant/machines).
-func (s *Session) Exists() bool {
-	ids, _ := filepath.Glob(filepath.Join(s.Dir, ".vagrant", "machines", "*", "*", "id"))
-	return len(ids) > 0
+// Exists reports whether any machine of the cluster exists. A provider
+// that cannot answer counts as "yes": nothing is then treated as a new
+// cluster (which a failed up would remove).
+func (s *Session) Exists(ctx context.Context) bool {
+	if s.existingHosts() {
+		return len(s.appliedNodes()) > 0
+	}
+	ms, err := s.List(ctx)
+	return err != nil || len(ms) > 0
+}
+
+// nodeSSH reaches the nodes over SSH: as the built-in providers make
+// them, or as a plugin reports its machines.
+func (s *Session) nodeSSH() *nodeexec.SSH {
+	ssh := nodeexec.For(s.Topology, s.Runner, s.Dir)
+	if !s.Topology.Provider.Plugin {
+		return ssh
+	}
+	ms, err := s.List(context.Background())
+	if err != nil {
+		s.Logf("listing the machines for SSH: %v", err)
+		return ssh
+	}
+	ssh.Reach = map[string]provider.SSH{}
+	for _, m := range ms {
+		r := m.SSH
+		if r.Host == "" {
+			r.Host = m.Address
+		}
+		ssh.Reach[m.Name] = r
+	}
+	return ssh
 }

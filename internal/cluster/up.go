@@ -44,7 +44,7 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 	if opts.DrainDeadline <= 0 {
 		opts.DrainDeadline = 5 * time.Minute
 	}
-	existed := s.Exists()
+	existed := s.Exists(ctx)
 	created, verified := false, false
 	defer func() {
 		if errors.Is(err, ErrDryRun) || errors.Is(err, ErrNeedsForce) {
@@ -56,9 +56,11 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 		}
 		p.Fail("")
 		switch {
+		case created && s.existingHosts() && !verified:
+			p.Printf("The hosts keep what this run installed: retry with `nomadbox up`, or take it out again with `nomadbox destroy`.\n")
 		case created && !existed && !opts.Retain && !verified:
 			p.Printf("Removing the machines this run created (keep them with --retain)...\n")
-			if derr := s.Provider.Destroy(context.WithoutCancel(ctx), s.providerEnv()); derr != nil {
+			if derr := s.Provider.Destroy(context.WithoutCancel(ctx), s.cluster(), nil, s.progressLine); derr != nil {
 				p.Printf("Could not remove them: %v\nRemove them with `nomadbox destroy --force`.\n", derr)
 			}
 		case verified:
@@ -74,7 +76,7 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 	// unless forced. Nothing has been touched yet.
 	var pl *plan.Plan
 	if existed {
-		if pl, err = s.Plan(opts.Assets); err != nil {
+		if pl, err = s.Plan(ctx, opts.Assets); err != nil {
 			return nil, err
 		}
 		s.printPlan(pl)
@@ -110,7 +112,7 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 	hash := renderHash(rendered.Files)
 
 	p.Phase("preflight")
-	if err := s.Provider.Preflight(ctx, s.providerEnv()); err != nil {
+	if err := s.Provider.Preflight(ctx, s.cluster(), s.progressLine); err != nil {
 		return nil, err
 	}
 	if _, err := execx.LookPath("ansible-playbook"); err != nil {
@@ -126,7 +128,7 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 		p.Done("all running")
 	} else {
 		created = true
-		if err := s.Provider.Up(ctx, s.providerEnv()); err != nil {
+		if err := s.Provider.Up(ctx, s.cluster(), nil, s.progressLine); err != nil {
 			// Vagrant's docker provider inspects every docker network while
 			// it creates machines, and fails when another program removes a
 			// network at that moment. Bringing machines up is idempotent, so
@@ -136,7 +138,7 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 			}
 			p.Detail("vagrant up failed (%v); trying once more", firstLine(err))
 			s.Logf("vagrant up failed, retrying: %v", err)
-			if err := s.Provider.Up(ctx, s.providerEnv()); err != nil {
+			if err := s.Provider.Up(ctx, s.cluster(), nil, s.progressLine); err != nil {
 				return nil, fmt.Errorf("bringing the machines up failed: %w", err)
 			}
 		}
@@ -191,7 +193,7 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 
 // allRunning reports whether every machine of the topology is running.
 func (s *Session) allRunning(ctx context.Context) bool {
-	ms, err := s.Provider.Status(ctx, s.providerEnv())
+	ms, err := s.List(ctx)
 	if err != nil {
 		return false
 	}
@@ -260,12 +262,19 @@ func (s *Session) provision(ctx context.Context) (*ansible.Result, error) {
 	if _, err := execx.LookPath("ansible-playbook"); err != nil {
 		return nil, err
 	}
+	if err := s.checkHostKeys(ctx, s.Topology.Nodes()); err != nil {
+		return nil, err
+	}
+	inventories, err := s.playbookInventories(ctx)
+	if err != nil {
+		return nil, err
+	}
 	pb := &ansible.Playbook{
 		Dir:    s.Dir + "/ansible",
 		Runner: s.Runner,
 		OnTask: func(task string) { s.Progress.Detail("%s", task) },
 	}
-	res, err := pb.Run(ctx)
+	res, err := pb.Run(ctx, inventories...)
 	var re *ansible.RunError
 	if errors.As(err, &re) && len(re.Result.Failures) > 0 {
 		return res, err // already names host and task

@@ -5,14 +5,13 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/nomadbox/nomadbox/internal/nodeexec"
 	"github.com/nomadbox/nomadbox/internal/verify"
 )
 
 // VerifyOptions builds the verify options for this cluster: agents on
 // the nodes' private addresses, DNS checked over SSH.
 func (s *Session) VerifyOptions() verify.Options {
-	ssh := nodeexec.For(s.Topology, s.Runner)
+	ssh := s.nodeSSH()
 	opts := verify.Options{
 		Topology: s.Topology,
 		Exec:     ssh.Exec,

@@ -12,7 +12,9 @@ import (
 	"strings"
 
 	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/hostkeys"
 	"github.com/nomadbox/nomadbox/internal/topology"
+	"github.com/nomadbox/nomadbox/provider"
 )
 
 // SSH reaches nodes as User with Key.
@@ -22,6 +24,14 @@ type SSH struct {
 	Port     int
 	Topology *topology.Topology
 	Runner   *execx.Runner
+	// Reach overrides, per node, where and as whom it is reached: what a
+	// plugin provider reports for its machines.
+	Reach map[string]provider.SSH
+	// KnownHosts, when set, is the only file of host keys trusted, and a
+	// host not in it or with another key is refused (existing hosts).
+	// Machines nomadbox creates get new keys with every rebuild and are
+	// reached without the check.
+	KnownHosts string
 }
 
 // VagrantKey is the private key Vagrant installs in its home folder; the
@@ -35,35 +45,55 @@ func VagrantKey() string {
 	return filepath.Join(home, "insecure_private_key")
 }
 
-// For returns the SSH settings for t's nodes.
-func For(t *topology.Topology, r *execx.Runner) *SSH {
+// For returns the SSH settings for t's nodes; dir is the render
+// directory (the ssh provider's recorded host keys).
+func For(t *topology.Topology, r *execx.Runner, dir string) *SSH {
 	if t.Provider.Name == "ssh" {
-		return &SSH{User: t.Provider.User, Key: t.Provider.PrivateKey, Port: t.Provider.Port, Topology: t, Runner: r}
+		return &SSH{User: t.Provider.User, Key: t.Provider.PrivateKey, Port: t.Provider.Port, Topology: t, Runner: r, KnownHosts: hostkeys.Path(dir)}
 	}
 	return &SSH{User: "vagrant", Key: VagrantKey(), Port: 22, Topology: t, Runner: r}
 }
 
 // Address is where n is reached.
-func (s *SSH) Address(n topology.Node) string { return s.Topology.HostAddress(n) }
+func (s *SSH) Address(n topology.Node) string {
+	if r, ok := s.Reach[n.Name]; ok && r.Host != "" {
+		return r.Host
+	}
+	return s.Topology.HostAddress(n)
+}
 
 // Args are the ssh arguments that reach n (before the remote command).
 func (s *SSH) Args(n topology.Node, tty bool) []string {
-	args := []string{
-		"-o", "StrictHostKeyChecking=no",
-		"-o", "UserKnownHostsFile=/dev/null",
+	args := []string{"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"}
+	if s.KnownHosts != "" {
+		args = []string{"-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + s.KnownHosts}
+	}
+	args = append(args,
 		"-o", "LogLevel=ERROR",
 		"-o", "ConnectTimeout=10",
 		"-o", "BatchMode=yes",
 		"-o", "IdentitiesOnly=yes",
-		"-p", strconv.Itoa(s.Port),
+	)
+	port, key, user := s.Port, s.Key, s.User
+	if r, ok := s.Reach[n.Name]; ok {
+		if r.Port != 0 {
+			port = r.Port
+		}
+		if r.PrivateKeyPath != "" {
+			key = r.PrivateKeyPath
+		}
+		if r.User != "" {
+			user = r.User
+		}
 	}
-	if s.Key != "" {
-		args = append(args, "-i", s.Key)
+	args = append(args, "-p", strconv.Itoa(port))
+	if key != "" {
+		args = append(args, "-i", key)
 	}
 	if tty {
 		args = append(args, "-t")
 	}
-	return append(args, s.User+"@"+s.Address(n))
+	return append(args, user+"@"+s.Address(n))
 }
 
 // Exec runs a shell command on n and returns its standard output.

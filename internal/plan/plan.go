@@ -33,6 +33,9 @@ type Plan struct {
 	Hosts []string
 	// NeedsForce lists why the plan must not run without --force.
 	NeedsForce []string
+	// ExistingHosts: nodes are hosts that exist before and after (the ssh
+	// provider): nomadbox installs onto them and uninstalls from them.
+	ExistingHosts bool
 }
 
 // Empty reports whether nothing changes.
@@ -49,11 +52,13 @@ type Input struct {
 	Existing []string
 	// OldConfigs and NewConfigs map node -> file name -> agent config.
 	OldConfigs, NewConfigs map[string]map[string][]byte
+	// ExistingHosts: see Plan.ExistingHosts.
+	ExistingHosts bool
 }
 
 // Compute works out the plan.
 func Compute(in Input) *Plan {
-	p := &Plan{}
+	p := &Plan{ExistingHosts: in.ExistingHosts}
 	exists := map[string]bool{}
 	for _, m := range in.Existing {
 		exists[m] = true
@@ -219,13 +224,17 @@ func (p *Plan) Write(w io.Writer) {
 		return
 	}
 	fmt.Fprintf(w, "Plan: %d to create, %d to drain and remove, %d to reconfigure.\n", len(p.Create), len(p.Remove), len(p.Changes))
+	added, gone := "new machine", "destroy"
+	if p.ExistingHosts {
+		added, gone = "existing host: install the agents", "uninstall; the host keeps running"
+	}
 	for _, n := range p.Create {
-		fmt.Fprintf(w, "  + %s  (new machine)\n", n)
+		fmt.Fprintf(w, "  + %s  (%s)\n", n, added)
 	}
 	for _, n := range p.Remove {
-		how := "drain, leave Consul, destroy"
+		how := "drain, leave Consul, " + gone
 		if n.Role == topology.RoleServer {
-			how = "leave Raft and Consul, destroy"
+			how = "leave Raft and Consul, " + gone
 		}
 		fmt.Fprintf(w, "  - %s  (%s)\n", n.Name, how)
 	}

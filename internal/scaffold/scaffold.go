@@ -6,6 +6,7 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
+	"net/netip"
 	"text/template"
 
 	"github.com/nomadbox/nomadbox/internal/topology"
@@ -34,6 +35,17 @@ type Options struct {
 	// Jobs names the example jobs the topology deploys (jobs/<name>.nomad.hcl);
 	// nil means fabio, as in the reference sandbox.
 	Jobs []string
+	// PluginAttributes is the block of a plugin provider, from the schema
+	// the plugin declares.
+	PluginAttributes []Attribute
+}
+
+// Attribute is one attribute of a plugin provider's block.
+type Attribute struct {
+	Name, Description string
+	Required          bool
+	// Default as an HCL literal, "" for none.
+	Default string
 }
 
 // Topology renders the commented default topology for opts.
@@ -74,9 +86,38 @@ func Topology(opts Options) ([]byte, error) {
 			data[key] = v
 		}
 	}
+	data["Plugin"] = !topology.IsBuiltinProvider(opts.Provider)
+	data["PluginAttributes"] = opts.PluginAttributes
+	data["Hosts"] = placeholderHosts(data["CIDR"].(string), opts.Servers, opts.Clients)
 	var buf bytes.Buffer
 	if err := tmpl.Execute(&buf, data); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+type host struct{ Name, Address string }
+
+// placeholderHosts are the ssh provider's hosts as init writes them: the
+// addresses the network's range would give the nodes (servers from .11,
+// clients from .101), for the user to replace.
+func placeholderHosts(cidr string, servers, clients int) []host {
+	p, err := netip.ParsePrefix(cidr)
+	if err != nil || !p.Addr().Is4() {
+		return nil
+	}
+	at := func(h int) string {
+		b := p.Masked().Addr().As4()
+		v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+		v += uint32(h)
+		return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}).String()
+	}
+	var out []host
+	for i := 1; i <= servers; i++ {
+		out = append(out, host{fmt.Sprintf("nomad-server%d", i), at(10 + i)})
+	}
+	for i := 1; i <= clients; i++ {
+		out = append(out, host{fmt.Sprintf("nomad-client%d", i), at(100 + i)})
+	}
+	return out
 }

@@ -109,3 +109,17 @@ func TestCheckHost(t *testing.T) {
 		t.Errorf("binaries exist relative to the topology file, got:%s", describe(diags))
 	}
 }
+
+// The ssh provider's nodes are at the addresses it lists, not at the
+// ones the CIDR would give them.
+func TestSSHAddresses(t *testing.T) {
+	topo := mustParse(t, "testdata/valid-ssh.hcl")
+	got := map[string]string{}
+	for _, n := range topo.Nodes() {
+		got[n.Name] = n.Address.String()
+	}
+	want := map[string]string{"nomad-server1": "10.0.0.5", "nomad-client1": "10.0.1.9"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("addresses = %v, want %v", got, want)
+	}
+}

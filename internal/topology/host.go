@@ -2,14 +2,14 @@ package topology
 
 import (
 	"os"
-	"os/exec"
 
 	"github.com/hashicorp/hcl/v2"
 )
 
 // CheckHost runs the checks that look at this machine rather than at the
-// file: files the topology names must exist and a plugin provider must be
-// on PATH. Parse stays free of I/O beyond reading the topology itself.
+// file: files the topology names must exist. Parse stays free of I/O
+// beyond reading the topology itself; a plugin provider's block is
+// checked by the plugin (internal/providers.CheckBlock).
 func (t *Topology) CheckHost() hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	fileMustExist := func(b *block, attr, path, what string) {
@@ -35,12 +35,6 @@ func (t *Topology) CheckHost() hcl.Diagnostics {
 	}
 	for i := range t.Jobs {
 		fileMustExist(&t.Jobs[i].block, "file", t.Jobs[i].File, "The job file")
-	}
-	if t.Provider.Plugin {
-		if _, err := exec.LookPath("nomadbox-provider-" + t.Provider.Name); err != nil {
-			diags = append(diags, errorAt(&t.Provider.NameRange, "Provider plugin not found",
-				"Provider %q is not built in, and no executable nomadbox-provider-%s is on PATH. Install the plugin or use one of the built-in providers.", t.Provider.Name, t.Provider.Name))
-		}
 	}
 	return diags
 }

@@ -1,6 +1,7 @@
 package topology
 
 import (
+	"net/netip"
 	"sort"
 	"strings"
 
@@ -10,7 +11,8 @@ import (
 // Provider says how machines come to exist. Built-in providers are
 // Vagrant providers (virtualbox, libvirt, hyperv, parallels, docker) or
 // ssh (existing hosts, no Vagrant). Any other name is a plugin: an
-// executable nomadbox-provider-<name> on PATH, checked by CheckHost.
+// executable nomadbox-provider-<name>, found and asked for its schema
+// when the topology is loaded (internal/providers).
 type Provider struct {
 	block
 	Name      string
@@ -32,12 +34,14 @@ type Provider struct {
 	User       string
 	PrivateKey string
 	Port       int
-	Hosts      map[string]string // node name -> address; default from the CIDR
+	Hosts      map[string]string // node name -> IP address: every node listed
 
-	// Plugin is true for a provider that is not built in; its body is
-	// handed to the plugin as written.
+	// Plugin is true for a provider that is not built in. Its body is
+	// decoded with the schema the plugin declares (DecodePluginBlock)
+	// into Config, which the plugin gets.
 	Plugin bool
 	Body   hcl.Body
+	Config map[string]any
 }
 
 // providerAttrs lists the attributes each built-in provider accepts.
@@ -54,6 +58,13 @@ var providerAttrs = map[string][]string{
 // in the order `init` prefers them.
 func BuiltinProviders() []string {
 	return []string{"virtualbox", "libvirt", "docker", "hyperv", "parallels", "ssh"}
+}
+
+// IsBuiltinProvider reports whether name is one of nomadbox's own
+// providers.
+func IsBuiltinProvider(name string) bool {
+	_, ok := providerAttrs[name]
+	return ok
 }
 
 // UsesVagrant reports whether machines are made by Vagrant (every
@@ -79,7 +90,7 @@ func decodeProvider(b *hcl.Block) (Provider, hcl.Diagnostics) {
 	if !builtin {
 		if !pluginName.MatchString(p.Name) {
 			return p, hcl.Diagnostics{errorAt(&p.NameRange, "Unknown provider",
-				"%q is not a provider. Built-in providers are %s; a plugin provider is an executable nomadbox-provider-<name> on PATH, with a lower-case name.",
+				"%q is not a provider. Built-in providers are %s; a plugin provider is an executable nomadbox-provider-<name> in $NOMADBOX_PLUGIN_PATH, ~/.nomadbox/plugins or PATH, with a lower-case name.",
 				p.Name, strings.Join(BuiltinProviders(), ", "))}
 		}
 		p.Plugin = true
@@ -119,26 +130,8 @@ func (p *Provider) validate(t *Topology) hcl.Diagnostics {
 				"%s must not be empty; remove the attribute to use the default.", attr.name))
 		}
 	}
-	if len(p.Hosts) > 0 {
-		known := map[string]bool{}
-		for _, n := range t.Nodes() {
-			known[n.Name] = true
-		}
-		names := make([]string, 0, len(p.Hosts))
-		for name := range p.Hosts {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
-			if !known[name] {
-				diags = append(diags, errorAt(p.subject("hosts"), "Unknown host in ssh provider",
-					"hosts names %q, which is not a node of this topology. Node names are the group label followed by 1..count, for example \"nomad-client1\".", name))
-			}
-			if !isHost(p.Hosts[name]) {
-				diags = append(diags, errorAt(p.subject("hosts"), "Invalid host address",
-					"The address %q for %q is neither an IP address nor a host name.", p.Hosts[name], name))
-			}
-		}
+	if p.Name == "ssh" {
+		diags = append(diags, p.validateHosts(t)...)
 	}
 	return diags
 }
@@ -156,4 +149,60 @@ func isHost(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// validateHosts checks the ssh provider lists every node at an IP
+// address of its own: the agents bind, advertise and join on it, so
+// nothing is guessed from the CIDR.
+func (p *Provider) validateHosts(t *Topology) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	if p.hadTypeError("hosts") {
+		return nil
+	}
+	known := map[string]bool{}
+	for _, n := range t.Nodes() {
+		known[n.Name] = true
+	}
+	names := make([]string, 0, len(p.Hosts))
+	for name := range p.Hosts {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	byAddress := map[string]string{}
+	for _, name := range names {
+		addr := p.Hosts[name]
+		if !known[name] {
+			diags = append(diags, errorAt(p.subject("hosts"), "Unknown host in ssh provider",
+				"hosts names %q, which is not a node of this topology. Node names are the group label followed by 1..count, for example \"nomad-client1\".", name))
+		}
+		a, err := netip.ParseAddr(addr)
+		switch {
+		case err != nil || !a.Is4():
+			diags = append(diags, errorAt(p.subject("hosts"), "Invalid host address",
+				"The address %q for %q is not an IPv4 address. The agents bind, advertise and join on each node's address, so list the address itself (not a host name).", addr, name))
+		case byAddress[addr] != "":
+			diags = append(diags, errorAt(p.subject("hosts"), "Duplicate host address",
+				"%q and %q are both at %s; every node needs a host of its own.", byAddress[addr], name, addr))
+		default:
+			byAddress[addr] = name
+		}
+	}
+	groups := append([]*Group{&t.Server}, nil)
+	for i := range t.Clients {
+		groups = append(groups, &t.Clients[i])
+	}
+	for _, g := range groups {
+		var missing []string
+		for _, n := range t.Nodes() {
+			if n.Group == g && p.Hosts[n.Name] == "" {
+				missing = append(missing, n.Name)
+			}
+		}
+		if len(missing) > 0 {
+			r := g.DeclRange
+			diags = append(diags, errorAt(&r, "Node without a host",
+				"The ssh provider reaches existing hosts, and %s has no address in provider \"ssh\" { hosts = { ... } }: add \"%s\" = \"<IP address>\" for each, or lower count.", strings.Join(missing, ", "), missing[0]))
+		}
+	}
+	return diags
 }

@@ -82,7 +82,7 @@ func (t *Topology) Nodes() []Node {
 				Role:    g.Role,
 				Group:   g,
 				Index:   i,
-				Address: g.address(t.Network.Prefix, i),
+				Address: t.address(g, i),
 			})
 		}
 	}
@@ -93,14 +93,19 @@ func (t *Topology) Nodes() []Node {
 	return nodes
 }
 
-// HostAddress is where a node is reached over SSH: the address an ssh
-// provider lists for it, else its private address.
-func (t *Topology) HostAddress(n Node) string {
-	if a, ok := t.Provider.Hosts[n.Name]; ok {
-		return a
+// address is node i of g's address: the one the ssh provider lists for
+// it (existing hosts keep theirs), else the one derived from the CIDR.
+func (t *Topology) address(g *Group, i int) netip.Addr {
+	if t.Provider.Name == "ssh" {
+		if a, err := netip.ParseAddr(t.Provider.Hosts[fmt.Sprintf("%s%d", g.Name, i)]); err == nil {
+			return a
+		}
 	}
-	return n.Address.String()
+	return g.address(t.Network.Prefix, i)
 }
+
+// HostAddress is where a node is reached over SSH: its address.
+func (t *Topology) HostAddress(n Node) string { return n.Address.String() }
 
 // Servers lists the server nodes.
 func (t *Topology) Servers() []Node {

@@ -33,17 +33,28 @@ import (
 
 var nomadboxBin string
 
+// pluginDir holds the example provider plugin, built as its own binary
+// (examples/provider-container); clusters find it through
+// NOMADBOX_PLUGIN_PATH.
+var pluginDir string
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "nomadbox-e2e-bin-")
 	if err != nil {
 		panic(err)
 	}
 	nomadboxBin = filepath.Join(dir, "nomadbox")
-	build := exec.Command("go", "build", "-o", nomadboxBin, "../../cmd/nomadbox")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building nomadbox:", err)
-		os.Exit(1)
+	pluginDir = filepath.Join(dir, "plugins")
+	for _, b := range [][2]string{
+		{nomadboxBin, "../../cmd/nomadbox"},
+		{filepath.Join(pluginDir, "nomadbox-provider-container"), "../../examples/provider-container"},
+	} {
+		build := exec.Command("go", "build", "-o", b[0], b[1])
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			fmt.Fprintf(os.Stderr, "building %s: %v\n", b[1], err)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -56,6 +67,8 @@ type cluster struct {
 	dir  string
 	name string
 	cidr string
+	// env is added to the environment of every nomadbox command.
+	env []string
 }
 
 // result of one nomadbox command.
@@ -160,6 +173,9 @@ func (c *cluster) run(args ...string) result {
 	c.t.Helper()
 	cmd := exec.Command(nomadboxBin, args...)
 	cmd.Dir = c.dir
+	if len(c.env) > 0 {
+		cmd.Env = append(os.Environ(), c.env...)
+	}
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	start := time.Now()
@@ -300,7 +316,30 @@ func removeLeftovers(t *testing.T, name, cidr string) {
 			testtools.Output("", nil, "docker", "rm", "-f", n)
 		}
 	}
-	testtools.Output("", nil, "docker", "network", "rm", "vagrant_network_"+cidr)
+	// Vagrant's docker provider and the example plugin name their
+	// networks differently.
+	testtools.Output("", nil, "docker", "network", "rm", "vagrant_network_"+cidr, "nomadbox-"+name)
+}
+
+// useExamplePlugin makes the cluster's machines come from the example
+// provider plugin instead of the built-in docker provider.
+func (c *cluster) useExamplePlugin() {
+	c.t.Helper()
+	c.editTopology(regexp.MustCompile(`(?s)\nprovider "docker" \{.*?\n\}`), "\nprovider \"container\" {\n  image = \"nomadbox/node:bookworm\"\n}")
+	c.env = append(c.env, "NOMADBOX_PLUGIN_PATH="+pluginDir)
+}
+
+// builtinOverGRPC serves the built-in provider from a separate
+// `nomadbox provider serve` process, as a plugin is served.
+func (c *cluster) builtinOverGRPC() {
+	c.env = append(c.env, "NOMADBOX_BUILTIN_OVER_GRPC=1")
+}
+
+// providerLogLines counts the lines the provider's process wrote to the
+// cluster's log: only a provider served out of process writes them.
+func (c *cluster) providerLogLines(provider string) int {
+	b, _ := os.ReadFile(filepath.Join(c.dir, ".nomadbox", c.name, "nomadbox.log"))
+	return strings.Count(string(b), "\n[provider "+provider+"] ")
 }
 
 // leftovers lists the containers and networks of the cluster that exist.

@@ -32,6 +32,10 @@ import (
 func TestJobs(t *testing.T) {
 	const name, cidr = "e2e-jobs", "192.168.183.0/24"
 	c := newCluster(t, name, cidr, 1, 2)
+	// This cluster's machines come from the built-in docker provider
+	// served over gRPC by `nomadbox provider serve docker`, the path
+	// every plugin takes.
+	c.builtinOverGRPC()
 	// web and fabio run on raw_exec; cadvisor mounts host paths.
 	c.clientDrivers(`["docker", "raw_exec"]`, true)
 	api := &jobsAPI{
@@ -42,6 +46,14 @@ func TestJobs(t *testing.T) {
 	web := jobFile(t, "web")
 
 	c.mustRun("up")
+
+	t.Run("0 the provider ran in its own process over gRPC", func(t *testing.T) {
+		// Only a provider served out of process writes its commands to
+		// the log as "[provider docker] ..." lines.
+		if n := c.with(t).providerLogLines("docker"); n == 0 {
+			t.Errorf("the log has no line from the provider's process: the built-in ran in nomadbox's own process\n%s", c.logTail(30))
+		}
+	})
 
 	var original []string // the first two web allocations
 	var planIndex string  // the index plan printed before scaling

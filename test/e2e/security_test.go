@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -36,6 +37,14 @@ import (
 func TestSecurity(t *testing.T) {
 	const name, cidr = "e2e-secure", "192.168.185.0/24"
 	c := newCluster(t, name, cidr, 1, 1)
+	// The machines come from the example provider plugin
+	// (examples/provider-container), built as its own binary: plain
+	// containers, no Vagrant.
+	c.useExamplePlugin()
+	t.Run("the plugin is listed and checks its block at the line and column", func(t *testing.T) {
+		c := c.with(t)
+		c.pluginListedAndValidates(t)
+	})
 	// The canaries below include raw_exec's.
 	c.clientDrivers(`["docker", "raw_exec"]`, false)
 	c.editTopology(regexp.MustCompile(`(?s)\nsecurity \{.*?\n\}`),
@@ -48,6 +57,11 @@ func TestSecurity(t *testing.T) {
 	audit := c.startSecretAudit(t)
 	c.mustRun("up")
 	audit.stop()
+
+	t.Run("the machines are the plugin's: its containers, no Vagrant, status through it", func(t *testing.T) {
+		c := c.with(t)
+		c.pluginOwnsMachines(t)
+	})
 
 	t.Run("verify is healthy through TLS with the management tokens", func(t *testing.T) {
 		c := c.with(t)
@@ -235,6 +249,99 @@ func TestSecurity(t *testing.T) {
 		c := c.with(t)
 		c.exportLogsRedacted(secrets)
 	})
+
+	t.Run("destroy removes the plugin's containers and network", func(t *testing.T) {
+		c := c.with(t)
+		c.mustRun("destroy", "--force")
+		if left := leftovers(t, name, cidr); len(left) > 0 {
+			t.Errorf("destroy left %v", left)
+		}
+	})
+}
+
+// pluginListedAndValidates checks `providers --json` finds the example
+// plugin through NOMADBOX_PLUGIN_PATH and that validate reports what the
+// plugin's Validate says at the attribute's line and column.
+func (c *cluster) pluginListedAndValidates(t *testing.T) {
+	t.Helper()
+	var list []struct {
+		Name, Kind, Path string
+		Protocol         int
+		Ready            bool
+		Schema           []struct{ Name string }
+	}
+	r := c.mustRun("providers", "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil {
+		t.Fatalf("providers --json: %v\n%s", err, r)
+	}
+	found := false
+	for _, p := range list {
+		if p.Name == "container" {
+			found = true
+			if p.Kind != "plugin" || p.Protocol != 1 || !p.Ready || filepath.Dir(p.Path) != pluginDir || len(p.Schema) == 0 {
+				t.Errorf("the example plugin is listed as %+v", p)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("providers does not list the example plugin:\n%s", r.stdout)
+	}
+	topo := filepath.Join(c.dir, "topology.hcl")
+	good, err := os.ReadFile(topo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.WriteFile(topo, good, 0o644)
+	c.editTopology(regexp.MustCompile(`image = "nomadbox/node:bookworm"`), `image = ""`)
+	line := 0
+	for i, l := range strings.Split(string(good), "\n") {
+		if strings.Contains(l, `image = "nomadbox/node:bookworm"`) {
+			line = i + 1
+		}
+	}
+	r = c.run("validate")
+	if want := fmt.Sprintf("topology.hcl:%d:11: Empty image", line); r.code != 1 || !strings.Contains(r.stderr, want) {
+		t.Errorf("validate with an empty image: want exit 1 and %q\n%s", want, r)
+	}
+}
+
+// pluginOwnsMachines checks the example plugin made the machines: the
+// plugin's labelled containers run, Vagrant holds no state for them,
+// status lists them through the plugin, and the plugin's process wrote
+// its commands to the cluster's log.
+func (c *cluster) pluginOwnsMachines(t *testing.T) {
+	t.Helper()
+	out, err := testtools.Output("", nil, "docker", "ps", "--filter", "label=nomadbox.cluster="+c.name, "--format", "{{.Names}}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := strings.Fields(out)
+	sort.Strings(names)
+	if want := []string{c.name + "-nomad-client1", c.name + "-nomad-server1"}; strings.Join(names, " ") != strings.Join(want, " ") {
+		t.Errorf("running containers with the plugin's label: %v, want %v", names, want)
+	}
+	if _, err := os.Stat(filepath.Join(c.dir, ".nomadbox", c.name, ".vagrant")); err == nil {
+		t.Error("the render directory has Vagrant state: Vagrant made machines")
+	}
+	var st struct {
+		Provider string
+		Machines []struct{ Name, State, Address string }
+	}
+	r := c.mustRun("status", "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
+		t.Fatalf("status --json: %v\n%s", err, r)
+	}
+	if st.Provider != "container" || len(st.Machines) != 2 {
+		t.Errorf("status: provider %q with %d machines, want container with 2\n%s", st.Provider, len(st.Machines), r.stdout)
+	}
+	for _, m := range st.Machines {
+		if m.State != "running" {
+			t.Errorf("status: %s is %s", m.Name, m.State)
+		}
+	}
+	if c.providerLogLines("container") == 0 {
+		t.Errorf("the log has no line from the plugin's process\n%s", c.logTail(30))
+	}
 }
 
 // auditCoveredUp fails unless the audit window saw what `up` runs: the
@@ -362,7 +469,7 @@ func (c *cluster) envRun(token, bin string, args ...string) (string, error) {
 	script := `eval "$("$NOMADBOX" env --token "$TOKEN")" && exec "$@"`
 	cmd := exec.Command("bash", append([]string{"-c", script, "sh", bin}, args...)...)
 	cmd.Dir = c.dir
-	cmd.Env = append(os.Environ(), "NOMADBOX="+nomadboxBin, "TOKEN="+token)
+	cmd.Env = append(append(os.Environ(), c.env...), "NOMADBOX="+nomadboxBin, "TOKEN="+token)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()

@@ -1,4 +1,4 @@
-package provider
+package providers
 
 import (
 	"maps"
@@ -15,7 +15,7 @@ func TestParseDockerPS(t *testing.T) {
 	}
 }
 
-func TestVagrantContainerIDs(t *testing.T) {
+func TestVagrantMachineIDs(t *testing.T) {
 	dir := t.TempDir()
 	for name, id := range map[string]string{"nomad-server1": "abc123\n", "nomad-client1": "def456"} {
 		p := filepath.Join(dir, ".vagrant", "machines", name, "docker")
@@ -23,9 +23,9 @@ func TestVagrantContainerIDs(t *testing.T) {
 		os.WriteFile(filepath.Join(p, "id"), []byte(id), 0o644)
 	}
 	os.MkdirAll(filepath.Join(dir, ".vagrant", "machines", "nomad-client2", "docker"), 0o755) // no id: never created
-	got := vagrantContainerIDs(&Env{Dir: dir})
+	got := vagrantMachineIDs(&Env{Dir: dir}, "docker")
 	want := map[string]string{"nomad-server1": "abc123", "nomad-client1": "def456"}
 	if !maps.Equal(got, want) {
-		t.Errorf("vagrantContainerIDs = %v, want %v", got, want)
+		t.Errorf("vagrantMachineIDs = %v, want %v", got, want)
 	}
 }

@@ -1,15 +1,14 @@
-package provider
+package providers
 
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/nomadbox/nomadbox/internal/box"
 	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/nodeimage"
+	"github.com/nomadbox/nomadbox/provider"
 )
 
 // dockerPreflight makes sure the Docker daemon answers, the node image
@@ -84,7 +83,7 @@ func checkStrayContainers(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	known := vagrantContainerIDs(env)
+	known := vagrantMachineIDs(env, "docker")
 	want := map[string]bool{}
 	for _, n := range env.Topology.Nodes() {
 		want[env.Topology.Cluster.Name+"-"+n.Name] = true
@@ -112,42 +111,29 @@ func checkStrayContainers(ctx context.Context, env *Env) error {
 	return nil
 }
 
-// dockerStatus answers what `vagrant status` would, from Docker itself:
+// dockerList answers what `vagrant status` would, from Docker itself:
 // Vagrant keeps each machine's container ID in
 // .vagrant/machines/<name>/docker/id, and one `docker ps` tells their
-// states in a fraction of the seconds Vagrant needs to start. Machines
-// of the topology without an ID, or whose container is gone, are
-// "not_created"; containers that exist but do not run are "stopped".
-func dockerStatus(ctx context.Context, env *Env) ([]Machine, error) {
+// states in a fraction of the seconds Vagrant needs to start. A machine
+// whose container is gone does not exist; a container that does not run
+// is "stopped".
+func dockerList(ctx context.Context, env *Env) ([]provider.Machine, error) {
+	ids := vagrantMachineIDs(env, "docker")
+	if len(ids) == 0 {
+		return nil, nil
+	}
 	out, err := env.Runner.Output(ctx, execx.Command("docker", "ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.State}}"))
 	if err != nil {
 		return nil, err
 	}
 	states := parseDockerPS(string(out))
-	ids := vagrantContainerIDs(env)
-	var ms []Machine
-	for _, n := range env.Topology.Nodes() {
-		m := Machine{Name: n.Name, State: "not_created"}
-		if st, ok := states[ids[n.Name]]; ok && ids[n.Name] != "" {
-			m.State = st
+	var ms []provider.Machine
+	for name, id := range ids {
+		if st, ok := states[id]; ok {
+			ms = append(ms, vagrantMachine(env, name, st))
 		}
-		ms = append(ms, m)
 	}
 	return ms, nil
-}
-
-// vagrantContainerIDs maps the machines Vagrant's docker provider made
-// in this render directory to their container IDs, which it keeps in
-// .vagrant/machines/<name>/docker/id.
-func vagrantContainerIDs(env *Env) map[string]string {
-	ids := map[string]string{}
-	files, _ := filepath.Glob(filepath.Join(env.Dir, ".vagrant", "machines", "*", "docker", "id"))
-	for _, f := range files {
-		if b, err := os.ReadFile(f); err == nil {
-			ids[filepath.Base(filepath.Dir(filepath.Dir(f)))] = strings.TrimSpace(string(b))
-		}
-	}
-	return ids
 }
 
 // parseDockerPS maps container IDs to Vagrant's state names.

@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/nomadbox/nomadbox/internal/providers"
+)
+
+func providersCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "providers",
+		Usage:     "list the built-in providers and the provider plugins found on this machine",
+		UsageText: "nomadbox providers [--json]",
+		Description: "Plugins are executables named nomadbox-provider-<name>, looked for in\n" +
+			"$NOMADBOX_PLUGIN_PATH, ~/.nomadbox/plugins, then PATH; the first one found\n" +
+			"is used. Each plugin is started and asked for its version, protocol and\n" +
+			"schema; READY says whether this machine has what the provider needs.",
+		Flags: []cli.Flag{jsonFlag("print as JSON (the schema of every provider included)")},
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			list := providers.Inventory(context.Background())
+			if c.Bool("json") {
+				return writeJSON(c, list)
+			}
+			tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tKIND\tVERSION\tPROTOCOL\tREADY\tPATH")
+			for _, p := range list {
+				ready := "yes"
+				if !p.Ready {
+					ready = "no: " + firstLine(p.Problem)
+				}
+				protocol := "-"
+				if p.Protocol > 0 {
+					protocol = fmt.Sprint(p.Protocol)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.Kind, dash(p.Version), protocol, ready, dash(p.Path))
+			}
+			tw.Flush()
+			fmt.Fprintf(c.App.Writer, "\nplugins are looked for in: %s\n", strings.Join(providers.SearchPath(), ", "))
+			return nil
+		},
+	}
+}
+
+// providerCommand holds what nomadbox runs of itself: `provider serve`
+// serves a built-in provider over the plugin protocol.
+func providerCommand() *cli.Command {
+	return &cli.Command{
+		Name:   "provider",
+		Hidden: true,
+		Usage:  "serve a built-in provider over the plugin protocol (started by nomadbox itself)",
+		Subcommands: []*cli.Command{{
+			Name:      "serve",
+			UsageText: "nomadbox provider serve NAME",
+			Action: func(c *cli.Context) error {
+				if c.NArg() != 1 {
+					return usageError{fmt.Errorf("provider serve takes one provider name")}
+				}
+				return providers.Serve(c.Args().First())
+			},
+		}},
+	}
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}

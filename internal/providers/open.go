@@ -1,0 +1,180 @@
+package providers
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/nodeimage"
+	"github.com/nomadbox/nomadbox/internal/secrets"
+	"github.com/nomadbox/nomadbox/internal/topology"
+	"github.com/nomadbox/nomadbox/provider"
+)
+
+// OutOfProcessEnv set to "1" serves even the built-in providers from a
+// `nomadbox provider serve <name>` process over gRPC, exactly as a
+// plugin is served: the test suite runs a cluster this way to prove the
+// boundary.
+const OutOfProcessEnv = "NOMADBOX_BUILTIN_OVER_GRPC"
+
+// Handle is the provider a command works with, and what it said of
+// itself. Close it when done.
+type Handle struct {
+	provider.Provider
+	Description *provider.Description
+	// Path is the plugin's executable; "" in this process.
+	Path   string
+	plugin *provider.Plugin
+}
+
+// Close stops the plugin process, if any.
+func (h *Handle) Close() {
+	if h.plugin != nil {
+		h.plugin.Close()
+	}
+}
+
+// Open returns the provider the topology names: a built-in in this
+// process (or served out of process with OutOfProcessEnv), or the
+// plugin found along SearchPath. Everything a plugin writes to stderr
+// goes to log, masked by runner.
+func Open(ctx context.Context, t *topology.Topology, runner *execx.Runner, log io.Writer) (*Handle, error) {
+	name := t.Provider.Name
+	if IsBuiltin(name) && os.Getenv(OutOfProcessEnv) != "1" {
+		p := InProcess(t, runner)
+		d, err := p.Describe(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return &Handle{Provider: p, Description: d}, nil
+	}
+	opts := provider.LaunchOptions{Name: name, Stderr: &pluginLog{name: name, w: log, mask: runner.Mask}}
+	if IsBuiltin(name) {
+		self, err := selfPath()
+		if err != nil {
+			return nil, err
+		}
+		opts.Path, opts.Args = self, []string{"provider", "serve", name}
+	} else {
+		path, dirs := Find(name)
+		if path == "" {
+			return nil, NotFoundError(name, dirs)
+		}
+		opts.Path = path
+	}
+	return launch(ctx, opts)
+}
+
+// Launch starts the plugin at path and asks it to describe itself.
+func Launch(ctx context.Context, name, path string, log io.Writer) (*Handle, error) {
+	return launch(ctx, provider.LaunchOptions{Name: name, Path: path, Stderr: log})
+}
+
+func launch(ctx context.Context, opts provider.LaunchOptions) (*Handle, error) {
+	p, err := provider.Launch(opts)
+	if err != nil {
+		return nil, err
+	}
+	d, err := p.Describe(ctx)
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	if d.Name != opts.Name {
+		p.Close()
+		return nil, fmt.Errorf("%s says it is provider %q, not %q: rename it %s%s", opts.Path, d.Name, opts.Name, PluginPrefix, d.Name)
+	}
+	return &Handle{Provider: p, Description: d, Path: opts.Path, plugin: p}, nil
+}
+
+// NotFoundError says where nomadbox looked for a plugin and how to
+// install one.
+func NotFoundError(name string, dirs []string) error {
+	return fmt.Errorf("provider %q is not built in and no executable %s%s was found in %s; install the plugin there (or set NOMADBOX_PLUGIN_PATH), or use one of the built-in providers (%s)",
+		name, PluginPrefix, name, strings.Join(dirs, ", "), strings.Join(topology.BuiltinProviders(), ", "))
+}
+
+// pluginLog writes a plugin's stderr into the cluster's log, a line at
+// a time, each prefixed with the provider's name and masked.
+type pluginLog struct {
+	name    string
+	w       io.Writer
+	mask    func(string) string
+	mu      sync.Mutex
+	partial []byte
+}
+
+func (l *pluginLog) Write(b []byte) (int, error) {
+	if l.w == nil {
+		return len(b), nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.partial = append(l.partial, b...)
+	for {
+		i := strings.IndexByte(string(l.partial), '\n')
+		if i < 0 {
+			break
+		}
+		line := string(l.partial[:i])
+		l.partial = l.partial[i+1:]
+		if l.mask != nil {
+			line = l.mask(line)
+		}
+		fmt.Fprintf(l.w, "[provider %s] %s\n", l.name, line)
+	}
+	return len(b), nil
+}
+
+// Serve serves the built-in provider name over gRPC on stdin/stdout, as
+// a plugin: the hidden `nomadbox provider serve <name>`. The topology
+// comes from the file each request names, loaded as nomadbox loads it.
+func Serve(name string) error {
+	if !IsBuiltin(name) {
+		return fmt.Errorf("%q is not a built-in provider (%s)", name, strings.Join(topology.BuiltinProviders(), ", "))
+	}
+	var mu sync.Mutex
+	loaded := map[string]*Env{}
+	b := newBuiltin(name, func(c *provider.Cluster) (*Env, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		key := c.TopologyFile + "\x00" + c.Dir
+		if env, ok := loaded[key]; ok {
+			return env, nil
+		}
+		t, err := loadTopology(c)
+		if err != nil {
+			return nil, err
+		}
+		// Commands' output goes to stderr, which nomadbox keeps in the
+		// cluster's log.
+		env := &Env{Topology: t, Dir: c.Dir, Runner: &execx.Runner{Log: os.Stderr, Secrets: secrets.Values(c.Dir)}}
+		loaded[key] = env
+		return env, nil
+	})
+	provider.Serve(b)
+	return nil
+}
+
+// loadTopology reads the topology the request names as nomadbox's render
+// left it: paths absolute, local binaries' checksums known.
+func loadTopology(c *provider.Cluster) (*topology.Topology, error) {
+	t, diags := topology.NewParser().ParseFile(c.TopologyFile)
+	if diags.HasErrors() {
+		return nil, fmt.Errorf("loading %s: %s", c.TopologyFile, diags.Error())
+	}
+	if t.Provider.Name == "" {
+		return nil, fmt.Errorf("loading %s: no provider block", c.TopologyFile)
+	}
+	if err := t.ResolvePaths(); err != nil {
+		return nil, err
+	}
+	if err := nodeimage.Checksums(t, c.Dir); err != nil {
+		return nil, err
+	}
+	return t, nil
+}

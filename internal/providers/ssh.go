@@ -1,0 +1,82 @@
+package providers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/hostkeys"
+	"github.com/nomadbox/nomadbox/internal/nodeexec"
+	"github.com/nomadbox/nomadbox/internal/topology"
+	"github.com/nomadbox/nomadbox/provider"
+)
+
+// sshHosts is the ssh provider: the machines already exist and are not
+// nomadbox's to start, stop or remove.
+type sshHosts struct{}
+
+var errNotOurs = errors.New("the ssh provider manages existing hosts: nomadbox does not start, stop or remove them")
+
+func (sshHosts) Preflight(ctx context.Context, env *Env) error {
+	_, err := execx.LookPath("ssh")
+	return err
+}
+
+// Up checks every host's key (recorded on first contact, refused when
+// it changed) and that it answers over SSH.
+func (sshHosts) Up(ctx context.Context, env *Env, names ...string) error {
+	s := nodeexec.For(env.Topology, env.Runner, env.Dir)
+	var hosts []hostkeys.Host
+	nodes := selectNodes(env, names)
+	for _, n := range nodes {
+		hosts = append(hosts, hostkeys.Host{Name: n.Name, Address: s.Address(n), Port: s.Port})
+	}
+	env.progress("checking the SSH host keys of %d hosts", len(hosts))
+	if err := hostkeys.Ensure(ctx, env.Runner, s.KnownHosts, hosts); err != nil {
+		return err
+	}
+	for _, n := range nodes {
+		env.progress("%s: checking SSH", n.Name)
+		if _, err := s.Exec(ctx, n, "true"); err != nil {
+			return fmt.Errorf("%s (%s) does not answer over SSH as %s: %w", n.Name, s.Address(n), s.User, err)
+		}
+	}
+	return nil
+}
+
+// selectNodes is the named nodes of the topology, all when none is
+// named.
+func selectNodes(env *Env, names []string) []topology.Node {
+	var out []topology.Node
+	for _, n := range env.Topology.Nodes() {
+		if len(names) == 0 || slices.Contains(names, n.Name) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// List is every host of the topology, "unreachable" when SSH does not
+// answer.
+func (sshHosts) List(ctx context.Context, env *Env) ([]provider.Machine, error) {
+	s := nodeexec.For(env.Topology, env.Runner, env.Dir)
+	var out []provider.Machine
+	for _, n := range env.Topology.Nodes() {
+		state := provider.StateRunning
+		if _, err := s.Exec(ctx, n, "true"); err != nil {
+			state = provider.StateUnreachable
+		}
+		addr := s.Address(n)
+		out = append(out, provider.Machine{Name: n.Name, State: state, Address: addr,
+			SSH: provider.SSH{Host: addr, Port: s.Port, User: s.User, PrivateKeyPath: s.Key}})
+	}
+	return out, nil
+}
+
+func (sshHosts) Halt(context.Context, *Env, ...string) error { return errNotOurs }
+
+// Destroy leaves the hosts running: nomadbox uninstalls what it put on
+// them before (capability ExistingHosts).
+func (sshHosts) Destroy(context.Context, *Env, ...string) error { return nil }

@@ -1,0 +1,259 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	plugin "github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// Timeouts bound every call nomadbox makes to a plugin.
+type Timeouts struct {
+	// Start: until the plugin has answered the handshake.
+	Start time.Duration
+	// Short: Describe, Schema, Validate, VagrantFragment.
+	Short time.Duration
+	// List: List (a Vagrant provider may start Vagrant to answer).
+	List time.Duration
+	// Long: Preflight, Up, Halt, Destroy (an image build or a VM boot).
+	Long time.Duration
+}
+
+// DefaultTimeouts are the timeouts Launch uses for the ones not set.
+func DefaultTimeouts() Timeouts {
+	return Timeouts{Start: 30 * time.Second, Short: 30 * time.Second, List: 3 * time.Minute, Long: 90 * time.Minute}
+}
+
+// LaunchOptions say which plugin to start and where its stderr goes.
+type LaunchOptions struct {
+	// Name is the provider's name, for messages.
+	Name string
+	// Path is the plugin's executable; Args its arguments.
+	Path string
+	Args []string
+	// Env is added to this process's environment for the plugin.
+	Env []string
+	// Stderr receives every line the plugin writes to stderr (nomadbox
+	// passes the cluster's log). It is written from two goroutines (the
+	// process's stderr, and what go-plugin forwards of os.Stderr once the
+	// plugin serves), so it must be safe for concurrent writes.
+	Stderr   io.Writer
+	Timeouts Timeouts
+}
+
+// Plugin is a started provider plugin. It is a Provider whose calls
+// time out and whose failures name the plugin, say whether it crashed or
+// hung, and quote the last lines it wrote to stderr. Close it when done.
+type Plugin struct {
+	Name, Path string
+	Timeouts   Timeouts
+	client     *plugin.Client
+	impl       Provider
+	stderr     *lastLines
+}
+
+// stderrLines is how many of a plugin's last stderr lines an error quotes.
+const stderrLines = 10
+
+// Launch starts the plugin and checks it speaks ProtocolVersion.
+func Launch(opts LaunchOptions) (*Plugin, error) {
+	t := DefaultTimeouts()
+	for _, d := range []struct {
+		dst *time.Duration
+		v   time.Duration
+	}{
+		{&t.Start, opts.Timeouts.Start}, {&t.Short, opts.Timeouts.Short}, {&t.List, opts.Timeouts.List}, {&t.Long, opts.Timeouts.Long},
+	} {
+		if d.v > 0 {
+			*d.dst = d.v
+		}
+	}
+	tail := &lastLines{max: stderrLines}
+	var stderr io.Writer = tail
+	if opts.Stderr != nil {
+		stderr = io.MultiWriter(opts.Stderr, tail)
+	}
+	cmd := exec.Command(opts.Path, opts.Args...)
+	cmd.Env = append(os.Environ(), opts.Env...)
+	p := &Plugin{Name: opts.Name, Path: opts.Path, Timeouts: t, stderr: tail}
+	p.client = plugin.NewClient(&plugin.ClientConfig{
+		HandshakeConfig:  Handshake,
+		VersionedPlugins: pluginSets(ProtocolVersion, nil),
+		Cmd:              cmd,
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		StartTimeout:     t.Start,
+		// A served plugin's os.Stdout and os.Stderr are pipes that go-plugin
+		// forwards as Sync*; Stderr gets what the process wrote before
+		// (or instead of) serving, a panic for one. All of it is stderr to
+		// nomadbox.
+		Stderr:     stderr,
+		SyncStderr: stderr,
+		SyncStdout: stderr,
+		// The raw lines go to Stderr; go-plugin's own log would repeat them.
+		Logger: hclog.New(&hclog.LoggerOptions{Output: io.Discard, Level: hclog.Off}),
+	})
+	rpc, err := p.client.Client()
+	if err != nil {
+		p.client.Kill()
+		return nil, p.startError(err)
+	}
+	raw, err := rpc.Dispense(pluginName)
+	if err != nil {
+		p.client.Kill()
+		return nil, p.failure("start", err)
+	}
+	p.impl = raw.(Provider)
+	return p, nil
+}
+
+func (p *Plugin) startError(err error) error {
+	msg := err.Error()
+	// go-plugin v1.8 says "incompatible API version with plugin"; older
+	// releases capitalized it.
+	if strings.Contains(strings.ToLower(msg), "incompatible api version") {
+		return fmt.Errorf("provider plugin %q (%s) speaks another version of the provider protocol than this nomadbox (%d): install a release of the plugin built for protocol %d\n%s", p.Name, p.Path, ProtocolVersion, ProtocolVersion, msg)
+	}
+	return p.withStderr(fmt.Errorf("provider plugin %q (%s) did not start: %w", p.Name, p.Path, err))
+}
+
+// Close stops the plugin.
+func (p *Plugin) Close() { p.client.Kill() }
+
+// failure explains a failed call: the plugin hung (no answer within its
+// timeout), exited, or returned an error of its own.
+func (p *Plugin) failure(call string, err error) error {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || status.Code(err) == codes.DeadlineExceeded:
+		return p.withStderr(fmt.Errorf("provider plugin %q (%s) did not answer %s in time and was stopped", p.Name, p.Path, call))
+	case p.client.Exited() || status.Code(err) == codes.Unavailable:
+		// go-plugin marks the client exited only once it has read all of
+		// the plugin's stderr: wait for that, so the last lines are quoted.
+		for deadline := time.Now().Add(2 * time.Second); !p.client.Exited() && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
+		return p.withStderr(fmt.Errorf("provider plugin %q (%s) stopped during %s: %s", p.Name, p.Path, call, status.Convert(err).Message()))
+	case status.Code(err) == codes.Canceled:
+		return err
+	}
+	// The plugin's own error: its message is what the author wrote.
+	return fmt.Errorf("provider %q: %s: %s", p.Name, call, status.Convert(err).Message())
+}
+
+func (p *Plugin) withStderr(err error) error {
+	lines := p.stderr.lines()
+	if len(lines) == 0 {
+		return fmt.Errorf("%w (it wrote nothing to stderr)", err)
+	}
+	return fmt.Errorf("%w; its last lines on stderr:\n  %s", err, strings.Join(lines, "\n  "))
+}
+
+// call runs one call with its timeout. A call that times out kills the
+// plugin: a hung plugin answers nothing after.
+func (p *Plugin) call(ctx context.Context, name string, timeout time.Duration, f func(ctx context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	err := f(ctx)
+	if err == nil {
+		return nil
+	}
+	// The plugin's side knows the deadline too and may end the call
+	// first: either way the call timed out and the plugin goes.
+	if ctx.Err() == context.DeadlineExceeded || status.Code(err) == codes.DeadlineExceeded {
+		p.client.Kill()
+		err = context.DeadlineExceeded
+	}
+	return p.failure(name, err)
+}
+
+func (p *Plugin) Describe(ctx context.Context) (d *Description, err error) {
+	err = p.call(ctx, "Describe", p.Timeouts.Short, func(ctx context.Context) (e error) { d, e = p.impl.Describe(ctx); return })
+	return d, err
+}
+
+func (p *Plugin) Schema(ctx context.Context) (s *Schema, err error) {
+	err = p.call(ctx, "Schema", p.Timeouts.Short, func(ctx context.Context) (e error) { s, e = p.impl.Schema(ctx); return })
+	return s, err
+}
+
+func (p *Plugin) Validate(ctx context.Context, c *Cluster) (d []Diagnostic, err error) {
+	err = p.call(ctx, "Validate", p.Timeouts.Short, func(ctx context.Context) (e error) { d, e = p.impl.Validate(ctx, c); return })
+	return d, err
+}
+
+func (p *Plugin) VagrantFragment(ctx context.Context, c *Cluster, node string) (r string, err error) {
+	err = p.call(ctx, "VagrantFragment", p.Timeouts.Short, func(ctx context.Context) (e error) { r, e = p.impl.VagrantFragment(ctx, c, node); return })
+	return r, err
+}
+
+func (p *Plugin) List(ctx context.Context, c *Cluster) (ms []Machine, err error) {
+	err = p.call(ctx, "List", p.Timeouts.List, func(ctx context.Context) (e error) { ms, e = p.impl.List(ctx, c); return })
+	return ms, err
+}
+
+func (p *Plugin) Preflight(ctx context.Context, c *Cluster, progress Progress) error {
+	return p.call(ctx, "Preflight", p.Timeouts.Long, func(ctx context.Context) error { return p.impl.Preflight(ctx, c, progress) })
+}
+
+func (p *Plugin) Up(ctx context.Context, c *Cluster, names []string, progress Progress) error {
+	return p.call(ctx, "Up", p.Timeouts.Long, func(ctx context.Context) error { return p.impl.Up(ctx, c, names, progress) })
+}
+
+func (p *Plugin) Halt(ctx context.Context, c *Cluster, names []string, progress Progress) error {
+	return p.call(ctx, "Halt", p.Timeouts.Long, func(ctx context.Context) error { return p.impl.Halt(ctx, c, names, progress) })
+}
+
+func (p *Plugin) Destroy(ctx context.Context, c *Cluster, names []string, progress Progress) error {
+	return p.call(ctx, "Destroy", p.Timeouts.Long, func(ctx context.Context) error { return p.impl.Destroy(ctx, c, names, progress) })
+}
+
+// lastLines keeps the last max lines written to it.
+type lastLines struct {
+	mu      sync.Mutex
+	max     int
+	partial []byte
+	kept    []string
+}
+
+func (l *lastLines) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.partial = append(l.partial, b...)
+	for {
+		i := bytes.IndexByte(l.partial, '\n')
+		if i < 0 {
+			break
+		}
+		if line := strings.TrimRight(string(l.partial[:i]), "\r"); line != "" {
+			l.kept = append(l.kept, line)
+		}
+		l.partial = l.partial[i+1:]
+	}
+	if len(l.kept) > l.max {
+		l.kept = l.kept[len(l.kept)-l.max:]
+	}
+	return len(b), nil
+}
+
+func (l *lastLines) lines() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := append([]string(nil), l.kept...)
+	if len(l.partial) > 0 {
+		out = append(out, string(l.partial))
+	}
+	if len(out) > l.max {
+		out = out[len(out)-l.max:]
+	}
+	return out
+}
