@@ -209,13 +209,17 @@ func (*containers) Up(ctx context.Context, c *provider.Cluster, names []string, 
 	if err != nil {
 		return err
 	}
+	addrs, err := chooseAddresses(ctx, c, cfg.Network, nodes, existing)
+	if err != nil {
+		return err
+	}
 	return forEach(nodes, func(n provider.Node) error {
 		ctr, found := existing[n.Name]
 		what, ref := "already running", ctr.ID
 		switch {
 		case !found:
 			what, ref = "created", containerName(c, n.Name)
-			if _, err := docker(ctx, runArgs(c, cfg, n)...); err != nil {
+			if _, err := docker(ctx, runArgs(c, cfg, n, addrs[n.Name])...); err != nil {
 				return fmt.Errorf("%s: %w", n.Name, err)
 			}
 		case ctr.State.Status != "running":
@@ -249,7 +253,7 @@ func (*containers) Up(ctx context.Context, c *provider.Cluster, names []string, 
 // which normally wants --privileged; these are the arguments nomadbox's
 // own docker provider gives systemd nodes instead, so that each node gets
 // only what its role needs.
-func runArgs(c *provider.Cluster, cfg config, n provider.Node) []string {
+func runArgs(c *provider.Cluster, cfg config, n provider.Node, addr string) []string {
 	args := []string{"run", "-d",
 		"--name", containerName(c, n.Name),
 		"--label", labelCluster + "=" + c.Name,
@@ -257,10 +261,10 @@ func runArgs(c *provider.Cluster, cfg config, n provider.Node) []string {
 		// The hostname is the node's name: Consul and Nomad name the
 		// node after it.
 		"--hostname", n.Name,
-		// The example takes nomadbox's derived address as its own
-		// choice; any free address of the network would do, since List
-		// reports what the container got.
-		"--network", cfg.Network, "--ip", n.Address,
+		// The plugin's own choice of address (chooseAddresses), fixed
+		// so that a restarted container keeps it; List reports it and
+		// nomadbox configures the agents for it.
+		"--network", cfg.Network, "--ip", addr,
 		// systemd keeps its runtime state in /run and /run/lock and
 		// mounts a tmpfs there at boot, which a container without
 		// SYS_ADMIN cannot: Docker provides them instead.
@@ -430,9 +434,51 @@ func forEach[T any](items []T, f func(T) error) error {
 	return errors.Join(errs...)
 }
 
+// chooseAddresses gives each node still to be created an address of its
+// own: the lowest one of the network that no container (and not the
+// gateway) holds. This provider chooses addresses itself
+// (ReportsAddresses) instead of taking Node.Address, the one nomadbox
+// derives from the CIDR; nomadbox then configures the agents for what
+// List reports.
+func chooseAddresses(ctx context.Context, c *provider.Cluster, network string, nodes []provider.Node, existing map[string]container) (map[string]string, error) {
+	out, err := docker(ctx, "network", "inspect", "--format",
+		"{{range .IPAM.Config}}{{.Gateway}} {{end}}{{range .Containers}}{{.IPv4Address}} {{end}}", network)
+	if err != nil {
+		return nil, err
+	}
+	used := map[netip.Addr]bool{}
+	for _, f := range strings.Fields(out) {
+		if p, err := netip.ParsePrefix(f); err == nil {
+			used[p.Addr()] = true
+		} else if a, err := netip.ParseAddr(f); err == nil {
+			used[a] = true
+		}
+	}
+	prefix, err := netip.ParsePrefix(c.CIDR)
+	if err != nil {
+		return nil, fmt.Errorf("the cluster's CIDR %q: %w", c.CIDR, err)
+	}
+	// .0 is the network, .1 usually Docker's gateway.
+	next := prefix.Masked().Addr().Next()
+	addrs := map[string]string{}
+	for _, n := range nodes {
+		if _, ok := existing[n.Name]; ok {
+			continue
+		}
+		for used[next] || next == prefix.Masked().Addr().Next() {
+			next = next.Next()
+		}
+		if !prefix.Contains(next) {
+			return nil, fmt.Errorf("network %s has no free address left for %s", network, n.Name)
+		}
+		addrs[n.Name] = next.String()
+		used[next] = true
+	}
+	return addrs, nil
+}
+
 // ensureNetwork makes the cluster's network, or checks the one that
-// exists has the cluster's CIDR: fixed addresses need a subnet that
-// holds them.
+// exists has the cluster's CIDR: the addresses chosen come from it.
 func ensureNetwork(ctx context.Context, c *provider.Cluster, name string) error {
 	want, err := netip.ParsePrefix(c.CIDR)
 	if err != nil {

@@ -144,7 +144,7 @@ func TestPlugin(t *testing.T) {
 	dockerOut(t, "network", "rm", network)
 
 	lines := step("Up", func(pr provider.Progress) error { return p.Up(ctx, c, nil, pr) })
-	wantLines(t, lines, "nomad-server1: created (192.168.231.11)", "nomad-client1: created (192.168.231.101)")
+	wantLines(t, lines, "nomad-server1: created (192.168.231.2)", "nomad-client1: created (192.168.231.3)")
 	ms := list(t, p, c, "running", "running")
 	for _, m := range ms {
 		ssh(t, m)
@@ -152,7 +152,7 @@ func TestPlugin(t *testing.T) {
 	ids := containerIDs(t, label)
 
 	lines = step("second Up", func(pr provider.Progress) error { return p.Up(ctx, c, nil, pr) })
-	wantLines(t, lines, "nomad-server1: already running (192.168.231.11)", "nomad-client1: already running (192.168.231.101)")
+	wantLines(t, lines, "nomad-server1: already running (192.168.231.2)", "nomad-client1: already running (192.168.231.3)")
 	if again := containerIDs(t, label); again != ids {
 		t.Fatalf("the second Up changed the containers: %s, then %s", ids, again)
 	}
@@ -164,7 +164,7 @@ func TestPlugin(t *testing.T) {
 	list(t, p, c, "stopped", "running")
 
 	lines = step("third Up", func(pr provider.Progress) error { return p.Up(ctx, c, nil, pr) })
-	wantLines(t, lines, "nomad-server1: already running (192.168.231.11)", "nomad-client1: started (192.168.231.101)")
+	wantLines(t, lines, "nomad-server1: already running (192.168.231.2)", "nomad-client1: started (192.168.231.3)")
 	ms = list(t, p, c, "running", "running")
 	ssh(t, ms[0])
 
@@ -197,8 +197,8 @@ func list(t *testing.T, p provider.Provider, c *provider.Cluster, client, server
 		t.Fatalf("List: %v", err)
 	}
 	want := []provider.Machine{
-		{Name: "nomad-client1", State: client, Address: "192.168.231.101"},
-		{Name: "nomad-server1", State: server, Address: "192.168.231.11"},
+		{Name: "nomad-client1", State: client, Address: "192.168.231.3"},
+		{Name: "nomad-server1", State: server, Address: "192.168.231.2"},
 	}
 	for i := range want {
 		want[i].SSH = provider.SSH{Host: want[i].Address, Port: 22, User: "vagrant", PrivateKeyPath: filepath.Join(c.Dir, "container-provider", "id_ed25519")}

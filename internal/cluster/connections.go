@@ -35,10 +35,14 @@ func (s *Session) playbookInventories(ctx context.Context) ([]string, error) {
 			return nil, fmt.Errorf("provider %q lists no machine %s after bringing the machines up", s.Topology.Provider.Name, n.Name)
 		}
 		m := ms[i]
-		// The agents are configured with the addresses derived from the
-		// CIDR; a machine elsewhere could not run them.
-		if m.Address != n.Address.String() {
-			return nil, fmt.Errorf("provider %q put %s at %s, but its agents are configured for %s (the address derived from network.cidr); this version of nomadbox needs the provider to use that address", s.Topology.Provider.Name, n.Name, m.Address, n.Address)
+		// The agents are configured with the node's address: the one the
+		// provider reported (adoptAddresses) or the one it had to use.
+		if m.Address != "" && m.Address != n.Address.String() {
+			fix := "the provider must give it that address (it says it does not choose addresses itself)"
+			if s.Provider.Description.Capabilities.ReportsAddresses {
+				fix = "run `nomadbox up` to configure them for the machine's address"
+			}
+			return nil, fmt.Errorf("provider %q lists %s at %s, but its agents are configured for %s: %s", s.Topology.Provider.Name, n.Name, m.Address, n.Address, fix)
 		}
 		h := map[string]any{"ansible_host": m.Address}
 		if m.SSH.Host != "" {

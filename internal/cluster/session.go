@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"time"
@@ -80,7 +81,39 @@ func Open(t *topology.Topology, opts SessionOptions) (*Session, error) {
 		f.Close()
 		return nil, err
 	}
+	if err := s.adoptAddresses(context.Background()); err != nil {
+		// Commands still run: they then use the derived addresses, and
+		// up reports the provider's error.
+		s.Logf("reading the machines' addresses: %v", err)
+	}
 	return s, nil
+}
+
+// adoptAddresses takes the addresses a provider that chooses them
+// reported for its machines into the topology, so the agents, the
+// inventory and every API call use them. A machine that reports none (a
+// stopped one) keeps the derived address.
+func (s *Session) adoptAddresses(ctx context.Context) error {
+	if !s.Provider.Description.Capabilities.ReportsAddresses || !s.Topology.Provider.Plugin {
+		return nil
+	}
+	ms, err := s.List(ctx)
+	if err != nil {
+		return err
+	}
+	addrs := map[string]netip.Addr{}
+	for _, m := range ms {
+		if m.Address == "" {
+			continue
+		}
+		a, err := netip.ParseAddr(m.Address)
+		if err != nil || !a.Is4() {
+			return fmt.Errorf("provider %q reports %s at %q, which is not an IPv4 address", s.Topology.Provider.Name, m.Name, m.Address)
+		}
+		addrs[m.Name] = a
+	}
+	s.Topology.Addresses = addrs
+	return nil
 }
 
 // Close stops the provider's plugin process and closes the log.

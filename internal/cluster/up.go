@@ -103,14 +103,26 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 		p.Done(fmt.Sprintf("%d node(s) drained and removed", len(pl.Remove)))
 	}
 
-	p.Phase("render")
-	rendered, err := Render(s.Topology, RenderOptions{OutDir: s.Dir, Assets: opts.Assets})
-	if err != nil {
-		return nil, err
+	// Machines come first where the provider chooses their addresses
+	// (the agents are configured with them); Vagrant providers need the
+	// rendered Vagrantfile first.
+	var hash string
+	render := func() error {
+		p.Phase("render")
+		rendered, err := Render(s.Topology, RenderOptions{OutDir: s.Dir, Assets: opts.Assets})
+		if err != nil {
+			return err
+		}
+		s.rereadSecrets()
+		hash = renderHash(rendered.Files)
+		return nil
 	}
-	s.rereadSecrets()
-	hash := renderHash(rendered.Files)
-
+	reportsAddresses := s.Provider.Description.Capabilities.ReportsAddresses && s.Topology.Provider.Plugin
+	if !reportsAddresses {
+		if err := render(); err != nil {
+			return nil, err
+		}
+	}
 	p.Phase("preflight")
 	if err := s.Provider.Preflight(ctx, s.cluster(), s.progressLine); err != nil {
 		return nil, err
@@ -118,29 +130,17 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 	if _, err := execx.LookPath("ansible-playbook"); err != nil {
 		return nil, err
 	}
-
-	p.Phase("machines")
-	allRunning := false
-	if existed {
-		allRunning = s.allRunning(ctx)
+	allRunning, err := s.machinesPhase(ctx, existed)
+	created = created || !allRunning
+	if err != nil {
+		return nil, err
 	}
-	if allRunning {
-		p.Done("all running")
-	} else {
-		created = true
-		if err := s.Provider.Up(ctx, s.cluster(), nil, s.progressLine); err != nil {
-			// Vagrant's docker provider inspects every docker network while
-			// it creates machines, and fails when another program removes a
-			// network at that moment. Bringing machines up is idempotent, so
-			// one more try costs little and rides out such a race.
-			if ctx.Err() != nil {
-				return nil, fmt.Errorf("bringing the machines up failed: %w", err)
-			}
-			p.Detail("vagrant up failed (%v); trying once more", firstLine(err))
-			s.Logf("vagrant up failed, retrying: %v", err)
-			if err := s.Provider.Up(ctx, s.cluster(), nil, s.progressLine); err != nil {
-				return nil, fmt.Errorf("bringing the machines up failed: %w", err)
-			}
+	if reportsAddresses {
+		if err := s.adoptAddresses(ctx); err != nil {
+			return nil, err
+		}
+		if err := render(); err != nil {
+			return nil, err
 		}
 	}
 
@@ -189,6 +189,32 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 		return report, err
 	}
 	return report, nil
+}
+
+// machinesPhase brings up what does not run; it reports whether every
+// machine already ran (nothing was created or started).
+func (s *Session) machinesPhase(ctx context.Context, existed bool) (allRunning bool, err error) {
+	p := s.Progress
+	p.Phase("machines")
+	if existed && s.allRunning(ctx) {
+		p.Done("all running")
+		return true, nil
+	}
+	if err := s.Provider.Up(ctx, s.cluster(), nil, s.progressLine); err != nil {
+		// Vagrant's docker provider inspects every docker network while
+		// it creates machines, and fails when another program removes a
+		// network at that moment. Bringing machines up is idempotent, so
+		// one more try costs little and rides out such a race.
+		if ctx.Err() != nil {
+			return false, fmt.Errorf("bringing the machines up failed: %w", err)
+		}
+		p.Detail("bringing the machines up failed (%v); trying once more", firstLine(err))
+		s.Logf("bringing the machines up failed, retrying: %v", err)
+		if err := s.Provider.Up(ctx, s.cluster(), nil, s.progressLine); err != nil {
+			return false, fmt.Errorf("bringing the machines up failed: %w", err)
+		}
+	}
+	return false, nil
 }
 
 // allRunning reports whether every machine of the topology is running.

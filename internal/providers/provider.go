@@ -143,11 +143,18 @@ func newBuiltin(name string, envFor func(c *provider.Cluster) (*Env, error)) *bu
 		b.impl = &vagrantProvider{name: name, parallel: true, preflight: dockerPreflight, list: dockerList}
 		vagrantCaps.ParallelUp = true
 		b.caps = vagrantCaps
-	case "virtualbox", "hyperv":
+	case "virtualbox":
 		// Vagrant refuses `up --parallel` for VirtualBox and Hyper-V.
+		b.impl = &vagrantProvider{name: name, preflight: virtualboxPreflight}
+		b.caps = vagrantCaps
+	case "hyperv":
 		b.impl = &vagrantProvider{name: name}
 		b.caps = vagrantCaps
-	case "libvirt", "parallels":
+	case "libvirt":
+		b.impl = &vagrantProvider{name: name, parallel: true, preflight: libvirtPreflight}
+		vagrantCaps.ParallelUp = true
+		b.caps = vagrantCaps
+	case "parallels":
 		b.impl = &vagrantProvider{name: name, parallel: true}
 		vagrantCaps.ParallelUp = true
 		b.caps = vagrantCaps

@@ -27,6 +27,10 @@ type Topology struct {
 	Firewall Firewall
 	Security Security
 	Jobs     []Job
+
+	// Addresses are the ones a provider that chooses its machines'
+	// addresses reported, by node; they win over the CIDR's.
+	Addresses map[string]netip.Addr
 }
 
 // block is embedded in every decoded block: it remembers where the block
@@ -93,9 +97,13 @@ func (t *Topology) Nodes() []Node {
 	return nodes
 }
 
-// address is node i of g's address: the one the ssh provider lists for
-// it (existing hosts keep theirs), else the one derived from the CIDR.
+// address is node i of g's address: the one its provider reported, the
+// one the ssh provider lists for it (existing hosts keep theirs), else
+// the one derived from the CIDR.
 func (t *Topology) address(g *Group, i int) netip.Addr {
+	if a, ok := t.Addresses[fmt.Sprintf("%s%d", g.Name, i)]; ok {
+		return a
+	}
 	if t.Provider.Name == "ssh" {
 		if a, err := netip.ParseAddr(t.Provider.Hosts[fmt.Sprintf("%s%d", g.Name, i)]); err == nil {
 			return a

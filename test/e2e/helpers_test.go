@@ -300,6 +300,23 @@ func httpBody(url string) (string, error) {
 	return string(b), nil
 }
 
+// addresses maps each machine to its address, as `status --json` says.
+func (c *cluster) addresses() map[string]string {
+	c.t.Helper()
+	var st struct {
+		Machines []struct{ Name, Address string }
+	}
+	r := c.mustRun("status", "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
+		c.t.Fatalf("status --json: %v\n%s", err, r)
+	}
+	out := map[string]string{}
+	for _, m := range st.Machines {
+		out[m.Name] = m.Address
+	}
+	return out
+}
+
 // hostIP is host number h of the cluster's network (cidr must be a /24).
 func (c *cluster) hostIP(h int) string {
 	return strings.TrimSuffix(c.cidr, "0/24") + fmt.Sprint(h)
@@ -404,7 +421,8 @@ func raftCounts(t *testing.T, url string) (servers, voters, leaders int) {
 // the same lists.
 func (c *cluster) firewallSeparates(apiPorts ...string) {
 	t := c.t
-	server, client := c.hostIP(11), c.hostIP(101)
+	addrs := c.addresses()
+	server, client := addrs["nomad-server1"], addrs["nomad-client1"]
 	defer c.listen("nomad-server1", "7777")()
 	if out := c.ssh("nomad-server1", probePorts(server, "7777")); out != "7777:open" {
 		t.Fatalf("the test listener on nomad-server1:7777 does not answer on its own node: %s", out)

@@ -49,7 +49,6 @@ func TestSecurity(t *testing.T) {
 	c.clientDrivers(`["docker", "raw_exec"]`, false)
 	c.editTopology(regexp.MustCompile(`(?s)\nsecurity \{.*?\n\}`),
 		"\nsecurity {\n  gossip_encryption = true\n  tls               = true\n  acl               = true\n}")
-	server, client := c.hostIP(11), c.hostIP(101)
 	secrets := filepath.Join(c.dir, ".nomadbox", name, "secrets")
 
 	// Every process argument on this machine and on the nodes, from
@@ -57,6 +56,9 @@ func TestSecurity(t *testing.T) {
 	audit := c.startSecretAudit(t)
 	c.mustRun("up")
 	audit.stop()
+	// The plugin chooses the machines' addresses itself.
+	addrs := c.addresses()
+	server, client := addrs["nomad-server1"], addrs["nomad-client1"]
 
 	t.Run("the machines are the plugin's: its containers, no Vagrant, status through it", func(t *testing.T) {
 		c := c.with(t)
@@ -341,6 +343,18 @@ func (c *cluster) pluginOwnsMachines(t *testing.T) {
 	}
 	if c.providerLogLines("container") == 0 {
 		t.Errorf("the log has no line from the plugin's process\n%s", c.logTail(30))
+	}
+	// The agents run at the addresses the plugin chose (the low end of
+	// the network), not at the ones the CIDR would give (.11, .101).
+	for _, m := range st.Machines {
+		ip := strings.TrimSpace(dockerOut(t, "inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", c.name+"-"+m.Name))
+		if m.Address != ip || ip == c.hostIP(11) || ip == c.hostIP(101) {
+			t.Errorf("%s: status says %s, its container has %s (the derived addresses are %s and %s)", m.Name, m.Address, ip, c.hostIP(11), c.hostIP(101))
+		}
+		conf := c.ssh(m.Name, "sudo cat /etc/consul.d/consul.hcl")
+		if !strings.Contains(conf, `"`+ip+`"`) {
+			t.Errorf("%s: consul.hcl does not bind to the plugin's address %s:\n%s", m.Name, ip, conf)
+		}
 	}
 }
 
