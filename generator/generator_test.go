@@ -223,3 +223,48 @@ func TestDockerImageWithBinaries(t *testing.T) {
 		t.Errorf("group_vars lack the checksums:\n%s", files["ansible/group_vars/all.yml"])
 	}
 }
+
+// pluginVagrantTopology is a plugin provider whose machines Vagrant makes,
+// with the fragments CheckBlock would have asked of the plugin.
+func pluginVagrantTopology(t *testing.T) *topology.Topology {
+	t.Helper()
+	topo := parse(t, "plugin-vagrant", []byte("cluster \"p\" {}\nprovider \"acme\" {}\nserver \"nomad-server\" {}\nclient \"nomad-client\" {\n  count = 2\n}\n"))
+	topo.Provider.PluginVagrant = true
+	topo.Provider.Config = map[string]any{"box": "acme/debian-12"}
+	topo.Provider.VagrantFragments = map[string]string{
+		"nomad-server1": "p.memory = 1024\np.flavor = \"small\"\n",
+		"nomad-client1": "p.memory = 2048",
+	}
+	return topo
+}
+
+// A plugin whose machines Vagrant makes gets a Vagrantfile with its
+// fragment inside each machine's provider block, and no box or provider
+// settings of the built-ins.
+func TestPluginVagrantfile(t *testing.T) {
+	files, err := generator.Render(pluginVagrantTopology(t), nomadbox.Assets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	vf := string(files["Vagrantfile"])
+	for _, want := range []string{
+		`ENV["VAGRANT_DEFAULT_PROVIDER"] ||= "acme"`,
+		`config.vm.box = "acme/debian-12"`,
+		"      machine.vm.provider \"acme\" do |p, override|\n        case node[:name]\n        when \"nomad-server1\"\n          p.memory = 1024\n          p.flavor = \"small\"\n        when \"nomad-client1\"\n          p.memory = 2048\n        when \"nomad-client2\"\n        end\n      end\n",
+	} {
+		if !strings.Contains(vf, want) {
+			t.Errorf("the Vagrantfile lacks\n%s\n---\n%s", want, vf)
+		}
+	}
+	for _, never := range []string{"config.vm.box_version", `machine.vm.provider "virtualbox"`, "SYSTEMD_ARGS"} {
+		if strings.Contains(vf, never) {
+			t.Errorf("the Vagrantfile of a plugin has %q", never)
+		}
+	}
+	// A plugin that makes its machines itself gets no Vagrantfile.
+	topo := pluginVagrantTopology(t)
+	topo.Provider.PluginVagrant = false
+	if files, _ := generator.Render(topo, nomadbox.Assets()); files["Vagrantfile"] != nil {
+		t.Error("a plugin without Vagrant got a Vagrantfile")
+	}
+}

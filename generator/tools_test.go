@@ -164,3 +164,21 @@ func TestRealToolsCatchMistakes(t *testing.T) {
 		t.Errorf("ansible-lint accepted a playbook with unnamed tasks and a bare shell:\n%s", out)
 	}
 }
+
+// TestRealToolsPluginVagrantfile has the real Vagrant check the
+// Vagrantfile of a plugin whose machines Vagrant makes: the fragments sit
+// where Ruby and Vagrant accept them. The plugin's own Vagrant provider
+// is not installed here, so its block is not evaluated (--ignore-provider).
+func TestRealToolsPluginVagrantfile(t *testing.T) {
+	testtools.Require(t, "vagrant")
+	files, err := generator.Render(pluginVagrantTopology(t), nomadbox.Assets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "Vagrantfile"), files["Vagrantfile"], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	testtools.Run(t, dir, []string{"VAGRANT_CHECKPOINT_DISABLE=1", "VAGRANT_DEFAULT_PROVIDER=virtualbox"}, "vagrant", "validate", "--ignore-provider")
+	testtools.Run(t, dir, nil, "ruby", "-c", "Vagrantfile")
+}

@@ -15,7 +15,10 @@ import (
 
 type vagrantNode struct {
 	Name, IP, Role string
-	Memory, CPUs   int
+	// Fragment is a plugin provider's Ruby for this machine's provider
+	// block.
+	Fragment     string
+	Memory, CPUs int
 	// TaskRunner and Isolation say what a docker-provider node is
 	// granted: what Nomad's task runner needs on every client, and what
 	// the drivers that isolate tasks (exec, java, docker) need beyond it.
@@ -31,6 +34,8 @@ type vagrantData struct {
 	Image                     string
 	Netmask                   string
 	Nodes                     []vagrantNode
+	// Plugin: the provider is a plugin whose machines Vagrant makes.
+	Plugin bool
 }
 
 func vagrantfile(t *topology.Topology, assets fs.FS) ([]byte, error) {
@@ -41,7 +46,7 @@ func vagrantfile(t *topology.Topology, assets fs.FS) ([]byte, error) {
 	tmpl, err := template.New("Vagrantfile").
 		Delims("[[", "]]").
 		Option("missingkey=error").
-		Funcs(template.FuncMap{"rb": rubyString}).
+		Funcs(template.FuncMap{"rb": rubyString, "indent": indent}).
 		Parse(string(src))
 	if err != nil {
 		return nil, fmt.Errorf("parsing Vagrantfile template: %w", err)
@@ -59,9 +64,16 @@ func vagrantfile(t *topology.Topology, assets fs.FS) ([]byte, error) {
 		Image:       dockerImage(t),
 		Netmask:     net.IP(net.CIDRMask(t.Network.Prefix.Bits(), 32)).String(),
 	}
-	if p.Name != "docker" {
+	switch {
+	case p.Plugin:
+		// A plugin whose Vagrant provider needs a box declares a "box"
+		// attribute, as the built-ins do.
+		data.Plugin = true
+		data.Box, _ = p.Config["box"].(string)
+		data.BoxVersion, _ = p.Config["box_version"].(string)
+	case p.Name != "docker":
 		data.Box, data.BoxVersion = p.Box, p.BoxVersion
-	} else {
+	default:
 		// The docker provider builds `docker network create --subnet`
 		// from ip/netmask, which wants a prefix length.
 		data.Netmask = fmt.Sprint(t.Network.Prefix.Bits())
@@ -75,6 +87,7 @@ func vagrantfile(t *topology.Topology, assets fs.FS) ([]byte, error) {
 			CPUs:       n.Group.CPUs,
 			TaskRunner: n.Role == topology.RoleClient,
 			Isolation:  isolates(n.Group),
+			Fragment:   p.VagrantFragments[n.Name],
 		})
 	}
 	var buf bytes.Buffer
@@ -95,6 +108,17 @@ func dockerImage(t *topology.Topology) string {
 // with namespaces and keyrings of its own (libcontainer, or Docker).
 func isolates(g *topology.Group) bool {
 	return g.HasDriver("exec") || g.HasDriver("java") || g.HasDriver("docker")
+}
+
+// indent puts prefix before every non-empty line of s.
+func indent(prefix, s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			lines[i] = prefix + l
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // rubyString quotes s as a Ruby double-quoted string literal. Besides

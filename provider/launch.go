@@ -84,6 +84,11 @@ func Launch(opts LaunchOptions) (*Plugin, error) {
 	if opts.Stderr != nil {
 		stderr = io.MultiWriter(opts.Stderr, tail)
 	}
+	// Two sources write stderr (below); each hands on whole lines only,
+	// one at a time, so lines of the two never run into each other.
+	shared := &sync.Mutex{}
+	rawStderr := &lineWriter{w: stderr, mu: shared}
+	syncStderr := &lineWriter{w: stderr, mu: shared}
 	cmd := exec.Command(opts.Path, opts.Args...)
 	cmd.Env = append(os.Environ(), opts.Env...)
 	p := &Plugin{Name: opts.Name, Path: opts.Path, Timeouts: t, stderr: tail}
@@ -97,9 +102,9 @@ func Launch(opts LaunchOptions) (*Plugin, error) {
 		// forwards as Sync*; Stderr gets what the process wrote before
 		// (or instead of) serving, a panic for one. All of it is stderr to
 		// nomadbox.
-		Stderr:     stderr,
-		SyncStderr: stderr,
-		SyncStdout: stderr,
+		Stderr:     rawStderr,
+		SyncStderr: syncStderr,
+		SyncStdout: syncStderr,
 		// The raw lines go to Stderr; go-plugin's own log would repeat them.
 		Logger: hclog.New(&hclog.LoggerOptions{Output: io.Discard, Level: hclog.Off}),
 	})
@@ -215,6 +220,30 @@ func (p *Plugin) Halt(ctx context.Context, c *Cluster, names []string, progress 
 
 func (p *Plugin) Destroy(ctx context.Context, c *Cluster, names []string, progress Progress) error {
 	return p.call(ctx, "Destroy", p.Timeouts.Long, func(ctx context.Context) error { return p.impl.Destroy(ctx, c, names, progress) })
+}
+
+// lineWriter passes whole lines to w, holding mu for each.
+type lineWriter struct {
+	w       io.Writer
+	mu      *sync.Mutex
+	partial []byte
+}
+
+func (l *lineWriter) Write(b []byte) (int, error) {
+	l.partial = append(l.partial, b...)
+	for {
+		i := bytes.IndexByte(l.partial, '\n')
+		if i < 0 {
+			return len(b), nil
+		}
+		l.mu.Lock()
+		_, err := l.w.Write(l.partial[:i+1])
+		l.mu.Unlock()
+		l.partial = l.partial[i+1:]
+		if err != nil {
+			return len(b), err
+		}
+	}
 }
 
 // lastLines keeps the last max lines written to it.

@@ -41,8 +41,10 @@ type Provider interface {
 	// what it can.
 	Preflight(ctx context.Context, c *Cluster, progress Progress) error
 	// VagrantFragment is the Ruby that goes inside `machine.vm.provider
-	// "<name>" do |p| ... end` for one node, for providers that use
-	// Vagrant; others return "".
+	// "<name>" do |p, override| ... end` for one node, for providers that
+	// use Vagrant; others return "". Such a provider declares a "box"
+	// attribute when its Vagrant provider needs a box (config.vm.box), and
+	// its Up runs Vagrant in Cluster.Dir, where the Vagrantfile is.
 	VagrantFragment(ctx context.Context, c *Cluster, node string) (string, error)
 	// Up creates and starts the named machines, all when names is empty.
 	Up(ctx context.Context, c *Cluster, names []string, progress Progress) error

@@ -32,9 +32,6 @@ func CheckBlock(ctx context.Context, t *topology.Topology) hcl.Diagnostics {
 		return diag("Provider plugin failed", err.Error())
 	}
 	defer h.Close()
-	if h.Description.Capabilities.UsesVagrant {
-		return diag("Provider plugin not supported", "The plugin "+path+" says its machines are made by Vagrant; this version of nomadbox renders no Vagrantfile for plugins (Vagrant fragments from plugins are not supported yet). Use a plugin that creates its machines itself.")
-	}
 	schema, err := h.Schema(ctx)
 	if err != nil {
 		return diag("Provider plugin failed", err.Error())
@@ -43,11 +40,25 @@ func CheckBlock(ctx context.Context, t *topology.Topology) hcl.Diagnostics {
 	if diags.HasErrors() {
 		return diags
 	}
-	ds, err := h.Validate(ctx, ClusterOf(t, ""))
+	c := ClusterOf(t, "")
+	ds, err := h.Validate(ctx, c)
 	if err != nil {
 		return append(diags, diag("Provider plugin failed", err.Error())...)
 	}
-	return append(diags, p.PluginDiagnostics(ds)...)
+	diags = append(diags, p.PluginDiagnostics(ds)...)
+	if h.Description.Capabilities.UsesVagrant && !diags.HasErrors() {
+		// The Vagrantfile nomadbox renders carries, in each machine, the
+		// Ruby the plugin gives for it.
+		p.PluginVagrant, p.VagrantFragments = true, map[string]string{}
+		for _, n := range c.Nodes {
+			ruby, err := h.VagrantFragment(ctx, c, n.Name)
+			if err != nil {
+				return append(diags, diag("Provider plugin failed", err.Error())...)
+			}
+			p.VagrantFragments[n.Name] = ruby
+		}
+	}
+	return diags
 }
 
 // ClusterOf is what a provider learns of the cluster: t's nodes, its

@@ -42,6 +42,12 @@ type Provider struct {
 	Plugin bool
 	Body   hcl.Body
 	Config map[string]any
+	// PluginVagrant: the plugin's machines are made by Vagrant, from the
+	// rendered Vagrantfile with VagrantFragments inside each machine's
+	// provider block. Both are asked of the plugin when the topology is
+	// loaded (internal/providers.CheckBlock): the generator stays pure.
+	PluginVagrant    bool
+	VagrantFragments map[string]string // node name -> Ruby
 }
 
 // providerAttrs lists the attributes each built-in provider accepts.
@@ -68,8 +74,13 @@ func IsBuiltinProvider(name string) bool {
 }
 
 // UsesVagrant reports whether machines are made by Vagrant (every
-// built-in provider but ssh).
-func (p *Provider) UsesVagrant() bool { return p.Name != "ssh" && !p.Plugin }
+// built-in provider but ssh, and plugins that say so).
+func (p *Provider) UsesVagrant() bool {
+	if p.Plugin {
+		return p.PluginVagrant
+	}
+	return p.Name != "ssh"
+}
 
 // ParallelUp reports whether `vagrant up --parallel` is allowed: Vagrant
 // refuses it for VirtualBox and Hyper-V.

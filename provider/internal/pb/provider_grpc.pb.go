@@ -54,7 +54,8 @@ type ProviderClient interface {
 	// it can; an error says how to fix it.
 	Preflight(ctx context.Context, in *ClusterRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Progress], error)
 	// VagrantFragment is the Ruby inside `machine.vm.provider "<name>" do
-	// |p| ... end` for one node, for providers that use Vagrant.
+	// |p, override| ... end` for one node, for providers that use Vagrant
+	// (a "box" attribute in the schema becomes config.vm.box).
 	VagrantFragment(ctx context.Context, in *NodeRequest, opts ...grpc.CallOption) (*VagrantFragmentResponse, error)
 	// Up creates and starts the named machines (all when none is named).
 	Up(ctx context.Context, in *MachinesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Progress], error)
@@ -218,7 +219,8 @@ type ProviderServer interface {
 	// it can; an error says how to fix it.
 	Preflight(*ClusterRequest, grpc.ServerStreamingServer[Progress]) error
 	// VagrantFragment is the Ruby inside `machine.vm.provider "<name>" do
-	// |p| ... end` for one node, for providers that use Vagrant.
+	// |p, override| ... end` for one node, for providers that use Vagrant
+	// (a "box" attribute in the schema becomes config.vm.box).
 	VagrantFragment(context.Context, *NodeRequest) (*VagrantFragmentResponse, error)
 	// Up creates and starts the named machines (all when none is named).
 	Up(*MachinesRequest, grpc.ServerStreamingServer[Progress]) error

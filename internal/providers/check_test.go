@@ -1,0 +1,139 @@
+package providers
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nomadbox/nomadbox/internal/topology"
+	"github.com/nomadbox/nomadbox/provider"
+)
+
+// testPluginEnv makes the test binary serve acmePlugin instead of running
+// the tests: CheckBlock then talks to a real plugin process.
+const testPluginEnv = "NOMADBOX_PROVIDERS_TEST_PLUGIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(testPluginEnv) != "" {
+		provider.Serve(&acmePlugin{vagrant: os.Getenv(testPluginEnv) == "vagrant"})
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// acmePlugin declares region (required) and size (default "small"),
+// refuses region "mars", and, in vagrant mode, makes its machines with
+// Vagrant.
+type acmePlugin struct{ vagrant bool }
+
+func (a *acmePlugin) Describe(context.Context) (*provider.Description, error) {
+	return &provider.Description{Name: "acme", Version: "1.2.3", Protocol: provider.ProtocolVersion,
+		Capabilities: provider.Capabilities{UsesVagrant: a.vagrant}}, nil
+}
+
+func (a *acmePlugin) Schema(context.Context) (*provider.Schema, error) {
+	return &provider.Schema{Attributes: []provider.Attribute{
+		{Name: "region", Type: provider.TypeString, Required: true},
+		{Name: "size", Type: provider.TypeString, Default: "small"},
+	}}, nil
+}
+
+func (a *acmePlugin) Validate(_ context.Context, c *provider.Cluster) ([]provider.Diagnostic, error) {
+	if c.Config["region"] == "mars" {
+		return []provider.Diagnostic{{Error: true, Summary: "Unknown region", Detail: "acme has no region mars.", Attribute: "region"}}, nil
+	}
+	return nil, nil
+}
+
+func (a *acmePlugin) VagrantFragment(_ context.Context, c *provider.Cluster, node string) (string, error) {
+	return fmt.Sprintf("p.size = %q # %s", c.Config["size"], node), nil
+}
+
+func (a *acmePlugin) Preflight(context.Context, *provider.Cluster, provider.Progress) error {
+	return nil
+}
+func (a *acmePlugin) Up(context.Context, *provider.Cluster, []string, provider.Progress) error {
+	return nil
+}
+func (a *acmePlugin) List(context.Context, *provider.Cluster) ([]provider.Machine, error) {
+	return nil, nil
+}
+func (a *acmePlugin) Halt(context.Context, *provider.Cluster, []string, provider.Progress) error {
+	return nil
+}
+func (a *acmePlugin) Destroy(context.Context, *provider.Cluster, []string, provider.Progress) error {
+	return nil
+}
+
+// installAcme puts the test binary on the plugin path as
+// nomadbox-provider-acme, serving in mode.
+func installAcme(t *testing.T, mode string) {
+	t.Helper()
+	pluginPath, _, _ := searchEnv(t)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(pluginPath, 0o755)
+	script := fmt.Sprintf("#!/bin/sh\n%s=%s exec %q \"$@\"\n", testPluginEnv, mode, self)
+	if err := os.WriteFile(filepath.Join(pluginPath, PluginPrefix+"acme"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// The plugin's PATH still needs sh.
+	t.Setenv("PATH", os.Getenv("PATH")+":/bin:/usr/bin")
+}
+
+func checkAcme(t *testing.T, block string) (*topology.Topology, []string) {
+	t.Helper()
+	src := "cluster \"c\" {}\nprovider \"acme\" {\n" + block + "}\nserver \"nomad-server\" {}\nclient \"nomad-client\" {}\n"
+	topo, diags := topology.NewParser().Parse([]byte(src), "topology.hcl")
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	var got []string
+	for _, d := range CheckBlock(context.Background(), topo) {
+		got = append(got, fmt.Sprintf("%d:%d %s", d.Subject.Start.Line, d.Subject.Start.Column, d.Summary))
+	}
+	return topo, got
+}
+
+func TestCheckBlockWithPlugin(t *testing.T) {
+	installAcme(t, "plain")
+	for _, c := range []struct {
+		block string
+		want  []string
+	}{
+		{"  region = \"eu\"\n", nil},
+		// The schema, as the host applies it: at the attribute, or at the
+		// block for a missing one.
+		{"  region = \"eu\"\n  colour = \"red\"\n", []string{"4:3 Unsupported argument"}},
+		{"  size = \"big\"\n", []string{"2:17 Missing required argument"}},
+		{"  region = 7\n  size = [1]\n", []string{"4:10 Incorrect attribute value type"}},
+		// The plugin's own check, at the attribute it names.
+		{"  region = \"mars\"\n", []string{"3:12 Unknown region"}},
+	} {
+		_, got := checkAcme(t, c.block)
+		if strings.Join(got, "; ") != strings.Join(c.want, "; ") {
+			t.Errorf("block %q: diagnostics %v, want %v", c.block, got, c.want)
+		}
+	}
+	topo, _ := checkAcme(t, "  region = \"eu\"\n")
+	if topo.Provider.Config["size"] != "small" || topo.Provider.Config["region"] != "eu" || topo.Provider.UsesVagrant() {
+		t.Errorf("config %v (defaults applied?), uses Vagrant %v", topo.Provider.Config, topo.Provider.UsesVagrant())
+	}
+}
+
+func TestCheckBlockGathersVagrantFragments(t *testing.T) {
+	installAcme(t, "vagrant")
+	topo, diags := checkAcme(t, "  region = \"eu\"\n  size = \"big\"\n")
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	want := map[string]string{"nomad-server1": `p.size = "big" # nomad-server1`, "nomad-client1": `p.size = "big" # nomad-client1`}
+	if !topo.Provider.UsesVagrant() || fmt.Sprint(topo.Provider.VagrantFragments) != fmt.Sprint(want) {
+		t.Errorf("uses Vagrant %v, fragments %v, want %v", topo.Provider.UsesVagrant(), topo.Provider.VagrantFragments, want)
+	}
+}
