@@ -44,12 +44,7 @@ func (s *Session) checkHostKeys(ctx context.Context, nodes []topology.Node) erro
 	if !s.existingHosts() {
 		return nil
 	}
-	ssh := s.nodeSSH()
-	var hosts []hostkeys.Host
-	for _, n := range nodes {
-		hosts = append(hosts, hostkeys.Host{Name: n.Name, Address: ssh.Address(n), Port: ssh.Port})
-	}
-	return hostkeys.Ensure(ctx, s.Runner, hostkeys.Path(s.Dir), hosts)
+	return hostkeys.Ensure(ctx, s.Runner, hostkeys.Path(s.Dir), s.nodeSSH().HostKeyTargets(nodes))
 }
 
 // uninstall runs the uninstall playbook over the named hosts (all when

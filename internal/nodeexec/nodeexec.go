@@ -101,3 +101,13 @@ func (s *SSH) Exec(ctx context.Context, n topology.Node, cmd string) (string, er
 	out, err := s.Runner.Output(ctx, execx.Command("ssh", append(s.Args(n, false), "--", cmd)...))
 	return strings.TrimSpace(string(out)), err
 }
+
+// HostKeyTargets are the nodes as hostkeys checks them: where SSH
+// reaches each.
+func (s *SSH) HostKeyTargets(nodes []topology.Node) []hostkeys.Host {
+	var out []hostkeys.Host
+	for _, n := range nodes {
+		out = append(out, hostkeys.Host{Name: n.Name, Address: s.Address(n), Port: s.Port})
+	}
+	return out
+}

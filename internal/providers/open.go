@@ -98,30 +98,20 @@ func NotFoundError(name string, dirs []string) error {
 		name, PluginPrefix, name, strings.Join(dirs, ", "), strings.Join(topology.BuiltinProviders(), ", "))
 }
 
-// pluginLog writes a plugin's stderr into the cluster's log, a line at
-// a time, each prefixed with the provider's name and masked.
+// pluginLog writes a plugin's stderr into the cluster's log, each line
+// prefixed with the provider's name and masked. provider.Launch hands it
+// whole lines, one per Write.
 type pluginLog struct {
-	name    string
-	w       io.Writer
-	mask    func(string) string
-	mu      sync.Mutex
-	partial []byte
+	name string
+	w    io.Writer
+	mask func(string) string
 }
 
 func (l *pluginLog) Write(b []byte) (int, error) {
 	if l.w == nil {
 		return len(b), nil
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.partial = append(l.partial, b...)
-	for {
-		i := strings.IndexByte(string(l.partial), '\n')
-		if i < 0 {
-			break
-		}
-		line := string(l.partial[:i])
-		l.partial = l.partial[i+1:]
+	for _, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
 		if l.mask != nil {
 			line = l.mask(line)
 		}

@@ -7,6 +7,7 @@ package providers
 
 import (
 	"context"
+	"fmt"
 	"sort"
 
 	"github.com/nomadbox/nomadbox/internal/execx"
@@ -61,7 +62,7 @@ func (b *builtin) env(c *provider.Cluster, progress provider.Progress) (*Env, er
 	}
 	e := *env
 	if progress != nil {
-		e.Progress = func(format string, args ...any) { progress(sprintf(format, args...)) }
+		e.Progress = func(format string, args ...any) { progress(fmt.Sprintf(format, args...)) }
 	}
 	return &e, nil
 }

@@ -1,12 +1,6 @@
 package providers
 
-import (
-	"fmt"
-
-	"github.com/nomadbox/nomadbox/provider"
-)
-
-func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+import "github.com/nomadbox/nomadbox/provider"
 
 // builtinSchemas describe the built-ins' blocks for `nomadbox providers`
 // and for anyone reading them over the contract; the topology package

@@ -28,11 +28,8 @@ func (sshHosts) Preflight(ctx context.Context, env *Env) error {
 // it changed) and that it answers over SSH.
 func (sshHosts) Up(ctx context.Context, env *Env, names ...string) error {
 	s := nodeexec.For(env.Topology, env.Runner, env.Dir)
-	var hosts []hostkeys.Host
 	nodes := selectNodes(env, names)
-	for _, n := range nodes {
-		hosts = append(hosts, hostkeys.Host{Name: n.Name, Address: s.Address(n), Port: s.Port})
-	}
+	hosts := s.HostKeyTargets(nodes)
 	env.progress("checking the SSH host keys of %d hosts", len(hosts))
 	if err := hostkeys.Ensure(ctx, env.Runner, s.KnownHosts, hosts); err != nil {
 		return err
