@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/nomadbox/nomadbox/internal/nodecontainer"
 	"github.com/nomadbox/nomadbox/internal/nodeimage"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
@@ -25,6 +26,10 @@ type vagrantNode struct {
 	TaskRunner, Isolation bool
 }
 
+type containerLists struct {
+	Systemd, CgroupReadOnly, TaskRunner, Isolation []string
+}
+
 type vagrantData struct {
 	Source, Cluster, Provider string
 	Box, BoxVersion           string
@@ -33,7 +38,9 @@ type vagrantData struct {
 	Switch                    string
 	Image                     string
 	Netmask                   string
-	Nodes                     []vagrantNode
+	// Container is the docker provider's `docker run` option lists.
+	Container containerLists
+	Nodes     []vagrantNode
 	// Plugin: the provider is a plugin whose machines Vagrant makes.
 	Plugin bool
 }
@@ -46,7 +53,7 @@ func vagrantfile(t *topology.Topology, assets fs.FS) ([]byte, error) {
 	tmpl, err := template.New("Vagrantfile").
 		Delims("[[", "]]").
 		Option("missingkey=error").
-		Funcs(template.FuncMap{"rb": rubyString, "indent": indent}).
+		Funcs(template.FuncMap{"rb": rubyString, "rbList": rubyList, "indent": indent}).
 		Parse(string(src))
 	if err != nil {
 		return nil, fmt.Errorf("parsing Vagrantfile template: %w", err)
@@ -63,6 +70,10 @@ func vagrantfile(t *topology.Topology, assets fs.FS) ([]byte, error) {
 		Switch:      p.Switch,
 		Image:       dockerImage(t),
 		Netmask:     net.IP(net.CIDRMask(t.Network.Prefix.Bits(), 32)).String(),
+		Container: containerLists{
+			Systemd: nodecontainer.Systemd, CgroupReadOnly: nodecontainer.CgroupReadOnly,
+			TaskRunner: nodecontainer.TaskRunner, Isolation: nodecontainer.Isolation,
+		},
 	}
 	switch {
 	case p.Plugin:
@@ -85,8 +96,8 @@ func vagrantfile(t *topology.Topology, assets fs.FS) ([]byte, error) {
 			Role:       string(n.Role),
 			Memory:     n.Group.Memory,
 			CPUs:       n.Group.CPUs,
-			TaskRunner: n.Role == topology.RoleClient,
-			Isolation:  isolates(n.Group),
+			TaskRunner: nodecontainer.RunsTasks(n),
+			Isolation:  nodecontainer.Isolates(n),
 			Fragment:   p.VagrantFragments[n.Name],
 		})
 	}
@@ -104,10 +115,13 @@ func dockerImage(t *topology.Topology) string {
 	return image
 }
 
-// isolates reports whether a group runs a driver that isolates its tasks
-// with namespaces and keyrings of its own (libcontainer, or Docker).
-func isolates(g *topology.Group) bool {
-	return g.HasDriver("exec") || g.HasDriver("java") || g.HasDriver("docker")
+// rubyList is strs as a Ruby array of string literals.
+func rubyList(strs []string) string {
+	quoted := make([]string, len(strs))
+	for i, s := range strs {
+		quoted[i] = rubyString(s)
+	}
+	return "[" + strings.Join(quoted, ", ") + "]"
 }
 
 // indent puts prefix before every non-empty line of s.

@@ -102,3 +102,31 @@ func readPublicKey(path string) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// InstallVagrantPrivateKey puts Vagrant's insecure private key at dst
+// (~/.vagrant.d/insecure_private_key) unless a key is there: Vagrant
+// copies it there itself when it first runs, and nodes that Vagrant did
+// not make are still reached with it.
+func InstallVagrantPrivateKey(dst string) error {
+	if _, err := os.Stat(dst); err == nil {
+		return nil
+	}
+	pub, err := VagrantPublicKey()
+	if err != nil {
+		return err
+	}
+	src := filepath.Join(filepath.Dir(pub), "vagrant")
+	key, err := os.ReadFile(src)
+	if err != nil {
+		return fmt.Errorf("reading Vagrant's insecure private key: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	// ssh refuses a private key that others can read.
+	tmp := dst + ".nomadbox-tmp"
+	if err := os.WriteFile(tmp, key, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, dst)
+}

@@ -3,18 +3,60 @@ package providers
 import (
 	"context"
 	"fmt"
+	"net"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/nomadbox/nomadbox/internal/box"
 	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/nodecontainer"
+	"github.com/nomadbox/nomadbox/internal/nodeexec"
 	"github.com/nomadbox/nomadbox/internal/nodeimage"
+	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/provider"
 )
 
-// dockerPreflight makes sure the Docker daemon answers, the node image
-// exists (building it when missing) and no container from an earlier,
-// forgotten cluster of the same name is in the way.
-func dockerPreflight(ctx context.Context, env *Env) error {
+// dockerProvider makes each node a container of the node image. By
+// default it runs them itself, all at once with `docker run`: Vagrant's
+// docker provider starts Ruby for every machine and made the machines
+// phase grow by about 3 s per node on two cores. With `vagrant = true`
+// in the provider block Vagrant makes them from the rendered Vagrantfile,
+// which gives the same containers (internal/nodecontainer holds the
+// options for both).
+type dockerProvider struct {
+	vagrant *vagrantProvider
+}
+
+// Labels on the containers and the network nomadbox makes: the cluster,
+// the node, and the render directory whose cluster they are.
+const (
+	labelCluster = "nomadbox.cluster"
+	labelNode    = "nomadbox.node"
+	labelDir     = "nomadbox.dir"
+)
+
+// sshTimeout bounds the wait for a new container's sshd.
+var sshTimeout = 2 * time.Minute
+
+func newDockerProvider() *dockerProvider {
+	return &dockerProvider{vagrant: &vagrantProvider{name: "docker", parallel: true, list: vagrantDockerList}}
+}
+
+func viaVagrant(env *Env) bool { return env.Topology.Provider.Vagrant }
+
+// Preflight makes sure the Docker daemon answers, the node image exists
+// (building it when missing), Vagrant's insecure key is where the
+// inventory expects it, and no container from an earlier, forgotten
+// cluster of the same name is in the way.
+func (p *dockerProvider) Preflight(ctx context.Context, env *Env) error {
+	if viaVagrant(env) {
+		if err := p.vagrant.Preflight(ctx, env); err != nil {
+			return err
+		}
+	}
 	if _, err := execx.LookPath("docker"); err != nil {
 		return err
 	}
@@ -39,68 +81,139 @@ func dockerPreflight(ctx context.Context, env *Env) error {
 			return fmt.Errorf("the node image %s with the cluster's binaries: %w", name, err)
 		}
 	}
+	// The node image authorizes Vagrant's insecure key; Vagrant copies
+	// the private half to ~/.vagrant.d when it first runs, which it may
+	// never have done here.
+	if err := box.InstallVagrantPrivateKey(nodeexec.VagrantKey()); err != nil {
+		return err
+	}
 	if err := checkStrayContainers(ctx, env); err != nil {
 		return err
 	}
-	return ensureNetwork(ctx, env)
+	_, err = ensureNetwork(ctx, env)
+	return err
 }
 
-// ensureNetwork creates the private network before `vagrant up
-// --parallel`: Vagrant's docker provider looks for a network with the
-// subnet and creates one when none exists, and machines doing that at
-// the same moment race (one inspects a network another just replaced).
-// The name is the one Vagrant itself would choose, so `vagrant destroy`
-// removes it.
-func ensureNetwork(ctx context.Context, env *Env) error {
+// ensureNetwork returns the name of the Docker network with the
+// cluster's subnet, creating it when there is none. Before `vagrant up
+// --parallel` this also spares Vagrant's machines a race: each looks for
+// a network with the subnet and creates one when none exists. A network
+// nomadbox creates carries the cluster's label, so destroy knows it.
+func ensureNetwork(ctx context.Context, env *Env) (string, error) {
 	subnet := env.Topology.Network.Prefix.String()
-	out, err := env.Runner.Output(ctx, execx.Command("docker", "network", "ls", "-q"))
+	out, err := env.Runner.Output(ctx, execx.Command("docker", "network", "ls", "--format", "{{.Name}}"))
 	if err != nil {
-		return err
+		return "", err
 	}
-	ids := strings.Fields(string(out))
-	if len(ids) > 0 {
-		args := append([]string{"network", "inspect", "--format", "{{range .IPAM.Config}}{{.Subnet}} {{end}}"}, ids...)
+	names := strings.Fields(string(out))
+	if len(names) > 0 {
+		args := append([]string{"network", "inspect", "--format", "{{.Name}} {{range .IPAM.Config}}{{.Subnet}} {{end}}"}, names...)
 		subnets, err := env.Runner.Output(ctx, execx.Command("docker", args...))
 		if err != nil {
-			return err
+			return "", err
 		}
-		for _, s := range strings.Fields(string(subnets)) {
-			if s == subnet {
-				return nil
+		for _, line := range strings.Split(string(subnets), "\n") {
+			f := strings.Fields(line)
+			for _, s := range f[min(1, len(f)):] {
+				if s == subnet {
+					return f[0], nil
+				}
 			}
 		}
 	}
-	env.progress("creating the docker network for %s", subnet)
-	return env.Runner.Run(ctx, execx.Command("docker", "network", "create", "--subnet", subnet, "vagrant_network_"+subnet))
+	// Vagrant's docker provider would pick this name itself.
+	name := "nomadbox-" + env.Topology.Cluster.Name
+	if viaVagrant(env) {
+		name = "vagrant_network_" + subnet
+	}
+	env.progress("creating the docker network %s for %s", name, subnet)
+	return name, env.Runner.Run(ctx, execx.Command("docker", "network", "create", "--subnet", subnet,
+		"--label", labelCluster+"="+env.Topology.Cluster.Name, name))
+}
+
+// container is one of the cluster's containers.
+type container struct {
+	ID, State string // State is the provider contract's: running or stopped
+}
+
+// clusterContainers maps the node names of this render directory's
+// containers to them: those nomadbox made (labelled with the directory)
+// and those Vagrant made (their IDs in .vagrant), whichever made the
+// cluster, so that a cluster made one way is still found, stopped and
+// destroyed after the provider block changed.
+func clusterContainers(ctx context.Context, env *Env) (map[string]container, error) {
+	out, err := env.Runner.Output(ctx, execx.Command("docker", "ps", "-a", "--no-trunc", "--format",
+		`{{.ID}} {{.State}} {{.Label "`+labelNode+`"}} {{.Label "`+labelDir+`"}}`))
+	if err != nil {
+		return nil, err
+	}
+	return parseContainers(string(out), absDir(env), vagrantMachineIDs(env, "docker")), nil
+}
+
+// parseContainers reads `docker ps` lines of ID, state, node label and
+// directory label: the containers labelled with dir, and those whose
+// IDs Vagrant recorded (vagrantIDs, node name -> ID).
+func parseContainers(out, dir string, vagrantIDs map[string]string) map[string]container {
+	byID := map[string]string{} // ID -> state
+	found := map[string]container{}
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		state := contractState(f[1])
+		byID[f[0]] = state
+		if len(f) == 4 && f[3] == dir {
+			found[f[2]] = container{ID: f[0], State: state}
+		}
+	}
+	for name, id := range vagrantIDs {
+		if st, ok := byID[id]; ok {
+			found[name] = container{ID: id, State: st}
+		}
+	}
+	return found
+}
+
+// contractState is Docker's container state as the contract's.
+func contractState(s string) string {
+	if s == "running" {
+		return provider.StateRunning
+	}
+	return provider.StateStopped // created, exited, paused, restarting, dead
+}
+
+func absDir(env *Env) string {
+	if abs, err := filepath.Abs(env.Dir); err == nil {
+		return abs
+	}
+	return env.Dir
 }
 
 // checkStrayContainers refuses to go on when a container with one of
-// this cluster's machine names exists but this render directory's
-// Vagrant state does not know it: Vagrant would fail with a name
-// conflict deep into `up`.
+// this cluster's machine names exists but does not belong to this render
+// directory: creating it would fail with a name conflict.
 func checkStrayContainers(ctx context.Context, env *Env) error {
-	out, err := env.Runner.Output(ctx, execx.Command("docker", "ps", "-a", "--format", "{{.ID}} {{.Names}}"))
+	out, err := env.Runner.Output(ctx, execx.Command("docker", "ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Names}}"))
 	if err != nil {
 		return err
 	}
-	known := vagrantMachineIDs(env, "docker")
+	ours, err := clusterContainers(ctx, env)
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, c := range ours {
+		known[c.ID] = true
+	}
 	want := map[string]bool{}
 	for _, n := range env.Topology.Nodes() {
-		want[env.Topology.Cluster.Name+"-"+n.Name] = true
+		want[containerName(env, n.Name)] = true
 	}
 	var stray []string
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		f := strings.Fields(line)
-		if len(f) != 2 || !want[f[1]] {
-			continue
-		}
-		isKnown := false
-		for _, id := range known {
-			if strings.HasPrefix(id, f[0]) {
-				isKnown = true
-			}
-		}
-		if !isKnown {
+		if len(f) == 2 && want[f[1]] && !known[f[0]] {
 			stray = append(stray, f[1])
 		}
 	}
@@ -111,43 +224,273 @@ func checkStrayContainers(ctx context.Context, env *Env) error {
 	return nil
 }
 
-// dockerList answers what `vagrant status` would, from Docker itself:
-// Vagrant keeps each machine's container ID in
-// .vagrant/machines/<name>/docker/id, and one `docker ps` tells their
-// states in a fraction of the seconds Vagrant needs to start. A machine
-// whose container is gone does not exist; a container that does not run
-// is "stopped".
-func dockerList(ctx context.Context, env *Env) ([]provider.Machine, error) {
-	ids := vagrantMachineIDs(env, "docker")
-	if len(ids) == 0 {
-		return nil, nil
+func containerName(env *Env, node string) string { return env.Topology.Cluster.Name + "-" + node }
+
+// Up creates the named nodes' containers (every node's for none) and
+// starts stopped ones, all at once, then waits until each one's sshd
+// answers.
+func (p *dockerProvider) Up(ctx context.Context, env *Env, names ...string) error {
+	if viaVagrant(env) {
+		return p.vagrant.Up(ctx, env, names...)
 	}
-	out, err := env.Runner.Output(ctx, execx.Command("docker", "ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.State}}"))
+	nodes := selectNodes(env, names)
+	network, err := ensureNetwork(ctx, env)
+	if err != nil {
+		return err
+	}
+	existing, err := clusterContainers(ctx, env)
+	if err != nil {
+		return err
+	}
+	image, _ := nodeimage.For(env.Topology)
+	return eachNode(nodes, func(n topology.Node) error {
+		c, found := existing[n.Name]
+		what := "already running"
+		switch {
+		case !found:
+			what = "created"
+			if err := env.Runner.Run(ctx, execx.Command("docker", runArgs(env, n, network, image)...)); err != nil {
+				return err
+			}
+		case c.State != provider.StateRunning:
+			what = "started"
+			if err := env.Runner.Run(ctx, execx.Command("docker", "start", c.ID)); err != nil {
+				return err
+			}
+		}
+		if err := waitSSH(ctx, n.Address.String()); err != nil {
+			return err
+		}
+		env.progress("%s: %s (%s)", n.Name, what, n.Address)
+		return nil
+	})
+}
+
+// runArgs is the `docker run` of n's container: detached, named and
+// labelled, at its address on the cluster's network, with the options
+// its role and drivers need. The image's STOPSIGNAL halts systemd.
+func runArgs(env *Env, n topology.Node, network, image string) []string {
+	args := []string{"run", "--detach",
+		"--name", containerName(env, n.Name),
+		"--label", labelCluster + "=" + env.Topology.Cluster.Name,
+		"--label", labelNode + "=" + n.Name,
+		"--label", labelDir + "=" + absDir(env),
+		"--network", network, "--ip", n.Address.String(),
+	}
+	args = append(args, nodecontainer.Options(n)...)
+	return append(args, image)
+}
+
+// eachNode runs f for every node at once and returns the errors of all
+// that failed, each with its node's name.
+func eachNode(nodes []topology.Node, f func(n topology.Node) error) error {
+	errs := make([]error, len(nodes))
+	var wg sync.WaitGroup
+	for i, n := range nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(n); err != nil {
+				errs[i] = fmt.Errorf("%s: %w", n.Name, err)
+			}
+		}()
+	}
+	wg.Wait()
+	return joinErrors(errs)
+}
+
+func joinErrors(errs []error) error {
+	var msgs []string
+	for _, err := range errs {
+		if err != nil {
+			msgs = append(msgs, err.Error())
+		}
+	}
+	switch len(msgs) {
+	case 0:
+		return nil
+	case 1:
+		for _, err := range errs {
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return fmt.Errorf("%s", strings.Join(msgs, "\n"))
+}
+
+// waitSSH waits until sshd answers at addr: a container runs long
+// before systemd has started sshd. It reads the banner rather than only
+// connecting, since a half-booted node may accept and then drop.
+func waitSSH(ctx context.Context, addr string) error {
+	hostPort := net.JoinHostPort(addr, "22")
+	deadline := time.Now().Add(sshTimeout)
+	var last error
+	for time.Now().Before(deadline) {
+		if last = sshBanner(ctx, hostPort); last == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("sshd on %s did not answer within %s (last: %v): look at `docker logs` of the container and `journalctl -u ssh` inside it", hostPort, sshTimeout, last)
+}
+
+func sshBanner(ctx context.Context, hostPort string) error {
+	d := net.Dialer{Timeout: 2 * time.Second}
+	conn, err := d.DialContext(ctx, "tcp", hostPort)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_ = conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+	buf := make([]byte, 4)
+	if _, err := conn.Read(buf); err != nil {
+		return err
+	}
+	if string(buf) != "SSH-" {
+		return fmt.Errorf("%s answered %q, not an SSH banner", hostPort, buf)
+	}
+	return nil
+}
+
+// List answers from one `docker ps`: every container of this render
+// directory, whichever made it.
+func (p *dockerProvider) List(ctx context.Context, env *Env) ([]provider.Machine, error) {
+	cs, err := clusterContainers(ctx, env)
 	if err != nil {
 		return nil, err
 	}
-	states := parseDockerPS(string(out))
 	var ms []provider.Machine
-	for name, id := range ids {
-		if st, ok := states[id]; ok {
-			ms = append(ms, vagrantMachine(env, name, st))
-		}
+	for name, c := range cs {
+		ms = append(ms, vagrantMachine(env, name, c.State))
 	}
 	return ms, nil
 }
 
-// parseDockerPS maps container IDs to Vagrant's state names.
-func parseDockerPS(out string) map[string]string {
-	states := map[string]string{}
-	for _, line := range strings.Split(out, "\n") {
-		id, state, ok := strings.Cut(strings.TrimSpace(line), " ")
-		if !ok {
+// vagrantDockerList is List for Vagrant: Vagrant's own `status` takes
+// seconds to start, and Docker knows the same.
+func vagrantDockerList(ctx context.Context, env *Env) ([]provider.Machine, error) {
+	return (&dockerProvider{}).List(ctx, env)
+}
+
+// targets is the named machines' containers (every one for none); a
+// name without a container is skipped, as Vagrant does.
+func targets(ctx context.Context, env *Env, names []string) (map[string]container, error) {
+	cs, err := clusterContainers(ctx, env)
+	if err != nil || len(names) == 0 {
+		return cs, err
+	}
+	picked := map[string]container{}
+	for _, n := range names {
+		if c, ok := cs[n]; ok {
+			picked[n] = c
+		}
+	}
+	return picked, nil
+}
+
+// Halt stops the containers; the image's STOPSIGNAL (SIGRTMIN+3) is
+// systemd's halt, so each node shuts down cleanly.
+func (p *dockerProvider) Halt(ctx context.Context, env *Env, names ...string) error {
+	if viaVagrant(env) {
+		return p.vagrant.Halt(ctx, env, names...)
+	}
+	ts, err := targets(ctx, env, names)
+	if err != nil {
+		return err
+	}
+	return eachContainer(ts, func(name string, c container) error {
+		if c.State != provider.StateRunning {
+			return nil
+		}
+		if err := env.Runner.Run(ctx, execx.Command("docker", "stop", c.ID)); err != nil {
+			return err
+		}
+		env.progress("%s: stopped", name)
+		return nil
+	})
+}
+
+// Destroy removes the containers with their anonymous volumes; for the
+// whole cluster also the network nomadbox made for it and Vagrant's
+// state of a cluster Vagrant made.
+func (p *dockerProvider) Destroy(ctx context.Context, env *Env, names ...string) error {
+	ts, err := targets(ctx, env, names)
+	if err != nil {
+		return err
+	}
+	if viaVagrant(env) && len(vagrantMachineIDs(env, "docker")) > 0 {
+		// Vagrant removes its own machines and forgets them.
+		if err := p.vagrant.Destroy(ctx, env, names...); err != nil || len(names) > 0 {
+			return err
+		}
+		return removeNetworks(ctx, env)
+	}
+	err = eachContainer(ts, func(name string, c container) error {
+		if err := env.Runner.Run(ctx, execx.Command("docker", "rm", "--force", "--volumes", c.ID)); err != nil {
+			return err
+		}
+		env.progress("%s: destroyed", name)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for name := range ts {
+		if err := os.RemoveAll(filepath.Join(env.Dir, ".vagrant", "machines", name)); err != nil {
+			return err
+		}
+	}
+	if len(names) > 0 {
+		return nil
+	}
+	return removeNetworks(ctx, env)
+}
+
+// removeNetworks removes the networks that carry the cluster's label and
+// no longer have containers; one the user made stays theirs.
+func removeNetworks(ctx context.Context, env *Env) error {
+	out, err := env.Runner.Output(ctx, execx.Command("docker", "network", "ls", "--quiet", "--filter", "label="+labelCluster+"="+env.Topology.Cluster.Name))
+	if err != nil {
+		return err
+	}
+	for _, id := range strings.Fields(string(out)) {
+		used, err := env.Runner.Output(ctx, execx.Command("docker", "network", "inspect", "--format", "{{len .Containers}}", id))
+		if err != nil {
+			return err
+		}
+		if strings.TrimSpace(string(used)) != "0" {
+			env.progress("network %s: kept, other containers use it", id[:min(12, len(id))])
 			continue
 		}
-		if state != "running" {
-			state = "stopped" // created, exited, paused, restarting, dead
+		if err := env.Runner.Run(ctx, execx.Command("docker", "network", "rm", id)); err != nil {
+			return err
 		}
-		states[id] = state
+		env.progress("network %s: removed", id[:min(12, len(id))])
 	}
-	return states
+	return nil
+}
+
+// eachContainer runs f for every container at once.
+func eachContainer(cs map[string]container, f func(name string, c container) error) error {
+	var errs []error
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for name, c := range cs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(name, c); err != nil {
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("%s: %w", name, err))
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return joinErrors(errs)
 }

@@ -7,11 +7,20 @@ import (
 	"testing"
 )
 
-func TestParseDockerPS(t *testing.T) {
-	got := parseDockerPS("aaa running\nbbb exited\nccc created\n\nbroken\n")
-	want := map[string]string{"aaa": "running", "bbb": "stopped", "ccc": "stopped"}
+func TestParseContainers(t *testing.T) {
+	out := "aaa running nomad-server1 /c/.nomadbox/c\n" +
+		"bbb exited nomad-client1 /c/.nomadbox/c\n" +
+		"ccc running nomad-client2 /other/.nomadbox/c\n" + // another directory's
+		"ddd created\n" + // made by Vagrant: no labels
+		"eee running\n\nbroken\n"
+	got := parseContainers(out, "/c/.nomadbox/c", map[string]string{"nomad-client3": "ddd", "nomad-client4": "gone"})
+	want := map[string]container{
+		"nomad-server1": {ID: "aaa", State: "running"},
+		"nomad-client1": {ID: "bbb", State: "stopped"},
+		"nomad-client3": {ID: "ddd", State: "stopped"},
+	}
 	if !maps.Equal(got, want) {
-		t.Errorf("parseDockerPS = %v, want %v", got, want)
+		t.Errorf("parseContainers = %v, want %v", got, want)
 	}
 }
 

@@ -141,9 +141,10 @@ func newBuiltin(name string, envFor func(c *provider.Cluster) (*Env, error)) *bu
 		b.impl = &sshHosts{}
 		b.caps = provider.Capabilities{ReportsAddresses: true, ExistingHosts: true}
 	case "docker":
-		b.impl = &vagrantProvider{name: name, parallel: true, preflight: dockerPreflight, list: dockerList}
-		vagrantCaps.ParallelUp = true
-		b.caps = vagrantCaps
+		// Vagrant makes the containers only when the provider block says
+		// so (dockerProvider).
+		b.impl = newDockerProvider()
+		b.caps = provider.Capabilities{CanHalt: true, ParallelUp: true}
 	case "virtualbox":
 		// Vagrant refuses `up --parallel` for VirtualBox and Hyper-V.
 		b.impl = &vagrantProvider{name: name, preflight: virtualboxPreflight}

@@ -20,6 +20,7 @@ var builtinSchemas = map[string][]provider.Attribute{
 	"parallels": boxAttrs(),
 	"docker": {
 		{Name: "image", Type: provider.TypeString, Default: "nomadbox/node:bookworm", Description: "The node image `nomadbox box build` makes (systemd and sshd, no --privileged)."},
+		{Name: "vagrant", Type: provider.TypeBool, Default: false, Description: "Make the containers with Vagrant from the rendered Vagrantfile (so that `vagrant status` and `vagrant ssh` in the render directory know them) instead of with `docker run`; slower, since Vagrant starts Ruby for every machine."},
 	},
 	"ssh": {
 		{Name: "user", Type: provider.TypeString, Default: "vagrant", Description: "The user Ansible logs in as (root, or one with passwordless sudo)."},

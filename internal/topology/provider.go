@@ -27,8 +27,11 @@ type Provider struct {
 	StoragePool string // libvirt
 	Switch      string // hyperv virtual switch
 
-	// docker: the node image built by `nomadbox box build`.
-	Image string
+	// docker: the node image built by `nomadbox box build`; Vagrant
+	// makes the containers from the rendered Vagrantfile when Vagrant is
+	// true, nomadbox itself (docker run) otherwise.
+	Image   string
+	Vagrant bool
 
 	// ssh: existing hosts reached directly by Ansible.
 	User       string
@@ -56,7 +59,7 @@ var providerAttrs = map[string][]string{
 	"libvirt":    {"box", "box_version", "driver", "storage_pool"},
 	"hyperv":     {"box", "box_version", "switch"},
 	"parallels":  {"box", "box_version"},
-	"docker":     {"image"},
+	"docker":     {"image", "vagrant"},
 	"ssh":        {"user", "private_key", "port", "hosts"},
 }
 
@@ -118,6 +121,7 @@ func decodeProvider(b *hcl.Block) (Provider, hcl.Diagnostics) {
 	d.decode("storage_pool", &p.StoragePool)
 	d.decode("switch", &p.Switch)
 	d.decode("image", &p.Image)
+	d.decode("vagrant", &p.Vagrant)
 	d.decode("user", &p.User)
 	d.decode("private_key", &p.PrivateKey)
 	d.decode("port", &p.Port)

@@ -4,6 +4,8 @@ package e2e
 
 import (
 	"maps"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -24,7 +26,12 @@ func TestChangeTopology(t *testing.T) {
 	c := newCluster(t, name, cidr, 1, 2)
 	// web runs on raw_exec.
 	c.clientDrivers(`["docker", "raw_exec"]`, false)
+	// This cluster's containers are Vagrant's (vagrant = true): the one
+	// cluster that keeps real Vagrant and its docker provider under
+	// test, growing and shrinking included.
+	c.editTopology(regexp.MustCompile(`image = "[^"]*"`), "$0\n  vagrant = true")
 	c.mustRun("up")
+	c.madeBy(true, "nomad-server1", "nomad-client1", "nomad-client2")
 	c.mustRun("run", "jobs/web.nomad.hcl")
 	server := c.hostIP(11)
 
@@ -46,6 +53,7 @@ func TestChangeTopology(t *testing.T) {
 			t.Fatal("the dry run created a machine")
 		}
 		c.mustRun("up")
+		c.madeBy(true, "nomad-client3")
 		if after := c.containerIDs(first); !maps.Equal(ids, after) {
 			t.Errorf("existing machines were recreated: before %v, after %v", ids, after)
 		}
@@ -154,6 +162,32 @@ func (c *cluster) containerIDs(nodes []string) map[string]string {
 		}
 	}
 	return out
+}
+
+// madeBy checks who made the nodes' containers: Vagrant (its state in
+// the render directory holds each container's ID) or nomadbox's docker
+// provider itself (the container carries the render directory's label
+// and Vagrant knows nothing of it).
+func (c *cluster) madeBy(vagrant bool, nodes ...string) {
+	c.t.Helper()
+	dir := filepath.Join(c.dir, ".nomadbox", c.name)
+	ids := c.containerIDs(nodes)
+	for _, n := range nodes {
+		if ids[n] == "" {
+			c.t.Errorf("%s has no container", n)
+			continue
+		}
+		recorded, err := os.ReadFile(filepath.Join(dir, ".vagrant", "machines", n, "docker", "id"))
+		label, _ := testtools.Output("", nil, "docker", "inspect", "--format", `{{index .Config.Labels "nomadbox.dir"}}`, ids[n])
+		switch {
+		case vagrant && (err != nil || strings.TrimSpace(string(recorded)) != ids[n]):
+			c.t.Errorf("%s: Vagrant did not make container %s (its state says %q, %v)", n, ids[n], recorded, err)
+		case !vagrant && err == nil:
+			c.t.Errorf("%s: Vagrant has state for it (%q): the docker provider went through Vagrant", n, recorded)
+		case !vagrant && strings.TrimSpace(label) != dir:
+			c.t.Errorf("%s: container %s is labelled with directory %q, not %s", n, ids[n], strings.TrimSpace(label), dir)
+		}
+	}
 }
 
 // agentStarts maps node/agent -> the systemd main PID and start time of

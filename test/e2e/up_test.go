@@ -24,6 +24,11 @@ func TestDefaultCluster(t *testing.T) {
 
 	c.mustRun("up")
 
+	t.Run("the docker provider made the containers itself, not Vagrant", func(t *testing.T) {
+		c := c.with(t)
+		c.madeBy(false, "nomad-server1", "nomad-client1", "nomad-client2")
+	})
+
 	t.Run("verify is healthy with every check ok", func(t *testing.T) {
 		c := c.with(t)
 		rep, r := c.verify()
