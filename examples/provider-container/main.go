@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -642,39 +641,10 @@ chmod 700 "$d" && chmod 600 "$f" && chown vagrant:vagrant "$d" "$f"`
 }
 
 // waitSSH waits until sshd answers on addr: a container runs long
-// before systemd has started sshd. It reads the banner rather than only
-// connecting, since a half-booted node may accept and then drop.
+// before systemd has started sshd.
 func waitSSH(ctx context.Context, addr string) error {
-	hostPort := net.JoinHostPort(addr, "22")
-	deadline := time.Now().Add(sshTimeout)
-	var last error
-	for time.Now().Before(deadline) {
-		if last = sshBanner(ctx, hostPort); last == nil {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(250 * time.Millisecond):
-		}
-	}
-	return fmt.Errorf("sshd on %s did not answer within %s (last: %v): look at `journalctl -u ssh` inside the container; on Docker Desktop container addresses are not reachable from the host", hostPort, sshTimeout, last)
-}
-
-func sshBanner(ctx context.Context, hostPort string) error {
-	d := net.Dialer{Timeout: 2 * time.Second}
-	conn, err := d.DialContext(ctx, "tcp", hostPort)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	_ = conn.SetReadDeadline(time.Now().Add(2 * time.Second))
-	buf := make([]byte, 4)
-	if _, err := conn.Read(buf); err != nil {
-		return err
-	}
-	if string(buf) != "SSH-" {
-		return fmt.Errorf("%s answered %q, not an SSH banner", hostPort, buf)
+	if err := provider.WaitSSH(ctx, addr, sshTimeout); err != nil {
+		return fmt.Errorf("%w: look at `journalctl -u ssh` inside the container; on Docker Desktop container addresses are not reachable from the host", err)
 	}
 	return nil
 }

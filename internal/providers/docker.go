@@ -3,7 +3,6 @@ package providers
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -258,8 +257,8 @@ func (p *dockerProvider) Up(ctx context.Context, env *Env, names ...string) erro
 				return err
 			}
 		}
-		if err := waitSSH(ctx, n.Address.String()); err != nil {
-			return err
+		if err := provider.WaitSSH(ctx, n.Address.String(), sshTimeout); err != nil {
+			return fmt.Errorf("%w: look at `docker logs %s` and `journalctl -u ssh` inside it", err, containerName(env, n.Name))
 		}
 		env.progress("%s: %s (%s)", n.Name, what, n.Address)
 		return nil
@@ -317,44 +316,6 @@ func joinErrors(errs []error) error {
 		}
 	}
 	return fmt.Errorf("%s", strings.Join(msgs, "\n"))
-}
-
-// waitSSH waits until sshd answers at addr: a container runs long
-// before systemd has started sshd. It reads the banner rather than only
-// connecting, since a half-booted node may accept and then drop.
-func waitSSH(ctx context.Context, addr string) error {
-	hostPort := net.JoinHostPort(addr, "22")
-	deadline := time.Now().Add(sshTimeout)
-	var last error
-	for time.Now().Before(deadline) {
-		if last = sshBanner(ctx, hostPort); last == nil {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
-	return fmt.Errorf("sshd on %s did not answer within %s (last: %v): look at `docker logs` of the container and `journalctl -u ssh` inside it", hostPort, sshTimeout, last)
-}
-
-func sshBanner(ctx context.Context, hostPort string) error {
-	d := net.Dialer{Timeout: 2 * time.Second}
-	conn, err := d.DialContext(ctx, "tcp", hostPort)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	_ = conn.SetReadDeadline(time.Now().Add(2 * time.Second))
-	buf := make([]byte, 4)
-	if _, err := conn.Read(buf); err != nil {
-		return err
-	}
-	if string(buf) != "SSH-" {
-		return fmt.Errorf("%s answered %q, not an SSH banner", hostPort, buf)
-	}
-	return nil
 }
 
 // List answers from one `docker ps`: every container of this render
