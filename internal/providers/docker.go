@@ -2,9 +2,11 @@ package providers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -41,7 +43,7 @@ const (
 var sshTimeout = 2 * time.Minute
 
 func newDockerProvider() *dockerProvider {
-	return &dockerProvider{vagrant: &vagrantProvider{name: "docker", parallel: true, list: vagrantDockerList}}
+	return &dockerProvider{vagrant: &vagrantProvider{name: "docker", parallel: true, list: listContainers}}
 }
 
 func viaVagrant(env *Env) bool { return env.Topology.Provider.Vagrant }
@@ -89,6 +91,9 @@ func (p *dockerProvider) Preflight(ctx context.Context, env *Env) error {
 	if err := checkStrayContainers(ctx, env); err != nil {
 		return err
 	}
+	if !viaVagrant(env) {
+		return nil // Up makes the network it puts the containers on
+	}
 	_, err = ensureNetwork(ctx, env)
 	return err
 }
@@ -132,6 +137,7 @@ func ensureNetwork(ctx context.Context, env *Env) (string, error) {
 
 // container is one of the cluster's containers.
 type container struct {
+	Node      string
 	ID, State string // State is the provider contract's: running or stopped
 }
 
@@ -163,12 +169,12 @@ func parseContainers(out, dir string, vagrantIDs map[string]string) map[string]c
 		state := contractState(f[1])
 		byID[f[0]] = state
 		if len(f) == 4 && f[3] == dir {
-			found[f[2]] = container{ID: f[0], State: state}
+			found[f[2]] = container{Node: f[2], ID: f[0], State: state}
 		}
 	}
 	for name, id := range vagrantIDs {
 		if st, ok := byID[id]; ok {
-			found[name] = container{ID: id, State: st}
+			found[name] = container{Node: name, ID: id, State: st}
 		}
 	}
 	return found
@@ -242,7 +248,7 @@ func (p *dockerProvider) Up(ctx context.Context, env *Env, names ...string) erro
 		return err
 	}
 	image, _ := nodeimage.For(env.Topology)
-	return eachNode(nodes, func(n topology.Node) error {
+	return each(nodes, func(n topology.Node) string { return n.Name }, func(n topology.Node) error {
 		c, found := existing[n.Name]
 		what := "already running"
 		switch {
@@ -280,47 +286,34 @@ func runArgs(env *Env, n topology.Node, network, image string) []string {
 	return append(args, image)
 }
 
-// eachNode runs f for every node at once and returns the errors of all
-// that failed, each with its node's name.
-func eachNode(nodes []topology.Node, f func(n topology.Node) error) error {
-	errs := make([]error, len(nodes))
+// each runs f for every item at once and returns the errors of all that
+// failed, each with its node's name.
+func each[T any](items []T, name func(T) string, f func(T) error) error {
+	errs := make([]error, len(items))
 	var wg sync.WaitGroup
-	for i, n := range nodes {
+	for i, it := range items {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := f(n); err != nil {
-				errs[i] = fmt.Errorf("%s: %w", n.Name, err)
+			if err := f(it); err != nil {
+				errs[i] = fmt.Errorf("%s: %w", name(it), err)
 			}
 		}()
 	}
 	wg.Wait()
-	return joinErrors(errs)
-}
-
-func joinErrors(errs []error) error {
-	var msgs []string
-	for _, err := range errs {
-		if err != nil {
-			msgs = append(msgs, err.Error())
-		}
-	}
-	switch len(msgs) {
-	case 0:
-		return nil
-	case 1:
-		for _, err := range errs {
-			if err != nil {
-				return err
-			}
-		}
-	}
-	return fmt.Errorf("%s", strings.Join(msgs, "\n"))
+	return errors.Join(errs...)
 }
 
 // List answers from one `docker ps`: every container of this render
 // directory, whichever made it.
 func (p *dockerProvider) List(ctx context.Context, env *Env) ([]provider.Machine, error) {
+	return listContainers(ctx, env)
+}
+
+// listContainers is List for either way of making the containers:
+// Vagrant's own `status` takes seconds to start, and Docker knows the
+// same.
+func listContainers(ctx context.Context, env *Env) ([]provider.Machine, error) {
 	cs, err := clusterContainers(ctx, env)
 	if err != nil {
 		return nil, err
@@ -332,27 +325,23 @@ func (p *dockerProvider) List(ctx context.Context, env *Env) ([]provider.Machine
 	return ms, nil
 }
 
-// vagrantDockerList is List for Vagrant: Vagrant's own `status` takes
-// seconds to start, and Docker knows the same.
-func vagrantDockerList(ctx context.Context, env *Env) ([]provider.Machine, error) {
-	return (&dockerProvider{}).List(ctx, env)
-}
-
 // targets is the named machines' containers (every one for none); a
 // name without a container is skipped, as Vagrant does.
-func targets(ctx context.Context, env *Env, names []string) (map[string]container, error) {
+func targets(ctx context.Context, env *Env, names []string) ([]container, error) {
 	cs, err := clusterContainers(ctx, env)
-	if err != nil || len(names) == 0 {
-		return cs, err
+	if err != nil {
+		return nil, err
 	}
-	picked := map[string]container{}
-	for _, n := range names {
-		if c, ok := cs[n]; ok {
-			picked[n] = c
+	var picked []container
+	for node, c := range cs {
+		if len(names) == 0 || slices.Contains(names, node) {
+			picked = append(picked, c)
 		}
 	}
 	return picked, nil
 }
+
+func nodeOf(c container) string { return c.Node }
 
 // Halt stops the containers; the image's STOPSIGNAL (SIGRTMIN+3) is
 // systemd's halt, so each node shuts down cleanly.
@@ -364,14 +353,14 @@ func (p *dockerProvider) Halt(ctx context.Context, env *Env, names ...string) er
 	if err != nil {
 		return err
 	}
-	return eachContainer(ts, func(name string, c container) error {
+	return each(ts, nodeOf, func(c container) error {
 		if c.State != provider.StateRunning {
 			return nil
 		}
 		if err := env.Runner.Run(ctx, execx.Command("docker", "stop", c.ID)); err != nil {
 			return err
 		}
-		env.progress("%s: stopped", name)
+		env.progress("%s: stopped", c.Node)
 		return nil
 	})
 }
@@ -391,18 +380,18 @@ func (p *dockerProvider) Destroy(ctx context.Context, env *Env, names ...string)
 		}
 		return removeNetworks(ctx, env)
 	}
-	err = eachContainer(ts, func(name string, c container) error {
+	err = each(ts, nodeOf, func(c container) error {
 		if err := env.Runner.Run(ctx, execx.Command("docker", "rm", "--force", "--volumes", c.ID)); err != nil {
 			return err
 		}
-		env.progress("%s: destroyed", name)
+		env.progress("%s: destroyed", c.Node)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	for name := range ts {
-		if err := os.RemoveAll(filepath.Join(env.Dir, ".vagrant", "machines", name)); err != nil {
+	for _, c := range ts {
+		if err := os.RemoveAll(filepath.Join(env.Dir, ".vagrant", "machines", c.Node)); err != nil {
 			return err
 		}
 	}
@@ -434,24 +423,4 @@ func removeNetworks(ctx context.Context, env *Env) error {
 		env.progress("network %s: removed", id[:min(12, len(id))])
 	}
 	return nil
-}
-
-// eachContainer runs f for every container at once.
-func eachContainer(cs map[string]container, f func(name string, c container) error) error {
-	var errs []error
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for name, c := range cs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := f(name, c); err != nil {
-				mu.Lock()
-				errs = append(errs, fmt.Errorf("%s: %w", name, err))
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	return joinErrors(errs)
 }
