@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strings"
 
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
@@ -52,6 +53,19 @@ func Render(t *topology.Topology, assets fs.FS) (Files, error) {
 		files[p] = b
 	}
 	return files, nil
+}
+
+// IsGenerated reports whether the render directory path p (as in Files)
+// is generated from the topology, rather than copied from the assets
+// (the roles, modules and playbooks) unchanged.
+func IsGenerated(p string) bool {
+	switch {
+	case p == "Vagrantfile", p == "ansible/ansible.cfg", p == "ansible/inventory.yml":
+		return true
+	case strings.HasPrefix(p, "ansible/group_vars/"), strings.HasPrefix(p, "ansible/host_vars/"), strings.HasPrefix(p, "ansible/config/"):
+		return true
+	}
+	return false
 }
 
 // copyTree adds every file under dir in assets, unchanged.

@@ -16,6 +16,13 @@ description:
     non-empty JSON string (a Nomad client waits for its servers' leader).
   - Units that are enabled, active and not marked are left alone, so a
     second run changes nothing.
+  - A unit marked C(defer) is not restarted when it is active: it is
+    listed in C(deferred), for a later run of this module that restarts it
+    with the others of a rolling restart (site.yml: one server at a time,
+    then clients in batches). After a (re)start, C(gate) URLs must answer
+    before the run goes on: each a non-empty JSON string or list that, with
+    C(contains), holds that value (a Raft leader known, this server among
+    the peers).
 options:
   daemon_reload:
     description: Run systemctl daemon-reload first.
@@ -33,6 +40,11 @@ options:
       wait_port: {type: int, description: "after a (re)start, wait for 127.0.0.1:PORT"}
       wait_url: {type: str, description: "before a (re)start, wait for this URL to answer a non-empty JSON string"}
       ca_file: {type: str, description: "CA for an https wait_url"}
+      defer: {type: bool, default: false, description: "leave an active unit that needs a restart to a later rolling run"}
+      gate:
+        type: list
+        elements: dict
+        description: "after a (re)start, wait until each URL answers a non-empty JSON string or list (containing C(contains))"
       timeout: {type: int, default: 90}
 author: nomadbox
 """
@@ -45,6 +57,11 @@ enabled:
   elements: str
 started:
   description: Units that were started, restarted or reloaded.
+  returned: always
+  type: list
+  elements: str
+deferred:
+  description: Active units marked defer that need a restart, in order.
   returned: always
   type: list
   elements: str
@@ -71,15 +88,17 @@ def wait_port(port, timeout):
             time.sleep(0.5)
 
 
-def wait_url(url, ca_file, timeout):
+def wait_json(url, ca_file, deadline, contains=""):
+    """Waits until url answers a non-empty JSON string or list, holding
+    contains when given (a Raft leader's address; this server among the
+    peers); returns whether it did before deadline, and the last answer."""
     ctx = ssl.create_default_context(cafile=ca_file or None) if url.startswith("https") else None
-    deadline = time.time() + timeout
     last = ""
     while True:
         try:
             with urllib.request.urlopen(url, timeout=3, context=ctx) as resp:
                 body = json.loads(resp.read().decode("utf-8"))
-                if isinstance(body, str) and body:
+                if isinstance(body, (str, list)) and body and (not contains or contains in body):
                     return True, ""
                 last = "answered %r" % (body,)
         except Exception as e:  # any failure is one more try
@@ -100,19 +119,24 @@ def main():
                 wait_port=dict(type="int"),
                 wait_url=dict(type="str"),
                 ca_file=dict(type="str"),
+                defer=dict(type="bool", default=False),
+                gate=dict(type="list", elements="dict", default=[], options=dict(
+                    url=dict(type="str", required=True),
+                    contains=dict(type="str", default=""),
+                )),
                 timeout=dict(type="int", default=90),
             )),
         ),
         supports_check_mode=True,
     )
     systemctl = module.get_bin_path("systemctl", required=True)
-    enabled, started = [], []
+    enabled, started, deferred = [], [], []
 
     def fail(msg, unit=None):
         status = ""
         if unit:
             _, status, _ = module.run_command([systemctl, "status", "--no-pager", "--lines", "20", unit])
-        module.fail_json(msg=msg + ("\n" + status if status else ""), enabled=enabled, started=started)
+        module.fail_json(msg=msg + ("\n" + status if status else ""), enabled=enabled, started=started, deferred=deferred)
 
     def run(args, unit=None):
         rc, out, err = module.run_command([systemctl] + args)
@@ -137,11 +161,14 @@ def main():
         active = module.run_command([systemctl, "is-active", "--quiet", name])[0] == 0
         if active and not u["restart"]:
             continue
+        if active and u["defer"]:
+            deferred.append(name)
+            continue
         started.append(name)
         if module.check_mode:
             continue
         if u["wait_url"]:
-            ok, last = wait_url(u["wait_url"], u["ca_file"], u["timeout"])
+            ok, last = wait_json(u["wait_url"], u["ca_file"], time.time() + u["timeout"])
             if not ok:
                 fail("%s: %s did not answer within %ds (last: %s)" % (name, u["wait_url"], u["timeout"], last))
         if not active:
@@ -152,7 +179,14 @@ def main():
             run(["restart", name], name)
         if u["wait_port"] and not wait_port(u["wait_port"], u["timeout"]):
             fail("%s: nothing listens on 127.0.0.1:%d after %ds" % (name, u["wait_port"], u["timeout"]), name)
-    module.exit_json(changed=bool(enabled or started), enabled=enabled, started=started)
+        deadline = time.time() + u["timeout"]
+        for g in u["gate"]:
+            ok, last = wait_json(g["url"], u["ca_file"], deadline, g["contains"])
+            if not ok:
+                what = g["url"] + (" (holding %s)" % g["contains"] if g["contains"] else "")
+                fail("%s: (re)started, but %s did not answer within %ds (last: %s); the roll stops here, "
+                     "the nodes after this one are untouched" % (name, what, u["timeout"], last), name)
+    module.exit_json(changed=bool(enabled or started), enabled=enabled, started=started, deferred=deferred)
 
 
 if __name__ == "__main__":

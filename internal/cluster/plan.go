@@ -5,29 +5,18 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/nomadbox/nomadbox/generator"
 	"github.com/nomadbox/nomadbox/internal/plan"
+	"github.com/nomadbox/nomadbox/internal/state"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
-
-// appliedFile keeps a copy of the topology the cluster was last brought
-// up with, so the next up can tell which machines go away and what they
-// were.
-const appliedFile = "applied-topology.hcl"
 
 // Machines names the machines that exist, as the provider lists them;
 // for existing hosts, the ones the cluster was applied to.
 func (s *Session) Machines(ctx context.Context) ([]string, error) {
-	if s.existingHosts() {
-		names := s.appliedNodes()
-		sort.Strings(names)
-		return names, nil
-	}
-	ms, err := s.List(ctx)
+	ms, err := s.machineStates(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -35,82 +24,71 @@ func (s *Session) Machines(ctx context.Context) ([]string, error) {
 	for _, m := range ms {
 		out = append(out, m.Name)
 	}
-	sort.Strings(out)
 	return out, nil
 }
 
-// Plan compares the topology with the existing cluster without
-// changing anything.
-func (s *Session) Plan(ctx context.Context, assets fs.FS) (*plan.Plan, error) {
-	existing, err := s.Machines(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("listing the machines: %w", err)
+// machineStates lists the machines and whether each runs, sorted by name.
+func (s *Session) machineStates(ctx context.Context) ([]plan.Machine, error) {
+	var out []plan.Machine
+	if s.existingHosts() {
+		for _, n := range s.appliedNodes() {
+			out = append(out, plan.Machine{Name: n, Running: true})
+		}
+	} else {
+		ms, err := s.List(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range ms {
+			out = append(out, plan.Machine{Name: m.Name, Running: m.State == "running"})
+		}
 	}
-	files, err := generator.Render(s.Topology, assets)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// Plan compares the topology's render, made in memory, with the applied
+// state and the machines the provider lists, without changing anything.
+// It returns the render too, for up to write instead of rendering again.
+func (s *Session) Plan(ctx context.Context, assets fs.FS) (*plan.Plan, generator.Files, error) {
+	machines, err := s.machineStates(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, fmt.Errorf("listing the machines: %w", err)
+	}
+	files, err := renderFiles(s.Topology, s.Dir, assets)
+	if err != nil {
+		return nil, nil, err
+	}
+	applied, err := state.Load(s.Dir)
+	if err != nil {
+		return nil, nil, err
 	}
 	return plan.Compute(plan.Input{
-		Topology: s.Topology,
-		Previous: s.appliedTopology(),
-		Existing: existing,
-
+		Topology:      s.Topology,
+		Rendered:      files,
+		Applied:       applied,
+		Machines:      machines,
 		ExistingHosts: s.existingHosts(),
-		OldConfigs:    s.agentConfigs(nil),
-		NewConfigs:    s.agentConfigs(files),
-	}), nil
+		MaxParallel:   s.rollClients(),
+	}), files, nil
 }
 
-// agentConfigs reads each node's consul.hcl and nomad.hcl from files, or
-// from the render directory when files is nil.
-func (s *Session) agentConfigs(files generator.Files) map[string]map[string][]byte {
-	out := map[string]map[string][]byte{}
-	if files == nil {
-		paths, _ := filepath.Glob(filepath.Join(s.Dir, "ansible", "config", "*", "*.hcl"))
-		for _, p := range paths {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				continue
-			}
-			node := filepath.Base(filepath.Dir(p))
-			if out[node] == nil {
-				out[node] = map[string][]byte{}
-			}
-			out[node][filepath.Base(p)] = b
-		}
-		return out
-	}
-	for _, p := range files.Paths() {
-		// ansible/config/<node>/<file>.hcl
-		parts := strings.Split(p, "/")
-		if len(parts) != 4 || parts[0] != "ansible" || parts[1] != "config" || !strings.HasSuffix(parts[3], ".hcl") {
-			continue
-		}
-		node, file := parts[2], parts[3]
-		if out[node] == nil {
-			out[node] = map[string][]byte{}
-		}
-		out[node][file] = files[p]
-	}
-	return out
-}
-
-// appliedTopology parses the topology of the last up, nil if none.
+// appliedTopology is the topology of the last successful provision, nil
+// if none (or unreadable).
 func (s *Session) appliedTopology() *topology.Topology {
-	src, err := os.ReadFile(filepath.Join(s.Dir, appliedFile))
-	if err != nil {
+	a, err := state.Load(s.Dir)
+	if err != nil || a == nil {
 		return nil
 	}
-	t, diags := topology.NewParser().Parse(src, filepath.Join(s.Dir, appliedFile))
-	if diags.HasErrors() {
-		return nil
-	}
-	return t
+	return a.Topology
 }
 
-func (s *Session) saveApplied() {
+// saveApplied records files (the render of s.Topology that a provision
+// just applied) as the applied state.
+func (s *Session) saveApplied(files generator.Files) error {
 	src, err := os.ReadFile(s.Topology.Filename)
-	if err == nil {
-		os.WriteFile(filepath.Join(s.Dir, appliedFile), src, 0o644)
+	if err != nil {
+		return err
 	}
+	return state.Snapshot(s.Topology, files).Save(s.Dir, src)
 }

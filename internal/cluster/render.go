@@ -31,16 +31,28 @@ func Render(t *topology.Topology, opts RenderOptions) (*RenderResult, error) {
 	if dir == "" {
 		dir = RenderDir(t)
 	}
+	files, err := renderFiles(t, dir, opts.Assets)
+	if err != nil {
+		return nil, err
+	}
+	return writeRender(t, dir, files)
+}
+
+// renderFiles renders t in memory, with what the render needs from the
+// machine (resolved paths, the checksums of local binaries).
+func renderFiles(t *topology.Topology, dir string, assets fs.FS) (generator.Files, error) {
 	if err := t.ResolvePaths(); err != nil {
 		return nil, err
 	}
 	if err := nodeimage.Checksums(t, dir); err != nil {
 		return nil, err
 	}
-	files, err := generator.Render(t, opts.Assets)
-	if err != nil {
-		return nil, err
-	}
+	return generator.Render(t, assets)
+}
+
+// writeRender writes files, rendered from t, to the render directory dir,
+// with the secrets they refer to.
+func writeRender(t *topology.Topology, dir string, files generator.Files) (*RenderResult, error) {
 	if err := secrets.Ensure(dir, t); err != nil {
 		return nil, err
 	}

@@ -40,7 +40,42 @@ type Session struct {
 	Runner   *execx.Runner
 	Progress *progress.Progress
 	LogPath  string
-	log      *os.File
+	// Roll is how provisioning restarts agents that already run.
+	Roll Roll
+	log  *os.File
+}
+
+// Roll is how running agents restart when their configuration or binary
+// changes: servers one at a time, then clients MaxParallel at a time (0:
+// a third of the clients, at least one), each waiting at most Gate (0: 5
+// minutes) to be back with a Raft leader before the roll goes on.
+type Roll struct {
+	MaxParallel int
+	Gate        time.Duration
+}
+
+// rollClients is how many clients restart at a time.
+func (s *Session) rollClients() int {
+	if s.Roll.MaxParallel > 0 {
+		return s.Roll.MaxParallel
+	}
+	clients := 0
+	for _, g := range s.Topology.Clients {
+		clients += g.Count
+	}
+	return max(clients/3, 1)
+}
+
+// rollVars are the roll's settings as ansible-playbook arguments.
+func (s *Session) rollVars() []string {
+	gate := s.Roll.Gate
+	if gate <= 0 {
+		gate = 5 * time.Minute
+	}
+	return []string{
+		"-e", fmt.Sprintf("nomadbox_max_parallel=%d", s.rollClients()),
+		"-e", fmt.Sprintf("nomadbox_gate_timeout=%d", int(gate.Seconds())),
+	}
 }
 
 // Open starts a session on a loaded topology. Close it when done.

@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"strings"
 	"time"
 
+	"github.com/nomadbox/nomadbox/generator"
 	"github.com/nomadbox/nomadbox/internal/ansible"
 	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/plan"
+	"github.com/nomadbox/nomadbox/internal/state"
 	"github.com/nomadbox/nomadbox/internal/verify"
 )
 
@@ -22,6 +25,9 @@ type UpOptions struct {
 	NoVerify bool
 	// DryRun prints the change plan of an existing cluster and stops.
 	DryRun bool
+	// PlanJSON, with DryRun, gets the plan as JSON (plan.WriteJSON)
+	// instead of the text.
+	PlanJSON io.Writer
 	// Force allows plans that lose Raft quorum, leave an even number of
 	// servers, or recreate a renamed group.
 	Force bool
@@ -34,6 +40,11 @@ var ErrNeedsForce = errors.New("the change needs --force")
 
 // ErrDryRun ends a dry run after the plan was printed.
 var ErrDryRun = errors.New("dry run")
+
+// ErrUnknownMachines is returned when machines of the cluster exist that
+// neither the topology nor the applied state knows: nomadbox cannot tell
+// whether each was a server or a client, so it does not remove them.
+var ErrUnknownMachines = errors.New("machines of this cluster exist that neither topology.hcl nor the applied state names, so nomadbox cannot tell how to remove them (drain a client, or take a server out of Raft); put them back into topology.hcl, or remove them by hand and run up again")
 
 // Up renders the topology, brings every machine up, provisions all nodes
 // in one Ansible run and waits until the cluster verifies healthy. When
@@ -75,11 +86,18 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 	// change; a dry run stops there, and an unsafe plan stops there
 	// unless forced. Nothing has been touched yet.
 	var pl *plan.Plan
+	var files generator.Files // the render the plan compared, written below
 	if existed {
-		if pl, err = s.Plan(ctx, opts.Assets); err != nil {
+		if pl, files, err = s.Plan(ctx, opts.Assets); err != nil {
 			return nil, err
 		}
+		if opts.DryRun && opts.PlanJSON != nil {
+			return nil, errors.Join(pl.WriteJSON(opts.PlanJSON), ErrDryRun)
+		}
 		s.printPlan(pl)
+		if len(pl.Unknown) > 0 {
+			return nil, fmt.Errorf("%s: %w", strings.Join(pl.Unknown, ", "), ErrUnknownMachines)
+		}
 		if len(pl.NeedsForce) > 0 && !opts.Force {
 			if opts.DryRun {
 				return nil, ErrDryRun
@@ -87,6 +105,13 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 			return nil, fmt.Errorf("%w: %s", ErrNeedsForce, strings.Join(pl.NeedsForce, "; "))
 		}
 	} else if opts.DryRun {
+		if opts.PlanJSON != nil {
+			fresh := &plan.Plan{ExistingHosts: s.existingHosts()}
+			for _, n := range s.Topology.Nodes() {
+				fresh.Create = append(fresh.Create, n.Name)
+			}
+			return nil, errors.Join(fresh.WriteJSON(opts.PlanJSON), ErrDryRun)
+		}
 		p.Printf("Plan: %d machines to create (new cluster).\n", len(s.Topology.Nodes()))
 	}
 	if opts.DryRun {
@@ -106,15 +131,20 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 	// Machines come first where the provider chooses their addresses
 	// (the agents are configured with them); Vagrant providers need the
 	// rendered Vagrantfile first.
-	var hash string
 	render := func() error {
 		p.Phase("render")
-		rendered, err := Render(s.Topology, RenderOptions{OutDir: s.Dir, Assets: opts.Assets})
+		var rendered *RenderResult
+		var err error
+		if files != nil {
+			rendered, err = writeRender(s.Topology, s.Dir, files)
+		} else {
+			rendered, err = Render(s.Topology, RenderOptions{OutDir: s.Dir, Assets: opts.Assets})
+		}
 		if err != nil {
 			return err
 		}
 		s.rereadSecrets()
-		hash = renderHash(rendered.Files)
+		files = rendered.Files
 		return nil
 	}
 	reportsAddresses := s.Provider.Description.Capabilities.ReportsAddresses && s.Topology.Provider.Plugin
@@ -139,23 +169,24 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 		if err := s.adoptAddresses(ctx); err != nil {
 			return nil, err
 		}
+		// The addresses the provider reported are in the topology now:
+		// the render the plan compared is stale.
+		files = nil
 		if err := render(); err != nil {
 			return nil, err
 		}
 	}
 
 	// Ansible runs when a machine was started or created, or when the
-	// render differs from what was last provisioned; otherwise the plan
-	// is empty and the cluster is only verified (and repaired by a
-	// provision if it turns out unhealthy).
-	skipped := allRunning && hash == s.provisionedHash()
+	// plan names a change to the nodes; otherwise the cluster is only
+	// verified (and repaired by a provision if it turns out unhealthy).
+	skipped := allRunning && pl != nil && !pl.Provisions()
 	if skipped {
 		p.Phase("provision")
 		p.Done("no changes")
-	} else if _, err := s.provisionPhase(ctx, hash); err != nil {
+	} else if _, err := s.provisionPhase(ctx, files); err != nil {
 		return nil, err
 	}
-	s.saveApplied()
 
 	if opts.NoVerify {
 		return nil, nil
@@ -172,7 +203,7 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 	if !report.Healthy && skipped {
 		verifyReq.Canary = CanaryIfHealthy
 		p.Fail("unhealthy; provisioning to repair it")
-		if _, err := s.provisionPhase(ctx, hash); err != nil {
+		if _, err := s.provisionPhase(ctx, files); err != nil {
 			return nil, err
 		}
 		p.Phase("verify")
@@ -236,10 +267,13 @@ func (s *Session) allRunning(ctx context.Context) bool {
 }
 
 // provisionPhase runs the provision phase and, when it succeeds, records
-// hash as what the nodes now carry.
-func (s *Session) provisionPhase(ctx context.Context, hash string) (*ansible.Result, error) {
+// files (the render it applied) as the applied state. While it runs, the
+// state says a provision is pending: the nodes may carry part of files.
+func (s *Session) provisionPhase(ctx context.Context, files generator.Files) (*ansible.Result, error) {
 	s.Progress.Phase("provision")
-	s.clearProvisioned()
+	if err := state.Begin(s.Dir); err != nil {
+		return nil, err
+	}
 	res, err := s.provision(ctx)
 	if err != nil {
 		return res, err
@@ -248,7 +282,9 @@ func (s *Session) provisionPhase(ctx context.Context, hash string) (*ansible.Res
 		return res, err
 	}
 	s.rereadSecrets()
-	s.markProvisioned(hash)
+	if err := s.saveApplied(files); err != nil {
+		return res, fmt.Errorf("recording what was applied: %w", err)
+	}
 	s.Progress.Done(fmt.Sprintf("%d hosts, %d changes", len(res.Recap), res.Changed()))
 	return res, nil
 }
@@ -276,7 +312,7 @@ func (s *Session) Provision(ctx context.Context, assets fs.FS) (*ansible.Result,
 		return nil, err
 	}
 	s.rereadSecrets()
-	res, err := s.provisionPhase(ctx, renderHash(rendered.Files))
+	res, err := s.provisionPhase(ctx, rendered.Files)
 	if err != nil {
 		s.Progress.Fail("")
 		s.Progress.Printf("Full log: %s\n", s.LogPath)
@@ -300,7 +336,7 @@ func (s *Session) provision(ctx context.Context) (*ansible.Result, error) {
 		Runner: s.Runner,
 		OnTask: func(task string) { s.Progress.Detail("%s", task) },
 	}
-	res, err := pb.Run(ctx, inventories...)
+	res, err := pb.Run(ctx, append(inventories, s.rollVars()...)...)
 	var re *ansible.RunError
 	if errors.As(err, &re) && len(re.Result.Failures) > 0 {
 		return res, err // already names host and task

@@ -8,37 +8,38 @@ import (
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
-// hostChanges names what changes on the nodes beyond the agents'
+// hostEdits names what changes on the kept nodes beyond the agents'
 // configuration files when the firewall, DNS or security blocks differ
-// from the applied topology: what gets installed or removed, on how many
-// nodes, and whether the agents restart. Nothing is known without an
-// applied topology.
-func hostChanges(prev, cur *topology.Topology, nodes int) []string {
+// from the applied topology: what gets installed or removed, and whether
+// the agents restart.
+func hostEdits(prev, cur *topology.Topology, nodes []string) []Edit {
 	if prev == nil {
 		return nil
 	}
-	on := fmt.Sprintf("on %d %s", nodes, plural(nodes, "node", "nodes"))
-	var out []string
+	var out []Edit
+	add := func(what string, restarts ...string) {
+		out = append(out, Edit{What: what, Nodes: nodes, Restarts: restarts})
+	}
 	pf, cf := prev.Firewall, cur.Firewall
 	switch {
 	case pf.Enabled && !cf.Enabled:
-		out = append(out, "firewall: removed "+on+" (its unit, ruleset and nomadbox table; no restart)")
+		add("firewall: removed (its unit, ruleset and nomadbox table)")
 	case !pf.Enabled && cf.Enabled:
-		out = append(out, "firewall: installed "+on+" (drop policy for what the cluster does not need; no restart)")
+		add("firewall: installed (drop policy for what the cluster does not need)")
 	case cf.Enabled:
-		if add, del := diff(pf.ExtraPorts, cf.ExtraPorts); len(add)+len(del) > 0 {
-			out = append(out, "firewall: "+changeList("open", "close", add, del)+" "+on+" (no restart)")
+		if a, d := diff(pf.ExtraPorts, cf.ExtraPorts); len(a)+len(d) > 0 {
+			add("firewall: " + changeList("open", "close", a, d))
 		}
-		if add, del := diff(pf.APIAllow, cf.APIAllow); len(add)+len(del) > 0 {
-			out = append(out, "firewall: API access "+changeList("from", "no longer from", add, del)+" "+on+" (no restart)")
+		if a, d := diff(pf.APIAllow, cf.APIAllow); len(a)+len(d) > 0 {
+			add("firewall: API access " + changeList("from", "no longer from", a, d))
 		}
 	}
 	if p, c := prev.DNS.Forwarder, cur.DNS.Forwarder; p != c {
-		line := fmt.Sprintf("dns: forwarder %s -> %s %s", p, c, on)
+		what := fmt.Sprintf("dns: forwarder %s -> %s", p, c)
 		if c == "none" {
-			line += " (forwarding removed, the original resolver restored)"
+			what += " (forwarding removed, the original resolver restored)"
 		}
-		out = append(out, line)
+		add(what)
 	}
 	for _, s := range []struct {
 		name     string
@@ -49,7 +50,7 @@ func hostChanges(prev, cur *topology.Topology, nodes int) []string {
 		{"acl", prev.Security.ACL, cur.Security.ACL},
 	} {
 		if s.was != s.now {
-			out = append(out, fmt.Sprintf("security.%s: %s -> %s %s (the agents restart)", s.name, onOff(s.was), onOff(s.now), on))
+			add(fmt.Sprintf("security.%s: %s -> %s", s.name, onOff(s.was), onOff(s.now)), "consul", "nomad")
 		}
 	}
 	return out
@@ -88,11 +89,4 @@ func onOff(b bool) string {
 		return "on"
 	}
 	return "off"
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -1,130 +1,228 @@
 // Package plan works out what an `up` on an existing cluster will do,
-// the way `terraform plan` does: machines to create, machines to drain
-// and remove, nodes whose agent configuration changes (and which
-// settings), and whether the change is safe without --force. It is pure:
-// the caller supplies what exists and what was rendered before.
+// the way `terraform plan` does: machines to create, start, drain and
+// remove, and every change to the nodes, each with the nodes it touches
+// and whether a service restarts. It compares the edited topology's
+// render, in memory, with the applied state (what the last successful
+// provision applied), so the plan covers every input that reaches the
+// nodes; `up` provisions only when its plan names something to do. It is
+// pure: the caller supplies the state, the machines and the render.
 package plan
 
 import (
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
+	goversion "github.com/hashicorp/go-version"
 
+	"github.com/nomadbox/nomadbox/generator"
+	"github.com/nomadbox/nomadbox/internal/state"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
 // Change is a node whose agent configuration changes.
 type Change struct {
-	Node     string
-	Settings []string // e.g. "consul.hcl: retry_join", "nomad.hcl: server.bootstrap_expect"
+	Node     string   `json:"node"`
+	Settings []string `json:"settings"` // e.g. "consul.hcl: retry_join", "nomad.hcl: server.bootstrap_expect"
+	// Restarts are the agents that restart for it (consul, nomad).
+	Restarts []string `json:"restarts"`
+}
+
+// Edit is a change to the nodes beyond their agent configuration files:
+// a version, a binary, a package, the firewall, DNS, a security switch.
+type Edit struct {
+	// What is done, for a person ("firewall: open 7777/tcp").
+	What string `json:"what"`
+	// Nodes it is done on.
+	Nodes []string `json:"nodes"`
+	// Restarts are the services that restart for it; none when empty.
+	Restarts []string `json:"restarts"`
 }
 
 // Plan is what an up would do to an existing cluster.
 type Plan struct {
-	Create  []string
-	Remove  []topology.Node // nodes of the previous topology that go away
-	Changes []Change
-	// Hosts are changes to the nodes beyond the agents' configuration
-	// (firewall, DNS forwarding, security switches), one line each.
-	Hosts []string
+	Create []string `json:"create"`
+	// Start are machines that exist but do not run: up starts them and
+	// provisions every node.
+	Start []string `json:"start"`
+	// Remove are the nodes of the applied topology that go away (in JSON:
+	// their names and roles).
+	Remove  []topology.Node `json:"-"`
+	Changes []Change        `json:"changes"`
+	Edits   []Edit          `json:"edits"`
+	// ProvisionAll says why every node is provisioned though no line
+	// above asks for it (nothing recorded, a provision that did not
+	// finish, other roles); empty when there is no such reason.
+	ProvisionAll string `json:"provision_all,omitempty"`
+	// NotApplied are edits that up does not make to existing machines
+	// (sizes, provider settings): only machines created later get them.
+	NotApplied []string `json:"not_applied"`
+	// Unknown are machines that exist but are neither in the topology
+	// nor in the applied state: nomadbox does not know what they were and
+	// refuses to guess.
+	Unknown []string `json:"unknown"`
 	// NeedsForce lists why the plan must not run without --force.
-	NeedsForce []string
+	NeedsForce []string `json:"needs_force"`
+	// RollClients is how many clients restart their agents at a time
+	// (servers: one at a time), when the plan restarts a running agent.
+	RollClients int `json:"roll_clients,omitempty"`
 	// ExistingHosts: nodes are hosts that exist before and after (the ssh
 	// provider): nomadbox installs onto them and uninstalls from them.
-	ExistingHosts bool
+	ExistingHosts bool `json:"existing_hosts"`
 }
 
-// Empty reports whether nothing changes.
+// Empty reports whether up has nothing to do.
 func (p *Plan) Empty() bool {
-	return len(p.Create) == 0 && len(p.Remove) == 0 && len(p.Changes) == 0 && len(p.Hosts) == 0
+	return len(p.Remove) == 0 && !p.Provisions()
+}
+
+// Provisions reports whether up runs Ansible for this plan.
+func (p *Plan) Provisions() bool {
+	return len(p.Create)+len(p.Start)+len(p.Changes)+len(p.Edits) > 0 || p.ProvisionAll != ""
+}
+
+// Machine is a machine as the provider lists it.
+type Machine struct {
+	Name    string
+	Running bool
 }
 
 // Input is what Compute compares.
 type Input struct {
 	Topology *topology.Topology
-	// Previous is the topology of the last render, nil when unknown.
-	Previous *topology.Topology
-	// Existing are the machines that exist now.
-	Existing []string
-	// OldConfigs and NewConfigs map node -> file name -> agent config.
-	OldConfigs, NewConfigs map[string]map[string][]byte
+	// Rendered is the topology's full render (generator.Render).
+	Rendered generator.Files
+	// Applied is what the last successful provision applied; nil when
+	// none finished.
+	Applied *state.Applied
+	// Machines are the machines that exist now.
+	Machines []Machine
 	// ExistingHosts: see Plan.ExistingHosts.
 	ExistingHosts bool
+	// MaxParallel is how many clients restart their agents at a time.
+	MaxParallel int
 }
 
 // Compute works out the plan.
 func Compute(in Input) *Plan {
 	p := &Plan{ExistingHosts: in.ExistingHosts}
+	var prev *topology.Topology
+	if in.Applied != nil {
+		prev = in.Applied.Topology
+	}
+	running := map[string]bool{}
 	exists := map[string]bool{}
-	for _, m := range in.Existing {
-		exists[m] = true
+	for _, m := range in.Machines {
+		exists[m.Name] = true
+		running[m.Name] = m.Running
 	}
 	want := map[string]bool{}
+	var kept []string
 	for _, n := range in.Topology.Nodes() {
 		want[n.Name] = true
-		if !exists[n.Name] {
+		switch {
+		case !exists[n.Name]:
 			p.Create = append(p.Create, n.Name)
+		case !running[n.Name]:
+			p.Start = append(p.Start, n.Name)
+			kept = append(kept, n.Name)
+		default:
+			kept = append(kept, n.Name)
 		}
 	}
 	prevNodes := map[string]topology.Node{}
-	if in.Previous != nil {
-		for _, n := range in.Previous.Nodes() {
+	if prev != nil {
+		for _, n := range prev.Nodes() {
 			prevNodes[n.Name] = n
 		}
 	}
-	for _, m := range in.Existing {
-		if want[m] {
+	for _, m := range in.Machines {
+		if want[m.Name] {
 			continue
 		}
-		n, ok := prevNodes[m]
-		if !ok {
-			n = topology.Node{Name: m, Role: topology.RoleClient}
+		if n, ok := prevNodes[m.Name]; ok {
+			p.Remove = append(p.Remove, n)
+		} else {
+			p.Unknown = append(p.Unknown, m.Name)
 		}
-		p.Remove = append(p.Remove, n)
 	}
-	for _, n := range in.Topology.Nodes() {
-		if !exists[n.Name] {
-			continue
-		}
-		var settings []string
-		for _, file := range []string{"consul.hcl", "nomad.hcl"} {
-			for _, s := range diffSettings(in.OldConfigs[n.Name][file], in.NewConfigs[n.Name][file]) {
-				settings = append(settings, file+": "+s)
+	sort.Slice(p.Remove, func(i, j int) bool { return p.Remove[i].Name < p.Remove[j].Name })
+
+	if len(kept) > 0 {
+		switch {
+		case in.Applied == nil:
+			p.ProvisionAll = "no provision of this cluster has finished yet"
+		case in.Applied.Pending:
+			p.ProvisionAll = "the last provision did not finish"
+		case in.Applied.Generated == nil:
+			p.ProvisionAll = "the applied state was recorded by an earlier nomadbox that kept no render"
+		default:
+			old := in.Applied.Generated
+			p.Changes = configChanges(kept, old, in.Rendered)
+			p.Edits = append(hostEdits(prev, in.Topology, kept), varEdits(kept, old, in.Rendered, len(p.Create)+len(p.Remove) > 0)...)
+			p.NotApplied = machineEdits(prev, in.Topology, kept)
+			if state.RolesDigest(in.Rendered) != in.Applied.Roles {
+				p.ProvisionAll = "nomadbox's roles differ from the ones last applied (this nomadbox is another version)"
 			}
 		}
-		if len(settings) > 0 {
-			p.Changes = append(p.Changes, Change{Node: n.Name, Settings: settings})
-		}
 	}
-	kept := 0
-	for _, n := range in.Topology.Nodes() {
-		if exists[n.Name] {
-			kept++
-		}
+	p.NeedsForce = append(safety(in.Topology, prev, prevNodes, in.Machines, p), downgrades(prev, in.Topology)...)
+	if p.restartsAgents() {
+		p.RollClients = max(in.MaxParallel, 1)
 	}
-	if kept > 0 {
-		p.Hosts = hostChanges(in.Previous, in.Topology, kept)
-	}
-	p.NeedsForce = safety(in, prevNodes, p)
 	return p
+}
+
+// restartsAgents reports whether a kept node's Consul or Nomad restarts.
+func (p *Plan) restartsAgents() bool {
+	for _, c := range p.Changes {
+		if len(c.Restarts) > 0 {
+			return true
+		}
+	}
+	for _, e := range p.Edits {
+		for _, r := range e.Restarts {
+			if r == "consul" || r == "nomad" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// downgrades refuses going back to an earlier Consul or Nomad without
+// --force: their upgrade guides only describe upgrades, and a server's
+// Raft and state store written by a newer release may not be readable by
+// an older one.
+func downgrades(prev, cur *topology.Topology) []string {
+	if prev == nil {
+		return nil
+	}
+	var why []string
+	for _, a := range []struct{ agent, was, now string }{
+		{"consul", prev.Versions.Consul, cur.Versions.Consul},
+		{"nomad", prev.Versions.Nomad, cur.Versions.Nomad},
+	} {
+		was, err1 := goversion.NewVersion(a.was)
+		now, err2 := goversion.NewVersion(a.now)
+		if err1 == nil && err2 == nil && now.LessThan(was) {
+			why = append(why, fmt.Sprintf("%s %s -> %s is a downgrade: the upgrade guides describe only upgrades, and data a newer release wrote may not load in an older one", a.agent, a.was, a.now))
+		}
+	}
+	return why
 }
 
 // safety lists the reasons a plan needs --force: losing Raft quorum, an
 // even server count, or a group rename that would recreate machines.
-// prevNodes are the previous topology's nodes by name.
-func safety(in Input, prevNodes map[string]topology.Node, p *Plan) []string {
+func safety(cur, prev *topology.Topology, prevNodes map[string]topology.Node, machines []Machine, p *Plan) []string {
 	var why []string
 	oldServers := 0
-	for _, m := range in.Existing {
-		if n, ok := prevNodes[m]; ok && n.Role == topology.RoleServer {
+	for _, m := range machines {
+		if n, ok := prevNodes[m.Name]; ok && n.Role == topology.RoleServer {
 			oldServers++
 		}
 	}
-	newServers := in.Topology.Server.Count
+	newServers := cur.Server.Count
 	if oldServers > 0 && newServers < oldServers {
 		quorum := oldServers/2 + 1
 		if newServers < quorum {
@@ -134,8 +232,8 @@ func safety(in Input, prevNodes map[string]topology.Node, p *Plan) []string {
 			why = append(why, fmt.Sprintf("%d servers tolerate no more failures than %d; keep an odd count", newServers, newServers-1))
 		}
 	}
-	if len(p.Create) > 0 && len(p.Remove) > 0 && in.Previous != nil {
-		oldGroups, newGroups := groupNames(in.Previous), groupNames(in.Topology)
+	if len(p.Create) > 0 && len(p.Remove) > 0 && prev != nil {
+		oldGroups, newGroups := groupNames(prev), groupNames(cur)
 		var gone, added []string
 		for g := range oldGroups {
 			if !newGroups[g] {
@@ -164,87 +262,9 @@ func groupNames(t *topology.Topology) map[string]bool {
 	return out
 }
 
-// diffSettings names the settings (dotted paths) that differ between two
-// agent configuration files.
-func diffSettings(old, new []byte) []string {
-	if old == nil && new == nil {
-		return nil
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
 	}
-	a, b := settings(old), settings(new)
-	seen := map[string]bool{}
-	var out []string
-	for k, v := range b {
-		if a[k] != v {
-			out = append(out, k)
-			seen[k] = true
-		}
-	}
-	for k := range a {
-		if _, ok := b[k]; !ok && !seen[k] {
-			out = append(out, k)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-// settings flattens an HCL file into dotted attribute paths and their
-// source text ("server.bootstrap_expect" -> "3").
-func settings(src []byte) map[string]string {
-	out := map[string]string{}
-	if src == nil {
-		return out
-	}
-	f, diags := hclsyntax.ParseConfig(src, "agent.hcl", hcl.InitialPos)
-	if diags.HasErrors() {
-		out["(unreadable)"] = string(src)
-		return out
-	}
-	var walk func(prefix string, body *hclsyntax.Body)
-	walk = func(prefix string, body *hclsyntax.Body) {
-		for name, attr := range body.Attributes {
-			out[prefix+name] = string(attr.Expr.Range().SliceBytes(src))
-		}
-		for _, blk := range body.Blocks {
-			key := blk.Type
-			for _, l := range blk.Labels {
-				key += "." + l
-			}
-			walk(prefix+key+".", blk.Body)
-		}
-	}
-	walk("", f.Body.(*hclsyntax.Body))
-	return out
-}
-
-// Write prints the plan for a person.
-func (p *Plan) Write(w io.Writer) {
-	if p.Empty() {
-		fmt.Fprintln(w, "Plan: no changes.")
-		return
-	}
-	fmt.Fprintf(w, "Plan: %d to create, %d to drain and remove, %d to reconfigure.\n", len(p.Create), len(p.Remove), len(p.Changes))
-	added, gone := "new machine", "destroy"
-	if p.ExistingHosts {
-		added, gone = "existing host: install the agents", "uninstall; the host keeps running"
-	}
-	for _, n := range p.Create {
-		fmt.Fprintf(w, "  + %s  (%s)\n", n, added)
-	}
-	for _, n := range p.Remove {
-		how := "drain, leave Consul, " + gone
-		if n.Role == topology.RoleServer {
-			how = "leave Raft and Consul, " + gone
-		}
-		fmt.Fprintf(w, "  - %s  (%s)\n", n.Name, how)
-	}
-	for _, c := range p.Changes {
-		fmt.Fprintf(w, "  ~ %s  (agent configuration: %s)\n", c.Node, strings.Join(c.Settings, "; "))
-	}
-	for _, h := range p.Hosts {
-		fmt.Fprintf(w, "  ~ %s\n", h)
-	}
-	for _, why := range p.NeedsForce {
-		fmt.Fprintf(w, "  ! needs --force: %s\n", why)
-	}
+	return many
 }

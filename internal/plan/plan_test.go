@@ -1,19 +1,19 @@
 package plan
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/nomadbox/nomadbox"
+	"github.com/nomadbox/nomadbox/generator"
+	"github.com/nomadbox/nomadbox/internal/state"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
-func topo(t *testing.T, servers, clients int, extra string) *topology.Topology {
+func parse(t *testing.T, src string) *topology.Topology {
 	t.Helper()
-	src := `cluster "c" {}
-provider "docker" {}
-server "nomad-server" { count = ` + itoa(servers) + ` }
-client "nomad-client" { count = ` + itoa(clients) + ` }
-` + extra
 	tp, diags := topology.NewParser().Parse([]byte(src), "t.hcl")
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
@@ -21,48 +21,119 @@ client "nomad-client" { count = ` + itoa(clients) + ` }
 	return tp
 }
 
+func topo(t *testing.T, servers, clients int, extra string) *topology.Topology {
+	t.Helper()
+	return parse(t, `cluster "c" {}
+provider "docker" {}
+server "nomad-server" { count = `+itoa(servers)+` }
+client "nomad-client" { count = `+itoa(clients)+` }
+`+extra)
+}
+
 func itoa(i int) string { return string(rune('0' + i)) }
 
-func names(tp *topology.Topology) []string {
-	var out []string
-	for _, n := range tp.Nodes() {
-		out = append(out, n.Name)
+func render(t *testing.T, tp *topology.Topology) generator.Files {
+	t.Helper()
+	files, err := generator.Render(tp, nomadbox.Assets())
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	return files
+}
+
+// applied is the state after a successful provision of tp, every machine
+// running.
+func applied(t *testing.T, tp *topology.Topology) (*state.Applied, []Machine) {
+	t.Helper()
+	var ms []Machine
+	for _, n := range tp.Nodes() {
+		ms = append(ms, Machine{Name: n.Name, Running: true})
+	}
+	return state.Snapshot(tp, render(t, tp)), ms
+}
+
+// edit computes the plan of going from old (applied) to new.
+func edit(t *testing.T, old, new *topology.Topology) *Plan {
+	t.Helper()
+	a, ms := applied(t, old)
+	return Compute(Input{Topology: new, Rendered: render(t, new), Applied: a, Machines: ms})
+}
+
+func text(p *Plan) string {
+	var b strings.Builder
+	p.Write(&b)
+	return b.String()
 }
 
 func TestNoChanges(t *testing.T) {
 	tp := topo(t, 1, 2, "")
-	cfg := map[string]map[string][]byte{"nomad-server1": {"nomad.hcl": []byte("server { bootstrap_expect = 1 }\n")}}
-	p := Compute(Input{Topology: tp, Previous: tp, Existing: names(tp), OldConfigs: cfg, NewConfigs: cfg})
-	if !p.Empty() || len(p.NeedsForce) > 0 {
+	p := edit(t, tp, topo(t, 1, 2, ""))
+	if !p.Empty() || p.Provisions() || len(p.NeedsForce) > 0 || len(p.NotApplied) > 0 {
 		t.Fatalf("plan %+v", p)
 	}
-	var b strings.Builder
-	p.Write(&b)
-	if !strings.Contains(b.String(), "no changes") {
-		t.Errorf("got %q", b.String())
+	if got := text(p); got != "Plan: no changes.\n" {
+		t.Errorf("got %q", got)
+	}
+}
+
+// Without a finished provision, or with one pending, nothing is known
+// about what the nodes carry: every node is provisioned, and the plan
+// says so instead of "no changes".
+func TestUnknownStateProvisionsEveryNode(t *testing.T) {
+	tp := topo(t, 1, 2, "")
+	a, ms := applied(t, tp)
+	for name, in := range map[string]Input{
+		"nothing applied": {Topology: tp, Rendered: render(t, tp), Machines: ms},
+		"pending":         {Topology: tp, Rendered: render(t, tp), Machines: ms, Applied: &state.Applied{Topology: a.Topology, Generated: a.Generated, Roles: a.Roles, Pending: true}},
+		"older state":     {Topology: tp, Rendered: render(t, tp), Machines: ms, Applied: &state.Applied{Topology: a.Topology}},
+		"other roles":     {Topology: tp, Rendered: render(t, tp), Machines: ms, Applied: &state.Applied{Topology: a.Topology, Generated: a.Generated, Roles: "another"}},
+	} {
+		p := Compute(in)
+		if p.Empty() || !p.Provisions() || p.ProvisionAll == "" {
+			t.Errorf("%s: plan %+v", name, p)
+		}
+		if !strings.Contains(text(p), "~ every node is provisioned: ") {
+			t.Errorf("%s: %s", name, text(p))
+		}
+	}
+}
+
+func TestStoppedMachineIsStartedAndProvisioned(t *testing.T) {
+	tp := topo(t, 1, 2, "")
+	a, ms := applied(t, tp)
+	ms[1].Running = false
+	p := Compute(Input{Topology: tp, Rendered: render(t, tp), Applied: a, Machines: ms})
+	if !p.Provisions() || len(p.Start) != 1 || p.Start[0] != ms[1].Name {
+		t.Fatalf("plan %+v", p)
 	}
 }
 
 func TestAddClient(t *testing.T) {
-	old, new := topo(t, 1, 2, ""), topo(t, 1, 3, "")
-	p := Compute(Input{Topology: new, Previous: old, Existing: names(old)})
+	p := edit(t, topo(t, 1, 2, ""), topo(t, 1, 3, ""))
 	if len(p.Create) != 1 || p.Create[0] != "nomad-client3" || len(p.Remove) != 0 || len(p.NeedsForce) != 0 {
 		t.Fatalf("plan %+v", p)
+	}
+	if !strings.Contains(text(p), "~ /etc/hosts: the cluster's node list on 3 nodes (no restart)") {
+		t.Errorf("the kept nodes' host lists are not named:\n%s", text(p))
 	}
 }
 
 func TestGrowServersReportsConfigChanges(t *testing.T) {
-	old, new := topo(t, 1, 2, ""), topo(t, 3, 2, "")
-	oldCfg := map[string]map[string][]byte{"nomad-server1": {"nomad.hcl": []byte("name = \"s1\"\nserver {\n  bootstrap_expect = 1\n  server_join {\n    retry_join = [\"a\"]\n  }\n}\n")}}
-	newCfg := map[string]map[string][]byte{"nomad-server1": {"nomad.hcl": []byte("name = \"s1\"\nserver {\n  bootstrap_expect = 3\n  server_join {\n    retry_join = [\"a\", \"b\", \"c\"]\n  }\n}\n")}}
-	p := Compute(Input{Topology: new, Previous: old, Existing: names(old), OldConfigs: oldCfg, NewConfigs: newCfg})
+	p := edit(t, topo(t, 1, 2, ""), topo(t, 3, 2, ""))
 	if strings.Join(p.Create, ",") != "nomad-server2,nomad-server3" {
 		t.Errorf("create %v", p.Create)
 	}
-	if len(p.Changes) != 1 || strings.Join(p.Changes[0].Settings, ";") != "nomad.hcl: server.bootstrap_expect;nomad.hcl: server.server_join.retry_join" {
-		t.Errorf("changes %+v", p.Changes)
+	var server *Change
+	for i := range p.Changes {
+		if p.Changes[i].Node == "nomad-server1" {
+			server = &p.Changes[i]
+		}
+	}
+	if server == nil || !strings.Contains(strings.Join(server.Settings, ";"), "nomad.hcl: server.bootstrap_expect") {
+		t.Fatalf("changes %+v", p.Changes)
+	}
+	if strings.Join(server.Restarts, ",") != "consul,nomad" {
+		t.Errorf("restarts %v", server.Restarts)
 	}
 	if len(p.NeedsForce) != 0 {
 		t.Errorf("growing servers needs no force: %v", p.NeedsForce)
@@ -70,9 +141,19 @@ func TestGrowServersReportsConfigChanges(t *testing.T) {
 }
 
 func TestRemoveClient(t *testing.T) {
-	old, new := topo(t, 3, 3, ""), topo(t, 3, 2, "")
-	p := Compute(Input{Topology: new, Previous: old, Existing: names(old)})
+	p := edit(t, topo(t, 3, 3, ""), topo(t, 3, 2, ""))
 	if len(p.Remove) != 1 || p.Remove[0].Name != "nomad-client3" || p.Remove[0].Role != topology.RoleClient || len(p.NeedsForce) != 0 {
+		t.Fatalf("plan %+v", p)
+	}
+}
+
+// A machine that neither the topology nor the applied state names is
+// not guessed to be a client: the plan lists it as unknown.
+func TestRemovalWithoutAppliedStateIsNotGuessed(t *testing.T) {
+	tp := topo(t, 1, 2, "")
+	_, ms := applied(t, topo(t, 3, 2, ""))
+	p := Compute(Input{Topology: tp, Rendered: render(t, tp), Machines: ms})
+	if len(p.Remove) != 0 || strings.Join(p.Unknown, ",") != "nomad-server2,nomad-server3" {
 		t.Fatalf("plan %+v", p)
 	}
 }
@@ -80,67 +161,172 @@ func TestRemoveClient(t *testing.T) {
 func TestRemovingServersNeedsForce(t *testing.T) {
 	old := topo(t, 3, 1, "")
 	for servers, want := range map[int]int{1: 1, 2: 1} {
-		p := Compute(Input{Topology: topo(t, servers, 1, ""), Previous: old, Existing: names(old)})
-		if len(p.NeedsForce) < want {
+		if p := edit(t, old, topo(t, servers, 1, "")); len(p.NeedsForce) < want {
 			t.Errorf("3 -> %d servers: needs-force %v", servers, p.NeedsForce)
 		}
 	}
-	five := topo(t, 5, 1, "")
-	if p := Compute(Input{Topology: topo(t, 3, 1, ""), Previous: five, Existing: names(five)}); len(p.NeedsForce) != 0 {
+	if p := edit(t, topo(t, 5, 1, ""), topo(t, 3, 1, "")); len(p.NeedsForce) != 0 {
 		t.Errorf("5 -> 3 keeps quorum and an odd count: %v", p.NeedsForce)
 	}
 }
 
 func TestRenamedGroupNeedsForce(t *testing.T) {
-	old := topo(t, 1, 2, "")
-	src := `cluster "c" {}
+	p := edit(t, topo(t, 1, 2, ""), parse(t, `cluster "c" {}
 provider "docker" {}
 server "nomad-server" {}
 client "worker" { count = 2 }
-`
-	new, diags := topology.NewParser().Parse([]byte(src), "t.hcl")
-	if diags.HasErrors() {
-		t.Fatal(diags.Error())
-	}
-	p := Compute(Input{Topology: new, Previous: old, Existing: names(old)})
+`))
 	if len(p.NeedsForce) != 1 || !strings.Contains(p.NeedsForce[0], "rename") {
 		t.Errorf("needs-force %v", p.NeedsForce)
 	}
 }
 
-// Firewall, DNS and security edits change the nodes without touching the
-// agents' configuration files, and the plan names each of them.
-func TestHostChanges(t *testing.T) {
+// Every edit of an input that reaches the nodes is a line of the plan,
+// with the nodes it touches and what restarts, and makes up provision;
+// the same topology again plans nothing.
+func TestEveryEditIsNamed(t *testing.T) {
+	const local = "install {\n  method = \"local\"\n  consul_binary = \"/c\"\n  nomad_binary = \"/n\"\n}\n"
 	for _, tc := range []struct {
 		name, old, new, want string
 	}{
 		{"firewall off", "firewall { enabled = true }", "firewall { enabled = false }",
-			"firewall: removed on 3 nodes (its unit, ruleset and nomadbox table; no restart)"},
+			"~ firewall: removed (its unit, ruleset and nomadbox table) on 3 nodes (no restart)"},
 		{"firewall on", "firewall { enabled = false }", "firewall { enabled = true }",
-			"firewall: installed on 3 nodes"},
+			"~ firewall: installed (drop policy for what the cluster does not need) on 3 nodes (no restart)"},
 		{"extra port", "firewall { enabled = true }", "firewall {\n  enabled = true\n  extra_ports = [\"7777/tcp\"]\n}",
-			"firewall: open 7777/tcp on 3 nodes (no restart)"},
+			"~ firewall: open 7777/tcp on 3 nodes (no restart)"},
 		{"api allow", "firewall {\n  api_allow = [\"10.1.0.0/16\"]\n}", "firewall { enabled = true }",
-			"firewall: API access no longer from 10.1.0.0/16 on 3 nodes"},
+			"~ firewall: API access no longer from 10.1.0.0/16"},
 		{"dns off", "dns { forwarder = \"dnsmasq\" }", "dns { forwarder = \"none\" }",
-			"dns: forwarder dnsmasq -> none on 3 nodes (forwarding removed, the original resolver restored)"},
+			"~ dns: forwarder dnsmasq -> none (forwarding removed, the original resolver restored) on 3 nodes (no restart)"},
 		{"tls on", "security { tls = false }", "security { tls = true }",
-			"security.tls: off -> on on 3 nodes (the agents restart)"},
+			"~ security.tls: off -> on on 3 nodes (restarts consul and nomad)"},
+		{"nomad version", "versions { nomad = \"1.6.0\" }", "versions { nomad = \"1.6.1\" }",
+			"~ nomad 1.6.0 -> 1.6.1: binary replaced on 3 nodes (restarts nomad)"},
+		{"consul version", "versions { consul = \"1.13.8\" }", "versions { consul = \"1.13.9\" }",
+			"~ consul 1.13.8 -> 1.13.9: binary replaced on 3 nodes (restarts consul)"},
+		{"install method", "", local,
+			"~ install method releases -> local: Consul and Nomad installed the new way on 3 nodes (restarts consul and nomad)"},
+		{"docker package", "install { docker = \"docker-ce\" }", "install { docker = \"docker.io\" }",
+			"~ docker package docker-ce -> docker.io: installed on nomad-client1, nomad-client2 (restarts docker)"},
+		{"meta", "", "client \"nomad-client\" {\n  count = 2\n  meta = { rack = \"r2\" }\n}",
+			"(agent configuration: nomad.hcl: client.meta; restarts nomad)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			old, new := topo(t, 1, 2, tc.old), topo(t, 1, 2, tc.new)
-			p := Compute(Input{Topology: new, Previous: old, Existing: names(old)})
-			if p.Empty() {
+			var old, new *topology.Topology
+			if tc.name == "meta" {
+				old = topo(t, 1, 2, "")
+				new = parse(t, "cluster \"c\" {}\nprovider \"docker\" {}\nserver \"nomad-server\" {}\n"+tc.new)
+			} else {
+				old, new = topo(t, 1, 2, tc.old), topo(t, 1, 2, tc.new)
+			}
+			p := edit(t, old, new)
+			if p.Empty() || !p.Provisions() {
 				t.Fatalf("the plan is empty for %s", tc.name)
 			}
-			var b strings.Builder
-			p.Write(&b)
-			if !strings.Contains(b.String(), "  ~ "+tc.want) {
-				t.Errorf("plan:\n%s\nwant a line with %q", b.String(), tc.want)
+			if !strings.Contains(text(p), tc.want) {
+				t.Errorf("plan:\n%s\nwant a line with %q", text(p), tc.want)
 			}
-			if same := Compute(Input{Topology: new, Previous: new, Existing: names(new)}); !same.Empty() {
-				t.Errorf("the same topology again plans %+v", same.Hosts)
+			if same := edit(t, new, new); !same.Empty() {
+				t.Errorf("the same topology again plans:\n%s", text(same))
 			}
 		})
+	}
+}
+
+// Sizes and provider settings only reach machines created later: the
+// plan says so and does not provision for them.
+func TestMachineEditsAreNotApplied(t *testing.T) {
+	old := topo(t, 1, 2, "")
+	new := parse(t, "cluster \"c\" {}\nprovider \"docker\" {}\nserver \"nomad-server\" {}\nclient \"nomad-client\" {\n  count = 2\n  memory = 4096\n}\n")
+	p := edit(t, old, new)
+	if p.Provisions() || len(p.NotApplied) != 1 {
+		t.Fatalf("plan:\n%s", text(p))
+	}
+	want := "! not applied: memory 2048 -> 4096 MiB of nomad-client1, nomad-client2: the existing machines keep what they were created with"
+	if !strings.Contains(text(p), want) {
+		t.Errorf("plan:\n%s\nwant %q", text(p), want)
+	}
+	drivers := parse(t, "cluster \"c\" {}\nprovider \"docker\" {}\nserver \"nomad-server\" {}\nclient \"nomad-client\" {\n  count = 2\n  drivers = [\"raw_exec\"]\n}\n")
+	if p := edit(t, old, drivers); !strings.Contains(text(p), "container options (-"+"--security-opt seccomp=unconfined)") {
+		t.Errorf("a container that loses the docker driver keeps its options; plan:\n%s", text(p))
+	}
+}
+
+func TestJSON(t *testing.T) {
+	p := edit(t, topo(t, 1, 2, "firewall { enabled = true }"), topo(t, 1, 3, "firewall {\n  enabled = true\n  extra_ports = [\"7777/tcp\"]\n}"))
+	var b bytes.Buffer
+	if err := p.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Empty      bool     `json:"empty"`
+		Provisions bool     `json:"provisions"`
+		Create     []string `json:"create"`
+		Remove     []any    `json:"remove"`
+		Edits      []struct {
+			What     string   `json:"what"`
+			Nodes    []string `json:"nodes"`
+			Restarts []string `json:"restarts"`
+		} `json:"edits"`
+		NeedsForce []string `json:"needs_force"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
+		t.Fatalf("%v\n%s", err, b.String())
+	}
+	if got.Empty || !got.Provisions || strings.Join(got.Create, ",") != "nomad-client3" || got.Remove == nil || got.NeedsForce == nil {
+		t.Errorf("got %s", b.String())
+	}
+	found := false
+	for _, e := range got.Edits {
+		if e.What == "firewall: open 7777/tcp" && len(e.Nodes) == 3 && e.Restarts != nil && len(e.Restarts) == 0 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no firewall edit in %s", b.String())
+	}
+}
+
+// An upgrade with binaries copied from this machine changes the version,
+// the binary's path and its checksum together: one line says it.
+func TestLocalUpgradeIsOneLine(t *testing.T) {
+	install := func(v string) string {
+		return "versions { consul = \"" + v + "\" }\ninstall {\n  method = \"local\"\n  consul_binary = \"/bin/consul-" + v + "\"\n  nomad_binary = \"/bin/nomad\"\n}\n"
+	}
+	p := edit(t, topo(t, 1, 2, install("1.13.8")), topo(t, 1, 2, install("1.13.9")))
+	var consul []string
+	for _, e := range p.Edits {
+		if strings.Contains(e.What, "consul") {
+			consul = append(consul, e.What)
+		}
+	}
+	if len(consul) != 1 || consul[0] != "consul 1.13.8 -> 1.13.9: binary replaced" {
+		t.Errorf("consul lines %q; plan:\n%s", consul, text(p))
+	}
+}
+
+func TestDowngradeNeedsForce(t *testing.T) {
+	p := edit(t, topo(t, 1, 2, "versions { nomad = \"1.6.1\" }"), topo(t, 1, 2, "versions { nomad = \"1.6.0\" }"))
+	if len(p.NeedsForce) != 1 || !strings.Contains(p.NeedsForce[0], "nomad 1.6.1 -> 1.6.0 is a downgrade") {
+		t.Errorf("needs-force %v", p.NeedsForce)
+	}
+	if p := edit(t, topo(t, 1, 2, "versions { nomad = \"1.6.0\" }"), topo(t, 1, 2, "versions { nomad = \"1.6.1\" }")); len(p.NeedsForce) != 0 {
+		t.Errorf("an upgrade needs force: %v", p.NeedsForce)
+	}
+}
+
+// A plan that restarts a running agent says how the restarts roll; one
+// that restarts nothing does not.
+func TestRollingRestartsAreNamed(t *testing.T) {
+	a, ms := applied(t, topo(t, 3, 2, "security { tls = false }"))
+	cur := topo(t, 3, 2, "security { tls = true }")
+	p := Compute(Input{Topology: cur, Rendered: render(t, cur), Applied: a, Machines: ms, MaxParallel: 2})
+	want := "~ restarts roll: servers one at a time (each back with a Raft leader before the next), then clients 2 at a time"
+	if p.RollClients != 2 || !strings.Contains(text(p), want) {
+		t.Errorf("plan:\n%s\nwant %q", text(p), want)
+	}
+	if p := edit(t, topo(t, 3, 2, "firewall { enabled = true }"), topo(t, 3, 2, "firewall {\n  enabled = true\n  extra_ports = [\"80/tcp\"]\n}")); p.RollClients != 0 || strings.Contains(text(p), "restarts roll") {
+		t.Errorf("a firewall edit rolls restarts:\n%s", text(p))
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -198,6 +199,25 @@ func (c *cluster) agentStarts(nodes []string) map[string]string {
 	for _, n := range nodes {
 		for _, unit := range []string{"consul", "nomad"} {
 			out[n+"/"+unit] = c.ssh(n, "systemctl show -p MainPID -p ExecMainStartTimestamp --value "+unit+" | tr '\\n' ' '")
+		}
+	}
+	return out
+}
+
+// agentStartTimes maps node/agent -> when systemd last started the consul
+// and nomad units, in microseconds of the kernel's monotonic clock, which
+// every container node shares: comparable across nodes.
+func (c *cluster) agentStartTimes(nodes []string) map[string]int64 {
+	c.t.Helper()
+	out := map[string]int64{}
+	for _, n := range nodes {
+		for _, unit := range []string{"consul", "nomad"} {
+			v := c.ssh(n, "systemctl show -p ExecMainStartTimestampMonotonic --value "+unit)
+			us, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil {
+				c.t.Fatalf("%s: the start time of %s: %q", n, unit, v)
+			}
+			out[n+"/"+unit] = us
 		}
 	}
 	return out

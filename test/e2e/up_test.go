@@ -3,6 +3,8 @@
 package e2e
 
 import (
+	"encoding/json"
+	"maps"
 	"net"
 	"regexp"
 	"strings"
@@ -117,6 +119,65 @@ func TestDefaultCluster(t *testing.T) {
 		c.mustRun("provision")
 		if rep, r := c.verify("--wait", "3m"); r.code != 0 || !rep.Healthy {
 			t.Fatalf("verify after provision: %s", r)
+		}
+	})
+
+	// Issue: `up --dry-run` said "no changes" for a firewall edit and the
+	// next up changed the firewall on every node. The plan now compares
+	// the edited topology with what the last provision applied.
+	t.Run("a firewall edit is planned, survives a render and is applied without restarts", func(t *testing.T) {
+		c := c.with(t)
+		nodes := []string{"nomad-server1", "nomad-client1", "nomad-client2"}
+		const line = "~ firewall: open 7779/tcp on 3 nodes (no restart)"
+		defer c.listen("nomad-server1", "7779")()
+		reach := func() error {
+			conn, err := net.DialTimeout("tcp", net.JoinHostPort(server, "7779"), 3*time.Second)
+			if err == nil {
+				conn.Close()
+			}
+			return err
+		}
+		if reach() == nil {
+			t.Fatalf("nomad-server1:7779 answers this machine before the firewall opens it")
+		}
+		c.editTopology(regexp.MustCompile(`(?s)\nfirewall \{.*?\n\}`), "\nfirewall {\n  enabled = true\n  extra_ports = [\"7779/tcp\"]\n}")
+		if r := c.mustRun("up", "--dry-run"); !strings.Contains(r.stdout, line) || strings.Contains(r.stdout, "Plan: no changes.") {
+			t.Fatalf("the dry run does not name the firewall edit (want %q):\n%s", line, r.stdout)
+		}
+		// A render in between writes the edited tree; the plan still
+		// compares with what the nodes carry.
+		c.mustRun("render")
+		r := c.mustRun("up", "--dry-run", "--json")
+		var pl struct {
+			Empty      bool `json:"empty"`
+			Provisions bool `json:"provisions"`
+			Edits      []struct {
+				What     string   `json:"what"`
+				Nodes    []string `json:"nodes"`
+				Restarts []string `json:"restarts"`
+			} `json:"edits"`
+			Changes []any `json:"changes"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &pl); err != nil {
+			t.Fatalf("up --dry-run --json after render: %v\n%s", err, r)
+		}
+		if pl.Empty || !pl.Provisions || len(pl.Edits) != 1 || pl.Edits[0].What != "firewall: open 7779/tcp" ||
+			len(pl.Edits[0].Nodes) != 3 || len(pl.Edits[0].Restarts) != 0 || len(pl.Changes) != 0 {
+			t.Fatalf("up --dry-run --json after render: want one firewall edit on 3 nodes and no restart:\n%s", r.stdout)
+		}
+		before := c.agentStarts(nodes)
+		c.mustRun("up")
+		if err := reach(); err != nil {
+			t.Errorf("after up, nomad-server1:7779 does not answer this machine: %v", err)
+		}
+		if after := c.agentStarts(nodes); !maps.Equal(before, after) {
+			t.Errorf("the plan named no restart, but agents restarted:\nbefore %v\nafter  %v", before, after)
+		}
+		if r := c.mustRun("up", "--dry-run"); !strings.Contains(r.stdout, "Plan: no changes.") {
+			t.Errorf("after up, the dry run still plans:\n%s", r.stdout)
+		}
+		if r := c.mustRun("up"); !strings.Contains(r.stdout, "provision done in 0.0s: no changes") {
+			t.Errorf("an up with an empty plan ran Ansible:\n%s", r.stdout)
 		}
 	})
 

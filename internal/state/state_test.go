@@ -1,0 +1,67 @@
+package state
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/nomadbox/nomadbox/generator"
+	"github.com/nomadbox/nomadbox/internal/topology"
+)
+
+const src = "cluster \"c\" {}\nprovider \"docker\" {}\nserver \"nomad-server\" {}\nclient \"nomad-client\" {}\n"
+
+func TestSaveLoad(t *testing.T) {
+	dir := t.TempDir()
+	if a, err := Load(dir); a != nil || err != nil {
+		t.Fatalf("nothing applied: got %+v, %v", a, err)
+	}
+	tp, diags := topology.NewParser().Parse([]byte(src), "t.hcl")
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	files := generator.Files{
+		"ansible/group_vars/all.yml":  []byte("a: 1\n"),
+		"ansible/roles/x/tasks/a.yml": []byte("- x\n"),
+		"ansible/site.yml":            []byte("---\n"),
+	}
+	a := Snapshot(tp, files)
+	if len(a.Generated) != 1 || a.Roles == "" || a.Roles != RolesDigest(files) {
+		t.Fatalf("snapshot %+v", a)
+	}
+	if err := Begin(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Save(dir, []byte(src)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(dir)
+	if err != nil || got == nil || got.Pending || got.Topology == nil || string(got.Generated["ansible/group_vars/all.yml"]) != "a: 1\n" || got.Roles != a.Roles {
+		t.Fatalf("loaded %+v, %v", got, err)
+	}
+	// A provision that starts and does not finish leaves the state pending.
+	Begin(dir)
+	if got, _ := Load(dir); !got.Pending {
+		t.Error("a provision that did not finish is not pending")
+	}
+}
+
+// A cluster applied by an earlier nomadbox has only the topology: the
+// state then has no render, and the plan provisions every node.
+func TestLegacyTopologyOnly(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, topologyFile), []byte(src), 0o644)
+	got, err := Load(dir)
+	if err != nil || got == nil || got.Topology == nil || got.Generated != nil {
+		t.Fatalf("loaded %+v, %v", got, err)
+	}
+}
+
+func TestUnreadableState(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, topologyFile), []byte(src), 0o644)
+	os.WriteFile(filepath.Join(dir, File), []byte("{"), 0o644)
+	if _, err := Load(dir); err == nil {
+		t.Error("a broken applied.json loads")
+	}
+}
