@@ -1,12 +1,13 @@
 # cadvisor: container resource usage for every client (system job), from
-# Google's image. Reads the node through read-only host volumes, which the
+# Google's image, published on ghcr.io since v0.54.0 (the first release that
+# reads Docker's containerd image store, Docker 29's default). Reads the node through read-only host volumes, which the
 # clients' docker plugin allows (plugin "docker" { config { volumes {
 # enabled = true } } }). UI and metrics (/metrics for Prometheus) on the
 # mapped port; the service is registered in Consul with a health check.
 
 variable "image" {
   type    = string
-  default = "gcr.io/cadvisor/cadvisor:v0.49.1"
+  default = "ghcr.io/google/cadvisor:v0.54.0"
 }
 
 job "cadvisor" {

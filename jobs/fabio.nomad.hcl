@@ -9,16 +9,16 @@
 # (fabio-<version>.sha256, in sha256sum format).
 # To pin the digest instead, get it once on a machine with internet:
 #
-#   curl -sSL https://github.com/fabiolb/fabio/releases/download/v1.6.3/fabio-1.6.3.sha256 \
-#     | grep ' fabio-1.6.3-linux_amd64$'
-#   # or download the binary and run: sha256sum fabio-1.6.3-linux_amd64
+#   curl -sSL https://github.com/fabiolb/fabio/releases/download/v1.7.3/fabio-1.7.3.sha256 \
+#     | grep ' fabio-1.7.3-linux_amd64$'
+#   # or download the binary and run: sha256sum fabio-1.7.3-linux_amd64
 #
 # and pass it: nomadbox run --var fabio_sha256=<64 hex digits> jobs/fabio.nomad.hcl
 # (or set it as the default below).
 
 variable "fabio_version" {
   type    = string
-  default = "1.6.3"
+  default = "1.7.3"
 }
 
 # Where releases are downloaded from: fabio's GitHub releases, or a mirror

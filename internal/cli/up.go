@@ -39,7 +39,7 @@ func upCommand() *cli.Command {
 			"with --json it prints {\"empty\", \"provisions\", \"create\", \"start\", \"remove\":\n" +
 			"[{\"name\", \"role\"}], \"changes\": [{\"node\", \"settings\", \"restarts\"}],\n" +
 			"\"edits\": [{\"what\", \"nodes\", \"restarts\"}], \"provision_all\", \"not_applied\",\n" +
-			"\"unknown\", \"needs_force\", \"roll_clients\", \"existing_hosts\"}.\n" +
+			"\"unknown\", \"needs_force\", \"jobs\", \"roll_clients\", \"existing_hosts\"}.\n" +
 			"Exit status: 0 only when the cluster verified healthy (or --no-verify).",
 		Flags: []cli.Flag{
 			fileFlag(), outputFlag(), verboseFlag(),

@@ -95,7 +95,7 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 			return nil, errors.Join(pl.WriteJSON(opts.PlanJSON), ErrDryRun)
 		}
 		s.printPlan(pl)
-		if len(pl.Unknown) > 0 {
+		if len(pl.Unknown) > 0 && !opts.DryRun {
 			return nil, fmt.Errorf("%s: %w", strings.Join(pl.Unknown, ", "), ErrUnknownMachines)
 		}
 		if len(pl.NeedsForce) > 0 && !opts.Force {
@@ -109,6 +109,9 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 			fresh := &plan.Plan{ExistingHosts: s.existingHosts()}
 			for _, n := range s.Topology.Nodes() {
 				fresh.Create = append(fresh.Create, n.Name)
+			}
+			for _, j := range s.Topology.Jobs {
+				fresh.Jobs = append(fresh.Jobs, j.Name+": "+j.File)
 			}
 			return nil, errors.Join(fresh.WriteJSON(opts.PlanJSON), ErrDryRun)
 		}

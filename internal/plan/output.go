@@ -59,6 +59,9 @@ func (p *Plan) Write(w io.Writer) {
 	for _, why := range p.NeedsForce {
 		fmt.Fprintf(w, "  ! needs --force: %s\n", why)
 	}
+	if len(p.Jobs) > 0 {
+		fmt.Fprintf(w, "  = after verify, the job blocks are submitted: %s (Nomad keeps an unchanged job as it is)\n", strings.Join(p.Jobs, ", "))
+	}
 }
 
 // nodeList says "3 nodes" for many, the names for one or two.
@@ -86,7 +89,7 @@ type removal struct {
 // WriteJSON prints the plan as one JSON object.
 func (p *Plan) WriteJSON(w io.Writer) error {
 	q := *p
-	for _, l := range []*[]string{&q.Create, &q.Start, &q.NotApplied, &q.Unknown, &q.NeedsForce} {
+	for _, l := range []*[]string{&q.Create, &q.Start, &q.NotApplied, &q.Unknown, &q.NeedsForce, &q.Jobs} {
 		if *l == nil {
 			*l = []string{}
 		}

@@ -63,6 +63,10 @@ type Plan struct {
 	Unknown []string `json:"unknown"`
 	// NeedsForce lists why the plan must not run without --force.
 	NeedsForce []string `json:"needs_force"`
+	// Jobs are the topology's job blocks (name: file), which up submits
+	// after verify whatever else changes; Nomad keeps an unchanged job as
+	// it is.
+	Jobs []string `json:"jobs"`
 	// RollClients is how many clients restart their agents at a time
 	// (servers: one at a time), when the plan restarts a running agent.
 	RollClients int `json:"roll_clients,omitempty"`
@@ -165,6 +169,9 @@ func Compute(in Input) *Plan {
 				p.ProvisionAll = "nomadbox's roles differ from the ones last applied (this nomadbox is another version)"
 			}
 		}
+	}
+	for _, j := range in.Topology.Jobs {
+		p.Jobs = append(p.Jobs, j.Name+": "+j.File)
 	}
 	p.NeedsForce = append(safety(in.Topology, prev, prevNodes, in.Machines, p), downgrades(prev, in.Topology)...)
 	if p.restartsAgents() {

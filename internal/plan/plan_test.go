@@ -253,6 +253,17 @@ func TestMachineEditsAreNotApplied(t *testing.T) {
 	}
 }
 
+// The job blocks are submitted after verify on every up; the plan says
+// so without making an up provision.
+func TestJobBlocksAreNamed(t *testing.T) {
+	withJob := topo(t, 1, 2, "job \"web\" { file = \"jobs/web.nomad.hcl\" }")
+	p := edit(t, withJob, withJob)
+	if !p.Empty() || strings.Join(p.Jobs, ",") != "web: jobs/web.nomad.hcl" ||
+		!strings.Contains(text(p), "= after verify, the job blocks are submitted: web: jobs/web.nomad.hcl") {
+		t.Errorf("plan:\n%s", text(p))
+	}
+}
+
 func TestJSON(t *testing.T) {
 	p := edit(t, topo(t, 1, 2, "firewall { enabled = true }"), topo(t, 1, 3, "firewall {\n  enabled = true\n  extra_ports = [\"7777/tcp\"]\n}"))
 	var b bytes.Buffer

@@ -284,7 +284,7 @@ func TestJobs(t *testing.T) {
 		nomad := testtools.Nomad(t)
 		cannotRun := map[string]string{
 			"fabio":    "its binary is downloaded from github.com/fabiolb/fabio releases (no internet here, and the Go module proxy does not serve fabio to build it); the job file is run below with a stand-in binary",
-			"cadvisor": "its image gcr.io/cadvisor/cadvisor is pulled from Google's registry (no registry here)",
+			"cadvisor": "its image ghcr.io/google/cadvisor is pulled from GitHub's registry (no registry here)",
 			"microbot": "its default image dontrise/microbot is on Docker Hub (no registry here); subtest 5 runs it from a local image",
 			"tomcat":   "its image tomcat is on Docker Hub and its sample.war on tomcat.apache.org (no registry, no internet here)",
 			"mongodb":  "its image mongo is on Docker Hub (no registry here)",
@@ -348,9 +348,12 @@ func TestJobs(t *testing.T) {
 
 // serveFabioStandIn serves, on addr (this machine's address on the
 // cluster network), a mirror laid out like fabio's releases: a shell
-// script standing in for fabio-1.6.3-linux_amd64 that answers /health on
+// script standing in for fabio-<fabioVersion>-linux_amd64 that answers /health on
 // its -ui.addr, and the release's checksum file. It returns the mirror's
 // URL.
+// fabioVersion is jobs/fabio.nomad.hcl's default fabio_version.
+const fabioVersion = "1.7.3"
+
 func serveFabioStandIn(t *testing.T, addr string) string {
 	t.Helper()
 	const script = `#!/bin/sh
@@ -362,14 +365,14 @@ done
 mkdir -p www && echo OK > www/health
 exec python3 -m http.server "${ui##*:}" --bind "${ui%:*}" --directory www
 `
-	dir := filepath.Join(t.TempDir(), "v1.6.3")
+	dir := filepath.Join(t.TempDir(), "v"+fabioVersion)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256([]byte(script))
 	for name, content := range map[string]string{
-		"fabio-1.6.3-linux_amd64": script,
-		"fabio-1.6.3.sha256":      hex.EncodeToString(sum[:]) + "  fabio-1.6.3-linux_amd64\n",
+		"fabio-" + fabioVersion + "-linux_amd64": script,
+		"fabio-" + fabioVersion + ".sha256":      hex.EncodeToString(sum[:]) + "  fabio-" + fabioVersion + "-linux_amd64\n",
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
