@@ -85,40 +85,9 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 	// On an existing cluster, the first thing up says is what it will
 	// change; a dry run stops there, and an unsafe plan stops there
 	// unless forced. Nothing has been touched yet.
-	var pl *plan.Plan
-	var files generator.Files // the render the plan compared, written below
-	if existed {
-		if pl, files, err = s.Plan(ctx, opts.Assets); err != nil {
-			return nil, err
-		}
-		if opts.DryRun && opts.PlanJSON != nil {
-			return nil, errors.Join(pl.WriteJSON(opts.PlanJSON), ErrDryRun)
-		}
-		s.printPlan(pl)
-		if len(pl.Unknown) > 0 && !opts.DryRun {
-			return nil, fmt.Errorf("%s: %w", strings.Join(pl.Unknown, ", "), ErrUnknownMachines)
-		}
-		if len(pl.NeedsForce) > 0 && !opts.Force {
-			if opts.DryRun {
-				return nil, ErrDryRun
-			}
-			return nil, fmt.Errorf("%w: %s", ErrNeedsForce, strings.Join(pl.NeedsForce, "; "))
-		}
-	} else if opts.DryRun {
-		if opts.PlanJSON != nil {
-			fresh := &plan.Plan{ExistingHosts: s.existingHosts()}
-			for _, n := range s.Topology.Nodes() {
-				fresh.Create = append(fresh.Create, n.Name)
-			}
-			for _, j := range s.Topology.Jobs {
-				fresh.Jobs = append(fresh.Jobs, j.Name+": "+j.File)
-			}
-			return nil, errors.Join(fresh.WriteJSON(opts.PlanJSON), ErrDryRun)
-		}
-		p.Printf("Plan: %d machines to create (new cluster).\n", len(s.Topology.Nodes()))
-	}
-	if opts.DryRun {
-		return nil, ErrDryRun
+	pl, files, err := s.planStep(ctx, opts, existed)
+	if err != nil {
+		return nil, err
 	}
 
 	// Removed nodes go first, while the rendered Vagrantfile still
@@ -223,6 +192,49 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 		return report, err
 	}
 	return report, nil
+}
+
+// planStep prints the plan of an existing cluster (for a dry run, as
+// JSON when asked) and returns it with the render it compared, which up
+// then writes; it returns ErrDryRun after a dry run, and refuses unknown
+// machines and, without --force, an unsafe plan. A new cluster has no
+// plan (nil).
+func (s *Session) planStep(ctx context.Context, opts UpOptions, existed bool) (*plan.Plan, generator.Files, error) {
+	p := s.Progress
+	if !existed {
+		if !opts.DryRun {
+			return nil, nil, nil
+		}
+		if opts.PlanJSON != nil {
+			fresh := &plan.Plan{ExistingHosts: s.existingHosts()}
+			for _, n := range s.Topology.Nodes() {
+				fresh.Create = append(fresh.Create, n.Name)
+			}
+			for _, j := range s.Topology.Jobs {
+				fresh.Jobs = append(fresh.Jobs, j.Name+": "+j.File)
+			}
+			return nil, nil, errors.Join(fresh.WriteJSON(opts.PlanJSON), ErrDryRun)
+		}
+		p.Printf("Plan: %d machines to create (new cluster).\n", len(s.Topology.Nodes()))
+		return nil, nil, ErrDryRun
+	}
+	pl, files, err := s.Plan(ctx, opts.Assets)
+	if err != nil {
+		return nil, nil, err
+	}
+	if opts.DryRun && opts.PlanJSON != nil {
+		return nil, nil, errors.Join(pl.WriteJSON(opts.PlanJSON), ErrDryRun)
+	}
+	s.printPlan(pl)
+	switch {
+	case opts.DryRun:
+		return nil, nil, ErrDryRun
+	case len(pl.Unknown) > 0:
+		return nil, nil, fmt.Errorf("%s: %w", strings.Join(pl.Unknown, ", "), ErrUnknownMachines)
+	case len(pl.NeedsForce) > 0 && !opts.Force:
+		return nil, nil, fmt.Errorf("%w: %s", ErrNeedsForce, strings.Join(pl.NeedsForce, "; "))
+	}
+	return pl, files, nil
 }
 
 // machinesPhase brings up what does not run; it reports whether every
