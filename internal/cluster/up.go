@@ -132,7 +132,7 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 	if _, err := execx.LookPath("ansible-playbook"); err != nil {
 		return nil, err
 	}
-	allRunning, err := s.machinesPhase(ctx, existed)
+	allRunning, err := s.machinesPhase(ctx, pl)
 	created = created || !allRunning
 	if err != nil {
 		return nil, err
@@ -206,13 +206,8 @@ func (s *Session) planStep(ctx context.Context, opts UpOptions, existed bool) (*
 			return nil, nil, nil
 		}
 		if opts.PlanJSON != nil {
-			fresh := &plan.Plan{ExistingHosts: s.existingHosts()}
-			for _, n := range s.Topology.Nodes() {
-				fresh.Create = append(fresh.Create, n.Name)
-			}
-			for _, j := range s.Topology.Jobs {
-				fresh.Jobs = append(fresh.Jobs, j.Name+": "+j.File)
-			}
+			// No machines and nothing applied: every node is created.
+			fresh := plan.Compute(plan.Input{Topology: s.Topology, ExistingHosts: s.existingHosts()})
 			return nil, nil, errors.Join(fresh.WriteJSON(opts.PlanJSON), ErrDryRun)
 		}
 		p.Printf("Plan: %d machines to create (new cluster).\n", len(s.Topology.Nodes()))
@@ -238,11 +233,12 @@ func (s *Session) planStep(ctx context.Context, opts UpOptions, existed bool) (*
 }
 
 // machinesPhase brings up what does not run; it reports whether every
-// machine already ran (nothing was created or started).
-func (s *Session) machinesPhase(ctx context.Context, existed bool) (allRunning bool, err error) {
+// machine already ran (nothing was created or started). The plan of an
+// existing cluster (nil for a new one) already listed the machines.
+func (s *Session) machinesPhase(ctx context.Context, pl *plan.Plan) (allRunning bool, err error) {
 	p := s.Progress
 	p.Phase("machines")
-	if existed && s.allRunning(ctx) {
+	if pl != nil && len(pl.Create)+len(pl.Start) == 0 {
 		p.Done("all running")
 		return true, nil
 	}
@@ -261,24 +257,6 @@ func (s *Session) machinesPhase(ctx context.Context, existed bool) (allRunning b
 		}
 	}
 	return false, nil
-}
-
-// allRunning reports whether every machine of the topology is running.
-func (s *Session) allRunning(ctx context.Context) bool {
-	ms, err := s.List(ctx)
-	if err != nil {
-		return false
-	}
-	state := map[string]string{}
-	for _, m := range ms {
-		state[m.Name] = m.State
-	}
-	for _, n := range s.Topology.Nodes() {
-		if state[n.Name] != "running" {
-			return false
-		}
-	}
-	return true
 }
 
 // provisionPhase runs the provision phase and, when it succeeds, records

@@ -163,7 +163,7 @@ func Compute(in Input) *Plan {
 		default:
 			old := in.Applied.Generated
 			p.Changes = configChanges(kept, old, in.Rendered)
-			p.Edits = append(hostEdits(prev, in.Topology, kept), varEdits(kept, old, in.Rendered, len(p.Create)+len(p.Remove) > 0)...)
+			p.Edits = append(hostEdits(prev, in.Topology, kept), varEdits(in.Topology, kept, old, in.Rendered, len(p.Create)+len(p.Remove) > 0)...)
 			p.NotApplied = machineEdits(prev, in.Topology, kept)
 			if state.RolesDigest(in.Rendered) != in.Applied.Roles {
 				p.ProvisionAll = "nomadbox's roles differ from the ones last applied (this nomadbox is another version)"

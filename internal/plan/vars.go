@@ -9,6 +9,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/nomadbox/nomadbox/generator"
+	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
 // A variable of the rendered inventory (group_vars/all.yml, a node's
@@ -75,10 +76,10 @@ var varEffects = map[string]varEffect{
 }
 
 // varEdits names the variables of the rendered inventory that differ
-// between the applied render and the new one, on the kept nodes, one
+// between the applied render and the new one (of t), on the kept nodes, one
 // line per variable and value. membership: nodes are created or removed,
 // which changes every node's list of the cluster's nodes (/etc/hosts).
-func varEdits(nodes []string, old, cur generator.Files, membership bool) []Edit {
+func varEdits(t *topology.Topology, nodes []string, old, cur generator.Files, membership bool) []Edit {
 	var out []Edit
 	add := func(what string, nodes []string, restarts []string) {
 		if len(nodes) > 0 {
@@ -94,7 +95,7 @@ func varEdits(nodes []string, old, cur generator.Files, membership bool) []Edit 
 		}
 		targets := nodes
 		if e.clientsWith != "" {
-			targets = withDriver(nodes, cur, e.clientsWith)
+			targets = withDriver(nodes, t, e.clientsWith)
 		}
 		what := fmt.Sprintf("group_vars/all.yml: %s %s -> %s", k, oldAll[k], curAll[k])
 		if known {
@@ -205,16 +206,12 @@ func changedKeys(a, b map[string]string) []string {
 	return out
 }
 
-// withDriver keeps the nodes whose rendered host_vars list the driver.
-func withDriver(nodes []string, files generator.Files, driver string) []string {
+// withDriver keeps the nodes of t whose group runs the driver.
+func withDriver(nodes []string, t *topology.Topology, driver string) []string {
 	var out []string
-	for _, n := range nodes {
-		d := vars(files["ansible/host_vars/"+n+".yml"])["nomadbox_drivers"]
-		for _, f := range strings.FieldsFunc(strings.Trim(d, "[]"), func(r rune) bool { return r == ',' || r == ' ' }) {
-			if f == driver {
-				out = append(out, n)
-				break
-			}
+	for _, n := range t.Nodes() {
+		if slices.Contains(nodes, n.Name) && n.Group.HasDriver(driver) {
+			out = append(out, n.Name)
 		}
 	}
 	return out

@@ -51,21 +51,22 @@ type Applied struct {
 // of t) leaves.
 func Snapshot(t *topology.Topology, files generator.Files) *Applied {
 	gen := generator.Files{}
-	roles := generator.Files{}
 	for p, b := range files {
 		if generator.IsGenerated(p) {
 			gen[p] = b
-		} else {
-			roles[p] = b
 		}
 	}
-	return &Applied{Topology: t, Generated: gen, Roles: Digest(roles)}
+	return &Applied{Topology: t, Generated: gen, Roles: RolesDigest(files)}
 }
 
-// Digest is a hash over files' paths and contents.
-func Digest(files generator.Files) string {
+// RolesDigest is a hash over the paths and contents of files' copied
+// assets (what generator.IsGenerated does not name).
+func RolesDigest(files generator.Files) string {
 	h := sha256.New()
 	for _, p := range files.Paths() {
+		if generator.IsGenerated(p) {
+			continue
+		}
 		h.Write([]byte(p))
 		h.Write([]byte{0})
 		h.Write(files[p])
@@ -73,9 +74,6 @@ func Digest(files generator.Files) string {
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
-
-// RolesDigest is the digest Snapshot records for files' copied assets.
-func RolesDigest(files generator.Files) string { return Snapshot(nil, files).Roles }
 
 // Load reads the applied state of the render directory dir; it returns
 // nil when nothing was ever applied there.
