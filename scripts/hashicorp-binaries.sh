@@ -49,6 +49,9 @@ NOMAD_VERSION=${NOMAD_VERSION#v}
 if [[ -z ${NOMAD_API_VERSION:-} ]]; then
 	if [[ $NOMAD_VERSION == 1.6.1 ]]; then
 		NOMAD_API_VERSION=v0.0.0-20230721134942-515895c7690c
+	elif [[ $NOMAD_VERSION == 1.6.0 ]]; then
+		# The release the upgrade test starts from (its tag is 87d411f4e3a6).
+		NOMAD_API_VERSION=v0.0.0-20230718185111-87d411f4e3a6
 	elif [[ $target != consul ]]; then
 		die "set NOMAD_API_VERSION to the github.com/hashicorp/nomad/api pseudo-version at Nomad v$NOMAD_VERSION's commit"
 	fi
@@ -185,8 +188,15 @@ build_binary() {
 
 out=()
 if [[ $target == consul || $target == all ]]; then
+	# Before 1.13.9, Consul's golang.org/x/net and x/sys reach into the
+	# runtime through linknames that current Go refuses ("invalid reference
+	# to syscall.recvmsg"): take the ones 1.13.9 ships with.
+	consul_extra=()
+	case $CONSUL_VERSION in
+	1.13.[0-8]) consul_extra=(golang.org/x/net@v0.7.0 golang.org/x/sys@v0.5.0) ;;
+	esac
 	# Like Consul's own release builds: pure Go, static, no build tags.
-	build_binary consul "$CONSUL_VERSION" github.com/hashicorp/consul 0 "" ""
+	build_binary consul "$CONSUL_VERSION" github.com/hashicorp/consul 0 "" "" "${consul_extra[@]+"${consul_extra[@]}"}"
 	out+=("CONSUL_BIN=$BUILT_BIN")
 fi
 if [[ $target == nomad || $target == all ]]; then

@@ -22,7 +22,9 @@ description:
     then clients in batches). After a (re)start, C(gate) URLs must answer
     before the run goes on: each a non-empty JSON string or list that, with
     C(contains), holds that value (a Raft leader known, this server among
-    the peers).
+    the peers); or, with C(server), an autopilot health answer that lists
+    that server address as healthy and a voter. C(token) (never logged) is
+    sent in the C(token_header) header.
 options:
   daemon_reload:
     description: Run systemctl daemon-reload first.
@@ -44,7 +46,7 @@ options:
       gate:
         type: list
         elements: dict
-        description: "after a (re)start, wait until each URL answers a non-empty JSON string or list (containing C(contains))"
+        description: "after a (re)start, wait until each URL answers a non-empty JSON string or list (containing C(contains)), or lists C(server) as healthy and a voter"
       timeout: {type: int, default: 90}
 author: nomadbox
 """
@@ -88,19 +90,47 @@ def wait_port(port, timeout):
             time.sleep(0.5)
 
 
-def wait_json(url, ca_file, deadline, contains=""):
+def healthy_voter(body, server):
+    """Whether an autopilot health answer (Consul's and Nomad's
+    /v1/operator/autopilot/health) lists server as healthy and a voter."""
+    if not isinstance(body, dict):
+        return False
+    for s in body.get("Servers") or []:
+        if s.get("Address") == server:
+            return bool(s.get("Healthy")) and bool(s.get("Voter"))
+    return False
+
+
+def describe(body, server):
+    """The part of an answer a failed gate reports."""
+    if server and isinstance(body, dict):
+        for s in body.get("Servers") or []:
+            if s.get("Address") == server:
+                return "%s: Healthy %s, Voter %s, LastContact %s" % (
+                    server, s.get("Healthy"), s.get("Voter"), s.get("LastContact"))
+        return "%s is not among the servers autopilot reports" % server
+    return "answered %r" % (body,)
+
+
+def wait_json(url, ca_file, deadline, contains="", server="", headers=None):
     """Waits until url answers a non-empty JSON string or list, holding
     contains when given (a Raft leader's address; this server among the
-    peers); returns whether it did before deadline, and the last answer."""
+    peers), or, with server, an autopilot health answer that lists it as a
+    healthy voter; returns whether it did before deadline, and the last
+    answer."""
     ctx = ssl.create_default_context(cafile=ca_file or None) if url.startswith("https") else None
     last = ""
+    req = urllib.request.Request(url, headers=headers or {})
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=3, context=ctx) as resp:
+            with urllib.request.urlopen(req, timeout=3, context=ctx) as resp:
                 body = json.loads(resp.read().decode("utf-8"))
-                if isinstance(body, (str, list)) and body and (not contains or contains in body):
+                if server:
+                    if healthy_voter(body, server):
+                        return True, ""
+                elif isinstance(body, (str, list)) and body and (not contains or contains in body):
                     return True, ""
-                last = "answered %r" % (body,)
+                last = describe(body, server)
         except Exception as e:  # any failure is one more try
             last = str(e)
         if time.time() > deadline:
@@ -123,6 +153,9 @@ def main():
                 gate=dict(type="list", elements="dict", default=[], options=dict(
                     url=dict(type="str", required=True),
                     contains=dict(type="str", default=""),
+                    server=dict(type="str", default=""),
+                    token=dict(type="str", default="", no_log=True),
+                    token_header=dict(type="str", default=""),
                 )),
                 timeout=dict(type="int", default=90),
             )),
@@ -181,9 +214,11 @@ def main():
             fail("%s: nothing listens on 127.0.0.1:%d after %ds" % (name, u["wait_port"], u["timeout"]), name)
         deadline = time.time() + u["timeout"]
         for g in u["gate"]:
-            ok, last = wait_json(g["url"], u["ca_file"], deadline, g["contains"])
+            headers = {g["token_header"]: g["token"]} if g["token"] and g["token_header"] else {}
+            ok, last = wait_json(g["url"], u["ca_file"], deadline, g["contains"], g["server"], headers)
             if not ok:
                 what = g["url"] + (" (holding %s)" % g["contains"] if g["contains"] else "")
+                what += (" (%s a healthy voter)" % g["server"] if g["server"] else "")
                 fail("%s: (re)started, but %s did not answer within %ds (last: %s); the roll stops here, "
                      "the nodes after this one are untouched" % (name, what, u["timeout"], last), name)
     module.exit_json(changed=bool(enabled or started), enabled=enabled, started=started, deferred=deferred)

@@ -1,3 +1,5 @@
+# Binaries copied from this machine; also the old release family
+# without TLS (plaintext gRPC on ports.grpc).
 cluster "airgap" {}
 provider "docker" {
   image = "nomadbox/node:bookworm"

@@ -1,5 +1,7 @@
 # The last open-source releases, which the end-to-end tests run: Consul
-# before 1.17 answers DNS with the anonymous token (no acl.tokens.dns).
+# before 1.17 answers DNS with the anonymous token (no acl.tokens.dns),
+# before 1.14 serves TLS gRPC on ports.grpc and leaves Connect off, and
+# Nomad 1.6 has no server.client_introduction.
 cluster "secure-oss" {}
 provider "docker" {}
 versions {

@@ -6,7 +6,8 @@ import (
 
 // Consul returns /etc/consul.d/consul.hcl for node n. The keys used are
 // accepted by every Consul release from 1.13 on (ui_config, the tls
-// stanza, retry_join rather than start_join).
+// stanza, retry_join rather than start_join), except those FeaturesOf
+// gates on the topology's Consul version.
 func Consul(t *topology.Topology, n topology.Node) []byte {
 	f := newFile()
 	b := f.f.Body()
@@ -40,6 +41,13 @@ func Consul(t *topology.Topology, n topology.Node) []byte {
 		// 1 is the production setting; the default of 5 is tuned for
 		// tiny development machines and slows leader elections.
 		set(perf, "raft_multiplier", 1)
+		if !FeaturesOf(t.Versions).ConsulConnectByDefault {
+			// Connect's CA and intentions live on the servers, which
+			// leave them off before Consul 1.14 unless told: Nomad's
+			// sidecars would get no certificates.
+			connect := newBlock(b, "connect", nil).Body()
+			set(connect, "enabled", true)
+		}
 	}
 
 	dns := newBlock(b, "dns_config", nil).Body()
@@ -49,12 +57,25 @@ func Consul(t *topology.Topology, n topology.Node) []byte {
 	set(dns, "service_ttl", map[string]string{"*": "5s"})
 	set(dns, "node_ttl", "5s")
 
+	ports := newBlock(b, "ports", nil).Body()
 	if t.Security.TLS {
 		// HTTPS only: plain HTTP would carry tokens in the clear, and a
 		// port that answers without TLS invites clients that skip it.
-		ports := newBlock(b, "ports", nil).Body()
 		set(ports, "http", -1)
 		set(ports, "https", ConsulHTTPSPort)
+	}
+	// ports.grpc is off by default outside dev mode, and the default of
+	// grpc_tls changed across releases: the listener Nomad points its
+	// Connect sidecars at (nomad.hcl's consul.grpc_address) is set here.
+	grpc := consulGRPC(t)
+	set(ports, grpc.key, grpc.port)
+	// Only Nomad on the same node talks to it (sidecars reach it through
+	// Nomad's socket in their allocation): loopback only, not client_addr's
+	// private address, whether or not the firewall runs.
+	addrs := newBlock(b, "addresses", nil).Body()
+	set(addrs, grpc.key, "127.0.0.1")
+
+	if t.Security.TLS {
 		tls := newBlock(b, "tls", nil).Body()
 		def := tls.AppendNewBlock("defaults", nil).Body()
 		set(def, "ca_file", ConsulTLSDir+"/ca.pem")
@@ -74,4 +95,29 @@ func Consul(t *topology.Topology, n topology.Node) []byte {
 		set(acl, "down_policy", "extend-cache")
 	}
 	return f.bytes()
+}
+
+// grpcListener is the local Consul agent's gRPC listener that Nomad's
+// Connect sidecars use: the ports key that enables it, its port and
+// whether it speaks TLS.
+type grpcListener struct {
+	key  string
+	port int
+	tls  bool
+}
+
+// consulGRPC says which gRPC listener t's Consul agents open, so that
+// consul.hcl and nomad.hcl agree on it. With TLS Consul 1.14 and later
+// serve gRPC over TLS on ports.grpc_tls only; before 1.14 ports.grpc
+// serves TLS once the agent has a certificate, which the tls stanza
+// gives it.
+func consulGRPC(t *topology.Topology) grpcListener {
+	switch {
+	case !t.Security.TLS:
+		return grpcListener{key: "grpc", port: ConsulGRPCPort}
+	case FeaturesOf(t.Versions).ConsulGRPCTLS:
+		return grpcListener{key: "grpc_tls", port: ConsulGRPCTLSPort, tls: true}
+	default:
+		return grpcListener{key: "grpc", port: ConsulGRPCPort, tls: true}
+	}
 }

@@ -9,7 +9,8 @@ import (
 )
 
 // Nomad returns /etc/nomad.d/nomad.hcl for node n. The keys used are
-// accepted by every Nomad release from 1.6 on.
+// accepted by every Nomad release from 1.6 on, except those FeaturesOf
+// gates on the topology's Nomad version.
 func Nomad(t *topology.Topology, n topology.Node) []byte {
 	f := newFile()
 	b := f.f.Body()
@@ -33,6 +34,9 @@ func Nomad(t *topology.Topology, n topology.Node) []byte {
 		join := newBlock(srv, "server_join", nil).Body()
 		set(join, "retry_join", serverAddrs(t, ""))
 		set(join, "retry_interval", "5s")
+		if FeaturesOf(t.Versions).NomadClientIntroduction {
+			appendClientIntroduction(srv)
+		}
 	} else {
 		cl := newBlock(b, "client", nil).Body()
 		set(cl, "enabled", true)
@@ -64,6 +68,17 @@ func Nomad(t *topology.Topology, n topology.Node) []byte {
 	} else {
 		set(consul, "address", fmt.Sprintf("127.0.0.1:%d", ConsulHTTPPort))
 	}
+	// Connect sidecars read their configuration from the local agent's
+	// gRPC listener. Spelt out rather than left to Nomad's fingerprint
+	// of the agent (and its fallback, 8502), so that nomad.hcl and
+	// consul.hcl visibly name the same port.
+	grpc := consulGRPC(t)
+	set(consul, "grpc_address", fmt.Sprintf("127.0.0.1:%d", grpc.port))
+	if grpc.tls && FeaturesOf(t.Versions).ConsulEnvoyGRPCCAFile {
+		// Envoy checks the TLS listener's certificate against this CA;
+		// earlier Consul releases take it from ca_file above.
+		set(consul, "grpc_ca_file", NomadTLSDir+"/ca.pem")
+	}
 	if t.Security.TLS {
 		tls := newBlock(b, "tls", nil).Body()
 		set(tls, "http", true)
@@ -79,6 +94,18 @@ func Nomad(t *topology.Topology, n topology.Node) []byte {
 		set(acl, "enabled", true)
 	}
 	return f.bytes()
+}
+
+// appendClientIntroduction writes the server's client_introduction block.
+// nomadbox's clients register without an introduction token (with TLS
+// they present a certificate of the cluster's CA, which does not count
+// as one): "warn", Nomad's own default, written here so the choice shows
+// in the file, lets them register and logs each such registration;
+// "strict" would refuse them until nomadbox issues introduction tokens.
+func appendClientIntroduction(srv *hclwrite.Body) {
+	intro := newBlock(srv, "client_introduction", nil).Body()
+	intro.AppendUnstructuredTokens(comment("Clients register without an introduction token: \"warn\" (Nomad's\ndefault) logs each such registration, \"strict\" would refuse it."))
+	set(intro, "enforcement", "warn")
 }
 
 // appendPlugin configures a task driver of group g. Drivers with no

@@ -34,13 +34,19 @@ func parseTopology(t *testing.T, src string) *topology.Topology {
 // the checks read the blocks Nomad will read rather than matching text.
 func nomadConfig(t *testing.T, topo *topology.Topology, node string) *hclsyntax.Body {
 	t.Helper()
+	return parsedConfig(t, Nomad, "nomad.hcl", topo, node)
+}
+
+// parsedConfig renders file with render for the named node and parses it.
+func parsedConfig(t *testing.T, render func(*topology.Topology, topology.Node) []byte, file string, topo *topology.Topology, node string) *hclsyntax.Body {
+	t.Helper()
 	for _, n := range topo.Nodes() {
 		if n.Name != node {
 			continue
 		}
-		f, diags := hclsyntax.ParseConfig(Nomad(topo, n), "nomad.hcl", hcl.InitialPos)
+		f, diags := hclsyntax.ParseConfig(render(topo, n), file, hcl.InitialPos)
 		if diags.HasErrors() {
-			t.Fatalf("nomad.hcl of %s: %s", node, diags.Error())
+			t.Fatalf("%s of %s: %s", file, node, diags.Error())
 		}
 		return f.Body.(*hclsyntax.Body)
 	}

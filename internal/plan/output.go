@@ -45,7 +45,7 @@ func (p *Plan) Write(w io.Writer) {
 		fmt.Fprintf(w, "  ~ %s on %s (%s)\n", e.What, nodeList(e.Nodes), restart)
 	}
 	if p.RollClients > 0 {
-		fmt.Fprintf(w, "  ~ restarts roll: servers one at a time (each back with a Raft leader before the next), then clients %d at a time\n", p.RollClients)
+		fmt.Fprintf(w, "  ~ restarts roll in HashiCorp's upgrade order: Consul, then Nomad, each on the servers one at a time (back with a Raft leader before the next), then on the clients %d at a time\n", p.RollClients)
 	}
 	if p.ProvisionAll != "" {
 		fmt.Fprintf(w, "  ~ every node is provisioned: %s (a service restarts only where its own files change)\n", p.ProvisionAll)

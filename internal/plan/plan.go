@@ -13,8 +13,6 @@ import (
 	"sort"
 	"strings"
 
-	goversion "github.com/hashicorp/go-version"
-
 	"github.com/nomadbox/nomadbox/generator"
 	"github.com/nomadbox/nomadbox/internal/state"
 	"github.com/nomadbox/nomadbox/internal/topology"
@@ -173,7 +171,7 @@ func Compute(in Input) *Plan {
 	for _, j := range in.Topology.Jobs {
 		p.Jobs = append(p.Jobs, j.Name+": "+j.File)
 	}
-	p.NeedsForce = append(safety(in.Topology, prev, prevNodes, in.Machines, p), downgrades(prev, in.Topology)...)
+	p.NeedsForce = append(safety(in.Topology, prev, prevNodes, in.Machines, p), versionJumps(prev, in.Topology)...)
 	if p.restartsAgents() {
 		p.RollClients = max(in.MaxParallel, 1)
 	}
@@ -195,28 +193,6 @@ func (p *Plan) restartsAgents() bool {
 		}
 	}
 	return false
-}
-
-// downgrades refuses going back to an earlier Consul or Nomad without
-// --force: their upgrade guides only describe upgrades, and a server's
-// Raft and state store written by a newer release may not be readable by
-// an older one.
-func downgrades(prev, cur *topology.Topology) []string {
-	if prev == nil {
-		return nil
-	}
-	var why []string
-	for _, a := range []struct{ agent, was, now string }{
-		{"consul", prev.Versions.Consul, cur.Versions.Consul},
-		{"nomad", prev.Versions.Nomad, cur.Versions.Nomad},
-	} {
-		was, err1 := goversion.NewVersion(a.was)
-		now, err2 := goversion.NewVersion(a.now)
-		if err1 == nil && err2 == nil && now.LessThan(was) {
-			why = append(why, fmt.Sprintf("%s %s -> %s is a downgrade: the upgrade guides describe only upgrades, and data a newer release wrote may not load in an older one", a.agent, a.was, a.now))
-		}
-	}
-	return why
 }
 
 // safety lists the reasons a plan needs --force: losing Raft quorum, an

@@ -333,11 +333,63 @@ func TestRollingRestartsAreNamed(t *testing.T) {
 	a, ms := applied(t, topo(t, 3, 2, "security { tls = false }"))
 	cur := topo(t, 3, 2, "security { tls = true }")
 	p := Compute(Input{Topology: cur, Rendered: render(t, cur), Applied: a, Machines: ms, MaxParallel: 2})
-	want := "~ restarts roll: servers one at a time (each back with a Raft leader before the next), then clients 2 at a time"
+	want := "~ restarts roll in HashiCorp's upgrade order: Consul, then Nomad, each on the servers one at a time (back with a Raft leader before the next), then on the clients 2 at a time"
 	if p.RollClients != 2 || !strings.Contains(text(p), want) {
 		t.Errorf("plan:\n%s\nwant %q", text(p), want)
 	}
 	if p := edit(t, topo(t, 3, 2, "firewall { enabled = true }"), topo(t, 3, 2, "firewall {\n  enabled = true\n  extra_ports = [\"80/tcp\"]\n}")); p.RollClients != 0 || strings.Contains(text(p), "restarts roll") {
 		t.Errorf("a firewall edit rolls restarts:\n%s", text(p))
+	}
+}
+
+// Upgrades that cross more release lines than an agent's upgrade guide
+// allows need --force; the ones it allows do not.
+func TestUpgradeJumps(t *testing.T) {
+	r := map[string]release{}
+	for _, x := range releases {
+		r[x.agent] = x
+	}
+	for _, tc := range []struct {
+		agent, was, now string
+		want            string // "" or a part of the reason
+	}{
+		{"consul", "1.13.3", "1.13.9", ""},
+		{"consul", "1.12.9", "1.14.0", ""},
+		{"consul", "1.12.9", "1.15.0", "crosses 3 release lines, and its upgrade guide allows at most 2"},
+		{"consul", "1.21.7", "2.0.1", ""},
+		{"consul", "1.20.1", "2.0.1", "crosses 3 release lines"},
+		{"consul", "2.0.1", "2.2.0", ""},
+		{"consul", "2.0.1", "3.0.0", "no table of release lines"},
+		{"consul", "1.22.7", "1.22.7", ""},
+		{"nomad", "1.6.0", "1.6.1", ""},
+		{"nomad", "1.6.1", "1.7.0", ""},
+		{"nomad", "1.6.1", "1.8.0", "crosses 2 release lines, and its upgrade guide allows at most 1"},
+		{"nomad", "1.11.3", "2.0.5", ""},
+		{"nomad", "1.10.5", "2.0.5", "crosses 2 release lines"},
+		{"nomad", "1.6.1", "1.6.0", "is a downgrade"},
+		{"nomad", "2.0.5", "2.1.0-beta.1", ""},
+	} {
+		got := r[tc.agent].check(tc.was, tc.now)
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("%s %s -> %s: %q, want %q", tc.agent, tc.was, tc.now, got, tc.want)
+		}
+	}
+	p := edit(t, topo(t, 1, 2, "versions { consul = \"1.12.9\" }"), topo(t, 1, 2, "versions { consul = \"1.16.0\" }"))
+	if len(p.NeedsForce) != 1 || !strings.Contains(p.NeedsForce[0], "consul 1.12.9 -> 1.16.0 crosses 4 release lines") {
+		t.Errorf("needs-force %v", p.NeedsForce)
+	}
+}
+
+// A binary whose checksum changes under the same path and version is a
+// new binary to the nodes: the plan names it and its agent restarts.
+func TestChecksumOnlyEditIsNamed(t *testing.T) {
+	const local = "install {\n  method = \"local\"\n  consul_binary = \"/c\"\n  nomad_binary = \"/n\"\n}\n"
+	old, cur := topo(t, 1, 2, local), topo(t, 1, 2, local)
+	old.Install.ConsulSHA256, old.Install.NomadSHA256 = strings.Repeat("a", 64), strings.Repeat("c", 64)
+	cur.Install.ConsulSHA256, cur.Install.NomadSHA256 = strings.Repeat("b", 64), strings.Repeat("c", 64)
+	p := edit(t, old, cur)
+	want := "~ consul binary replaced (sha256 aaaaaaaaaaaa -> bbbbbbbbbbbb) on 3 nodes (restarts consul)"
+	if !strings.Contains(text(p), want) || strings.Contains(text(p), "nomad binary") || p.RollClients == 0 {
+		t.Errorf("plan:\n%s\nwant a line %q, no nomad line, and a roll", text(p), want)
 	}
 }

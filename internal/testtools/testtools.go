@@ -21,6 +21,25 @@ const (
 	NomadVersion  = "1.6.1"
 )
 
+// Earlier releases of each agent, built the same way, that the upgrade
+// test starts a cluster with (the proxy serves no Consul 1.13.4-1.13.8).
+const (
+	EarlierConsulVersion = "1.13.3"
+	EarlierNomadVersion  = "1.6.0"
+)
+
+// EarlierConsul returns the path of the earlier Consul binary:
+// $CONSUL_EARLIER_BIN, else the build cache.
+func EarlierConsul(t testing.TB) string {
+	return binary(t, "CONSUL_EARLIER_BIN", "consul-"+EarlierConsulVersion+"/consul")
+}
+
+// EarlierNomad returns the path of the earlier Nomad binary:
+// $NOMAD_EARLIER_BIN, else the build cache.
+func EarlierNomad(t testing.TB) string {
+	return binary(t, "NOMAD_EARLIER_BIN", "nomad-"+EarlierNomadVersion+"/nomad")
+}
+
 // Consul returns the path of the Consul binary: $CONSUL_BIN, else the
 // build cache.
 func Consul(t testing.TB) string {
@@ -53,7 +72,7 @@ func binary(t testing.TB, env, cached string) string {
 	}
 	p := filepath.Join(CacheDir(), "bin", cached)
 	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("%s is not set and %s does not exist: run scripts/hashicorp-binaries.sh (or `go tool task binaries`) first", env, p)
+		t.Fatalf("%s is not set and %s does not exist: run scripts/hashicorp-binaries.sh (or `go tool task binaries binaries:earlier`) first", env, p)
 	}
 	return p
 }

@@ -8,12 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/nomadbox/nomadbox/internal/testtools"
 )
 
 // Client groups of TestThreeServersAndDrivers, one per kind of driver:
@@ -134,77 +131,6 @@ func TestThreeServersAndDrivers(t *testing.T) {
 		entries := api.waitPassing(t, "web", 2, time.Minute)
 		api.checkAnswersAllocIDs(t, entries, allocs)
 		c.mustRun("stop", "--purge", "web")
-	})
-
-	// Running agents that must restart roll: one server at a time, each
-	// back with a Raft leader before the next, then the clients. The same
-	// releases with one more byte each are new binaries to nomadbox (their
-	// checksums differ) and the same programs to the nodes.
-	t.Run("new binaries roll: one server at a time, then the clients", func(t *testing.T) {
-		c := c.with(t)
-		// In the cluster's folder: later subtests render with them too.
-		dir := filepath.Join(c.dir, "binaries")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for agent, bin := range map[string]string{"consul": testtools.Consul(t), "nomad": testtools.Nomad(t)} {
-			b, err := os.ReadFile(bin)
-			if err != nil {
-				t.Fatal(err)
-			}
-			copyPath := filepath.Join(dir, agent)
-			if err := os.WriteFile(copyPath, append(b, '\n'), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			c.editTopology(regexp.MustCompile(`(`+agent+`_binary\s*=\s*)"[^"]*"`), `${1}"`+copyPath+`"`)
-		}
-		r := c.mustRun("up", "--dry-run")
-		for _, want := range []string{"~ consul binary replaced (sha256 ", "~ nomad binary replaced (sha256 ",
-			"~ restarts roll: servers one at a time (each back with a Raft leader before the next), then clients 1 at a time"} {
-			if !strings.Contains(r.stdout, want) {
-				t.Errorf("the plan does not say %q:\n%s", want, r.stdout)
-			}
-		}
-		servers := []string{"nomad-server1", "nomad-server2", "nomad-server3"}
-		clients := []string{"nomad-client1", "raw1", "isolated1"}
-		before := c.agentStartTimes(append(servers, clients...))
-		c.mustRun("up")
-		after := c.agentStartTimes(append(servers, clients...))
-		for k, t0 := range before {
-			if after[k] <= t0 {
-				t.Errorf("%s did not restart for its new binary", k)
-			}
-		}
-		// One server at a time: each server's Nomad restarted before the
-		// next server's Consul, and every server before any client.
-		sort.Slice(servers, func(i, j int) bool { return after[servers[i]+"/consul"] < after[servers[j]+"/consul"] })
-		var order []string
-		for _, n := range servers {
-			order = append(order, n+"/consul", n+"/nomad")
-		}
-		for i := 1; i < len(order); i++ {
-			if after[order[i]] <= after[order[i-1]] {
-				t.Errorf("restarts overlap: %s started at %d, before %s at %d (servers must roll one at a time)",
-					order[i], after[order[i]], order[i-1], after[order[i-1]])
-			}
-		}
-		last := after[order[len(order)-1]]
-		for _, n := range clients {
-			if after[n+"/consul"] <= last {
-				t.Errorf("%s's Consul restarted before the last server was back", n)
-			}
-		}
-		for _, url := range []string{
-			"http://" + c.hostIP(11) + ":4646/v1/operator/raft/configuration",
-			"http://" + c.hostIP(12) + ":8500/v1/operator/raft/configuration",
-		} {
-			if servers, voters, leaders := raftCounts(t, url); servers != 3 || voters != 3 || leaders != 1 {
-				t.Errorf("after the roll, %s: %d servers, %d voters, %d leaders; want 3, 3, 1", url, servers, voters, leaders)
-			}
-		}
-		if r := c.mustRun("up", "--dry-run"); !strings.Contains(r.stdout, "Plan: no changes.") {
-			t.Errorf("after the roll, the dry run still plans:\n%s", r.stdout)
-		}
 	})
 
 	t.Run("a job whose task cannot start fails fast with its task event", func(t *testing.T) {

@@ -498,3 +498,18 @@ func (c *cluster) listen(node, port string) (stop func()) {
 	c.ssh(node, "setsid nohup python3 -m http.server "+port+" --bind 0.0.0.0 >/dev/null 2>&1 </dev/null & echo $! >"+pid+"; sleep 1")
 	return func() { c.ssh(node, "kill $(cat "+pid+") || true") }
 }
+
+var (
+	versionsBlock = regexp.MustCompile(`(versions \{\n  consul = )"[^"]*"(\n  nomad  = )"[^"]*"`)
+	consulBinLine = regexp.MustCompile(`(consul_binary = )"[^"]*"`)
+	nomadBinLine  = regexp.MustCompile(`(nomad_binary  = )"[^"]*"`)
+)
+
+// useReleases pins the topology's Consul and Nomad releases and the
+// binaries that install them (install method local).
+func (c *cluster) useReleases(consulVersion, consulBin, nomadVersion, nomadBin string) {
+	c.t.Helper()
+	c.editTopology(versionsBlock, fmt.Sprintf(`${1}%q${2}%q`, consulVersion, nomadVersion))
+	c.editTopology(consulBinLine, fmt.Sprintf(`${1}%q`, consulBin))
+	c.editTopology(nomadBinLine, fmt.Sprintf(`${1}%q`, nomadBin))
+}

@@ -68,8 +68,9 @@ func TestDefaultCluster(t *testing.T) {
 	t.Run("agents listen on the private address", func(t *testing.T) {
 		c := c.with(t)
 		for node, want := range map[string][]string{
-			"nomad-server1": {server + ":8300", server + ":8301", server + ":8500", server + ":4646", server + ":4647", server + ":4648"},
-			"nomad-client1": {client1 + ":8301", client1 + ":8500", client1 + ":4646"},
+			// Consul's gRPC (for Nomad's Connect sidecars) on loopback only.
+			"nomad-server1": {server + ":8300", server + ":8301", server + ":8500", server + ":4646", server + ":4647", server + ":4648", "127.0.0.1:8502"},
+			"nomad-client1": {client1 + ":8301", client1 + ":8500", client1 + ":4646", "127.0.0.1:8502"},
 		} {
 			listening := c.ssh(node, "sudo ss -Hltn | awk '{print $4}'")
 			for _, addr := range want {
@@ -77,10 +78,13 @@ func TestDefaultCluster(t *testing.T) {
 					t.Errorf("%s does not listen on %s; listening:\n%s", node, addr, listening)
 				}
 			}
-			for _, port := range []string{"8301", "4646", "4647"} {
+			for _, port := range []string{"8301", "4646", "4647", "8502"} {
 				if regexp.MustCompile(`(?m)^(0\.0\.0\.0|\*|\[::\]):` + port + `$`).MatchString(listening) {
 					t.Errorf("%s listens on all interfaces on %s:\n%s", node, port, listening)
 				}
+			}
+			if strings.Contains(listening, server+":8502") || strings.Contains(listening, client1+":8502") {
+				t.Errorf("%s's Consul gRPC listens on the private address:\n%s", node, listening)
 			}
 		}
 	})
