@@ -35,6 +35,10 @@ type fakeAgents struct {
 	paths map[string]string // node/agent -> the paths asked, in order, once each
 	// noLeader is the node/agent that never reports a leader.
 	noLeader string
+	// lost is the node/agent whose check passes only before its restart
+	// (the first time its checks are asked).
+	lost  string
+	asked map[string]int
 }
 
 func (f *fakeAgents) serve(t *testing.T, ip, node, agent, port, raftPort string) {
@@ -60,6 +64,15 @@ func (f *fakeAgents) serve(t *testing.T, ip, node, agent, port, raftPort string)
 			fmt.Fprintf(w, "%q", ip+":"+raftPort)
 		case r.URL.Path == "/v1/status/peers":
 			fmt.Fprintf(w, "[%q]", ip+":"+raftPort)
+		case r.URL.Path == "/v1/agent/checks":
+			f.mu.Lock()
+			f.asked[key]++
+			status := "passing"
+			if key == f.lost && f.asked[key] > 1 {
+				status = "critical"
+			}
+			f.mu.Unlock()
+			fmt.Fprintf(w, `{"web-check": {"CheckID": "web-check", "Status": %q}}`, status)
 		case r.URL.Path == "/v1/operator/autopilot/health":
 			fmt.Fprintf(w, `{"Healthy": true, "Servers": [{"Address": %q, "Healthy": true, "Voter": true, "LastContact": "0s"}]}`, ip+":"+raftPort)
 		default:
@@ -100,10 +113,14 @@ func TestRealToolsRoll(t *testing.T) {
 		}
 		// Servers wait to be a healthy voter in autopilot's view; clients
 		// for a leader.
+		// Every Consul keeps the checks that passed before its restart.
 		for key, paths := range f.paths {
 			want := " /v1/status/leader /v1/status/peers /v1/operator/autopilot/health"
 			if strings.HasPrefix(key, "c") {
 				want = " /v1/status/leader"
+			}
+			if strings.HasSuffix(key, "/consul") {
+				want = " /v1/agent/checks" + want
 			}
 			if paths != want {
 				t.Errorf("%s's gate asked%s, want%s", key, paths, want)
@@ -112,7 +129,7 @@ func TestRealToolsRoll(t *testing.T) {
 	})
 
 	t.Run("a gate that does not pass stops the roll at its node", func(t *testing.T) {
-		f, out, err := runRoll(t, roll, library, "s2/consul")
+		f, out, err := runRoll(t, roll, library, "no leader: s2/consul")
 		if err == nil {
 			t.Fatalf("the roll passed with s2's Consul reporting no leader:\n%s", out)
 		}
@@ -130,13 +147,40 @@ func TestRealToolsRoll(t *testing.T) {
 	})
 }
 
-// runRoll serves fake agents for rollHosts (noLeader never reports a
-// leader), then runs a playbook that marks every node's Consul and Nomad
+// A client whose service does not come back stops the roll before the
+// next client restarts.
+func TestRealToolsRollKeepsServices(t *testing.T) {
+	testtools.Require(t, "ansible-playbook")
+	roll, _ := filepath.Abs("ansible/roll.yml")
+	library, _ := filepath.Abs("ansible/library")
+	f, out, err := runRoll(t, roll, library, "lost: c1/consul")
+	if err == nil {
+		t.Fatalf("the roll passed with c1's check critical after its restart:\n%s", out)
+	}
+	if got := strings.Join(f.order, " "); got != "s1/consul s2/consul s3/consul c1/consul" {
+		t.Errorf("nodes touched: %s, want the servers' Consul and c1's\n%s", got, out)
+	}
+	for _, want := range []string{"fatal: [c1]", "(the checks that passed before the restart)", "not passing again: web-check"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the output does not say %q:\n%s", want, out)
+		}
+	}
+}
+
+// runRoll serves fake agents for rollHosts, with fault "no leader: N/A"
+// (that agent never reports a leader) or "lost: N/A" (its check does
+// not pass again after the restart), then runs a playbook that marks every node's Consul and Nomad
 // as deferred (what site.yml's first play registers) and imports roll.
 // It returns the fakes, the output and the run's error.
-func runRoll(t *testing.T, roll, library, noLeader string) (*fakeAgents, string, error) {
+func runRoll(t *testing.T, roll, library, fault string) (*fakeAgents, string, error) {
 	dir := t.TempDir()
-	f := &fakeAgents{seen: map[string]bool{}, paths: map[string]string{}, noLeader: noLeader}
+	f := &fakeAgents{seen: map[string]bool{}, paths: map[string]string{}, asked: map[string]int{}}
+	switch {
+	case strings.HasPrefix(fault, "no leader: "):
+		f.noLeader = strings.TrimPrefix(fault, "no leader: ")
+	case strings.HasPrefix(fault, "lost: "):
+		f.lost = strings.TrimPrefix(fault, "lost: ")
+	}
 	var inv strings.Builder
 	inv.WriteString("all:\n  vars:\n    ansible_connection: local\n    ansible_become: false\n    ansible_python_interpreter: python3\n    nomadbox_tls: false\n    nomadbox_acl: false\n    nomadbox_max_parallel: 1\n    nomadbox_gate_timeout: 3\n  children:\n")
 	for _, group := range []string{"servers", "clients"} {

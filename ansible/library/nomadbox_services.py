@@ -23,8 +23,11 @@ description:
     before the run goes on: each a non-empty JSON string or list that, with
     C(contains), holds that value (a Raft leader known, this server among
     the peers); or, with C(server), an autopilot health answer that lists
-    that server address as healthy and a voter. C(token) (never logged) is
-    sent in the C(token_header) header.
+    that server address as healthy and a voter; or, with C(recover), a
+    Consul agent's /v1/agent/checks answer in which every check that passed
+    before the restart passes again (a client's services are back before the
+    next client restarts). C(token) (never logged) is sent in the
+    C(token_header) header.
 options:
   daemon_reload:
     description: Run systemctl daemon-reload first.
@@ -112,6 +115,37 @@ def describe(body, server):
     return "answered %r" % (body,)
 
 
+def get_json(url, ca_file, headers=None):
+    ctx = ssl.create_default_context(cafile=ca_file or None) if url.startswith("https") else None
+    req = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(req, timeout=3, context=ctx) as resp:
+        return json.loads(resp.read().decode("utf-8"))
+
+
+def passing_checks(url, ca_file, headers):
+    """The IDs of the checks an agent's /v1/agent/checks reports passing
+    (none when it does not answer)."""
+    try:
+        body = get_json(url, ca_file, headers)
+    except Exception:  # a stopped agent has no checks to keep
+        return set()
+    if not isinstance(body, dict):
+        return set()
+    return {k for k, c in body.items() if isinstance(c, dict) and c.get("Status") == "passing"}
+
+
+def wait_recovered(url, ca_file, deadline, before, headers):
+    """Waits until every check in before passes again; returns whether it
+    did before deadline, and the checks still not passing."""
+    while True:
+        missing = sorted(before - passing_checks(url, ca_file, headers))
+        if not missing:
+            return True, ""
+        if time.time() > deadline:
+            return False, "not passing again: " + ", ".join(missing)
+        time.sleep(1)
+
+
 def wait_json(url, ca_file, deadline, contains="", server="", headers=None):
     """Waits until url answers a non-empty JSON string or list, holding
     contains when given (a Raft leader's address; this server among the
@@ -138,6 +172,10 @@ def wait_json(url, ca_file, deadline, contains="", server="", headers=None):
         time.sleep(1)
 
 
+def gate_headers(g):
+    return {g["token_header"]: g["token"]} if g["token"] and g["token_header"] else {}
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -154,6 +192,7 @@ def main():
                     url=dict(type="str", required=True),
                     contains=dict(type="str", default=""),
                     server=dict(type="str", default=""),
+                    recover=dict(type="bool", default=False),
                     token=dict(type="str", default="", no_log=True),
                     token_header=dict(type="str", default=""),
                 )),
@@ -200,6 +239,11 @@ def main():
         started.append(name)
         if module.check_mode:
             continue
+        # What passes now must pass again after the restart.
+        before = {}
+        for i, g in enumerate(u["gate"]):
+            if g["recover"]:
+                before[i] = passing_checks(g["url"], u["ca_file"], gate_headers(g))
         if u["wait_url"]:
             ok, last = wait_json(u["wait_url"], u["ca_file"], time.time() + u["timeout"])
             if not ok:
@@ -213,12 +257,15 @@ def main():
         if u["wait_port"] and not wait_port(u["wait_port"], u["timeout"]):
             fail("%s: nothing listens on 127.0.0.1:%d after %ds" % (name, u["wait_port"], u["timeout"]), name)
         deadline = time.time() + u["timeout"]
-        for g in u["gate"]:
-            headers = {g["token_header"]: g["token"]} if g["token"] and g["token_header"] else {}
-            ok, last = wait_json(g["url"], u["ca_file"], deadline, g["contains"], g["server"], headers)
+        for i, g in enumerate(u["gate"]):
+            if g["recover"]:
+                ok, last = wait_recovered(g["url"], u["ca_file"], deadline, before[i], gate_headers(g))
+            else:
+                ok, last = wait_json(g["url"], u["ca_file"], deadline, g["contains"], g["server"], gate_headers(g))
             if not ok:
                 what = g["url"] + (" (holding %s)" % g["contains"] if g["contains"] else "")
                 what += (" (%s a healthy voter)" % g["server"] if g["server"] else "")
+                what += (" (the checks that passed before the restart)" if g["recover"] else "")
                 fail("%s: (re)started, but %s did not answer within %ds (last: %s); the roll stops here, "
                      "the nodes after this one are untouched" % (name, what, u["timeout"], last), name)
     module.exit_json(changed=bool(enabled or started), enabled=enabled, started=started, deferred=deferred)
