@@ -90,7 +90,8 @@ func (f *fakeAgents) serve(t *testing.T, ip, node, agent, port, raftPort string)
 // one at a time, then on the clients one at a time, then Nomad the same
 // way), servers each a healthy voter in autopilot's view before the
 // next; and a gate that never passes stops the roll at its node, says
-// which node and check failed, and leaves every later node untouched.
+// which node and check failed, and leaves every later node untouched, as
+// does a client whose service check does not pass again.
 func TestRealToolsRoll(t *testing.T) {
 	testtools.Require(t, "ansible-playbook")
 	roll, err := filepath.Abs("ansible/roll.yml")
@@ -145,26 +146,21 @@ func TestRealToolsRoll(t *testing.T) {
 			t.Errorf("systemctl restarted %d units, want 2 (s1's and s2's Consul)", n)
 		}
 	})
-}
 
-// A client whose service does not come back stops the roll before the
-// next client restarts.
-func TestRealToolsRollKeepsServices(t *testing.T) {
-	testtools.Require(t, "ansible-playbook")
-	roll, _ := filepath.Abs("ansible/roll.yml")
-	library, _ := filepath.Abs("ansible/library")
-	f, out, err := runRoll(t, roll, library, "lost: c1/consul")
-	if err == nil {
-		t.Fatalf("the roll passed with c1's check critical after its restart:\n%s", out)
-	}
-	if got := strings.Join(f.order, " "); got != "s1/consul s2/consul s3/consul c1/consul" {
-		t.Errorf("nodes touched: %s, want the servers' Consul and c1's\n%s", got, out)
-	}
-	for _, want := range []string{"fatal: [c1]", "(the checks that passed before the restart)", "not passing again: web-check"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("the output does not say %q:\n%s", want, out)
+	t.Run("a client whose service does not come back stops the roll before the next client", func(t *testing.T) {
+		f, out, err := runRoll(t, roll, library, "lost: c1/consul")
+		if err == nil {
+			t.Fatalf("the roll passed with c1's check critical after its restart:\n%s", out)
 		}
-	}
+		if got := strings.Join(f.order, " "); got != "s1/consul s2/consul s3/consul c1/consul" {
+			t.Errorf("nodes touched: %s, want the servers' Consul and c1's\n%s", got, out)
+		}
+		for _, want := range []string{"fatal: [c1]", "(the checks that passed before the restart)", "not passing again: web-check"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("the output does not say %q:\n%s", want, out)
+			}
+		}
+	})
 }
 
 // runRoll serves fake agents for rollHosts, with fault "no leader: N/A"

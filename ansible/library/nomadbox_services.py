@@ -49,7 +49,7 @@ options:
       gate:
         type: list
         elements: dict
-        description: "after a (re)start, wait until each URL answers a non-empty JSON string or list (containing C(contains)), or lists C(server) as healthy and a voter"
+        description: "after a (re)start, wait until each URL answers a non-empty JSON string or list (containing C(contains)), lists C(server) as healthy and a voter, or (C(recover)) passes every check that passed before"
       timeout: {type: int, default: 90}
 author: nomadbox
 """
@@ -152,19 +152,16 @@ def wait_json(url, ca_file, deadline, contains="", server="", headers=None):
     peers), or, with server, an autopilot health answer that lists it as a
     healthy voter; returns whether it did before deadline, and the last
     answer."""
-    ctx = ssl.create_default_context(cafile=ca_file or None) if url.startswith("https") else None
     last = ""
-    req = urllib.request.Request(url, headers=headers or {})
     while True:
         try:
-            with urllib.request.urlopen(req, timeout=3, context=ctx) as resp:
-                body = json.loads(resp.read().decode("utf-8"))
-                if server:
-                    if healthy_voter(body, server):
-                        return True, ""
-                elif isinstance(body, (str, list)) and body and (not contains or contains in body):
+            body = get_json(url, ca_file, headers)
+            if server:
+                if healthy_voter(body, server):
                     return True, ""
-                last = describe(body, server)
+            elif isinstance(body, (str, list)) and body and (not contains or contains in body):
+                return True, ""
+            last = describe(body, server)
         except Exception as e:  # any failure is one more try
             last = str(e)
         if time.time() > deadline:
