@@ -199,7 +199,12 @@ func runRoll(t *testing.T, roll, library, fault string) (*fakeAgents, string, er
 	os.WriteFile(filepath.Join(bin, "systemctl"), []byte(`#!/bin/sh
 echo "$*" >> "`+dir+`/systemctl.log"
 case "$1" in
-is-enabled) echo enabled ;;
+show)
+	sep=""
+	for a; do
+		case "$a" in show|--*) continue ;; esac
+		printf '%sUnitFileState=enabled\nActiveState=active\n' "$sep"; sep="\n"
+	done ;;
 esac
 exit 0
 `), 0o755)

@@ -3,8 +3,10 @@ package box
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -22,7 +24,7 @@ func TestRenderDockerfile(t *testing.T) {
 	want := []string{
 		"\nFROM example/base:1\n",
 		"\nENV container=docker\n",
-		`LABEL org.nomadbox.box-version="1"`,
+		fmt.Sprintf(`LABEL org.nomadbox.box-version="%d"`, BoxVersion),
 		"\nSTOPSIGNAL SIGRTMIN+3\n",
 		"\nCMD [\"/sbin/init\"]\n",
 		"apt-get install -y --no-install-recommends",
@@ -66,7 +68,7 @@ func TestRenderDockerfile(t *testing.T) {
 
 func TestKeygenUnit(t *testing.T) {
 	u := string(keygenUnit)
-	for _, w := range []string{"Before=ssh.service", "ExecStart=/usr/bin/ssh-keygen -A", "Type=oneshot", "WantedBy=ssh.service"} {
+	for _, w := range []string{"Before=ssh.service", "ExecStart=/usr/bin/ssh-keygen -q -t ed25519", "ExecStart=/usr/bin/ssh-keygen -q -t ecdsa", "Type=oneshot", "WantedBy=ssh.service"} {
 		if !strings.Contains(u, w) {
 			t.Errorf("%s lacks %q", keygenUnitName, w)
 		}
@@ -293,7 +295,7 @@ case "$1" in
 build)
 	tag=""; prev=""
 	for a; do [ "$prev" = "--tag" ] && tag="$a"; prev="$a"; done
-	echo "sha256:new 540000000 1 1" > "$FAKE_DOCKER_STATE/$(printf %s "$tag" | tr '/:' '__')"
+	echo "sha256:new 540000000 1 $FAKE_BOX_VERSION" > "$FAKE_DOCKER_STATE/$(printf %s "$tag" | tr '/:' '__')"
 	echo "Successfully tagged $tag" ;;
 import) echo "sha256:base 225000000 1 " > "$f" ;;
 pull) echo "Error response from daemon: Get https://registry-1.docker.io/v2/: dial tcp: lookup registry-1.docker.io: no such host" >&2; exit 1 ;;
@@ -306,6 +308,7 @@ esac
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	t.Setenv("FAKE_DOCKER_STATE", state)
 	t.Setenv("FAKE_DOCKER_CALLS", calls)
+	t.Setenv("FAKE_BOX_VERSION", strconv.Itoa(BoxVersion))
 
 	key := filepath.Join(t.TempDir(), "vagrant.pub")
 	os.WriteFile(key, []byte("ssh-rsa AAAA vagrant\n"), 0o644)
@@ -319,6 +322,9 @@ esac
 	t.Cleanup(func() { glob = old })
 	return state, calls
 }
+
+// currentNode is the inspect answer of a node image this nomadbox built.
+var currentNode = fmt.Sprintf("sha256:cur 540000000 1 %d", BoxVersion)
 
 func setImage(t *testing.T, state, name, line string) {
 	t.Helper()
@@ -344,7 +350,7 @@ func build(t *testing.T, o Options) ([]string, error) {
 
 func TestBuildNothingToDo(t *testing.T) {
 	state, calls := fakeDocker(t)
-	setImage(t, state, "nomadbox/node:bookworm", "sha256:cur 540000000 1 1")
+	setImage(t, state, "nomadbox/node:bookworm", currentNode)
 	steps, err := build(t, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -376,7 +382,7 @@ func TestBuildOutdatedImageFromPresentBase(t *testing.T) {
 		t.Fatal(err)
 	}
 	joined := strings.Join(steps, "\n")
-	for _, w := range []string{"box version 0", "rebuilding", "base image nomadbox/base:bookworm is present", "docker build nomadbox/node:bookworm", "built nomadbox/node:bookworm (box version 1): 540 MB"} {
+	for _, w := range []string{"box version 0", "rebuilding", "base image nomadbox/base:bookworm is present", "docker build nomadbox/node:bookworm", fmt.Sprintf("built nomadbox/node:bookworm (box version %d): 540 MB", BoxVersion)} {
 		if !strings.Contains(joined, w) {
 			t.Errorf("steps lack %q:\n%s", w, joined)
 		}
@@ -398,7 +404,7 @@ func TestBuildOutdatedImageFromPresentBase(t *testing.T) {
 
 func TestBuildRebuildUsesNoCache(t *testing.T) {
 	state, calls := fakeDocker(t)
-	setImage(t, state, "nomadbox/node:bookworm", "sha256:cur 540000000 1 1")
+	setImage(t, state, "nomadbox/node:bookworm", currentNode)
 	setImage(t, state, "nomadbox/base:bookworm", "sha256:base 225000000 1 ")
 	if _, err := build(t, Options{Rebuild: true}); err != nil {
 		t.Fatal(err)

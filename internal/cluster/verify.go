@@ -28,14 +28,19 @@ func (s *Session) VerifyOptions() verify.Options {
 }
 
 // CanaryMode says when Verify runs the canaries (a task per client and
-// driver) after the cheap checks.
+// driver) beside the cheap checks.
 type CanaryMode int
 
 const (
 	// NoCanary runs only the cheap checks: what repeated polling wants.
 	NoCanary CanaryMode = iota
-	// CanaryIfHealthy runs them once the cheap checks pass (up: a cluster
-	// that fails those is not going to run work either).
+	// CanaryIfHealthy runs them once a pass of the cheap checks shows
+	// Nomad ready for work (up: a cluster that fails those is not going to
+	// run work either), and reports them only when the cheap checks end
+	// healthy. A pass where only Consul's service checks still fail is
+	// enough: Consul runs a new check first at a random point within its
+	// interval (ten seconds for Nomad's own), and the canaries need not
+	// wait for that.
 	CanaryIfHealthy
 	// CanaryAlways runs them whatever the cheap checks said (verify
 	// --canary: each canary names its own node and driver).
@@ -54,30 +59,58 @@ type VerifyRequest struct {
 	Canary CanaryMode
 }
 
+// verifyEvery is how often a waiting verify repeats the cheap checks: a
+// pass takes well under a second, and a longer pause only adds to up.
+const verifyEvery = time.Second
+
 // Verify checks the cluster once, or polls until it is healthy or the
-// wait has passed, then runs the canaries as requested.
+// wait has passed, with the canaries as requested.
 func (s *Session) Verify(ctx context.Context, req VerifyRequest) *verify.Report {
 	opts := s.VerifyOptions()
+	canaryCtx, cancelCanaries := context.WithCancel(ctx)
+	defer cancelCanaries()
 	var (
 		canaries []verify.Check
-		done     = make(chan struct{})
+		done     chan struct{} // closed when the canaries are done; nil: not started
 	)
-	runCanaries := func() {
-		defer close(done)
-		start := time.Now()
-		canaries = verify.Canaries(ctx, opts)
-		s.Logf("verify: canaries took %s", time.Since(start).Round(time.Millisecond))
+	startCanaries := func() {
+		if done != nil {
+			return
+		}
+		done = make(chan struct{})
+		if req.Canary != CanaryAlongside {
+			s.Progress.Detail("canaries: a task on every client for each of its drivers")
+		}
+		go func() {
+			defer close(done)
+			start := time.Now()
+			canaries = verify.Canaries(canaryCtx, opts)
+			s.Logf("verify: canaries took %s", time.Since(start).Round(time.Millisecond))
+		}()
 	}
-	if req.Canary == CanaryAlongside {
-		go runCanaries()
+	var onPass func(*verify.Report)
+	switch req.Canary {
+	case CanaryAlongside:
+		startCanaries()
+	case CanaryIfHealthy:
+		onPass = func(r *verify.Report) {
+			if r.ReadyForWork() {
+				startCanaries()
+			}
+		}
 	}
-	report := s.verifyCheap(ctx, opts, req.Wait)
+	report := s.verifyCheap(ctx, opts, req.Wait, onPass)
 	switch {
-	case req.Canary == CanaryAlongside:
-	case req.Canary == CanaryAlways, req.Canary == CanaryIfHealthy && report.Healthy:
-		s.Progress.Detail("canaries: a task on every client for each of its drivers")
-		runCanaries()
+	case req.Canary == CanaryAlongside, req.Canary == CanaryAlways,
+		req.Canary == CanaryIfHealthy && report.Healthy:
+		startCanaries()
 	default:
+		// Unhealthy: canaries that started are stopped (and their job
+		// purged), and none is reported.
+		cancelCanaries()
+		if done != nil {
+			<-done
+		}
 		s.saveLastVerify(report)
 		return report
 	}
@@ -90,19 +123,26 @@ func (s *Session) Verify(ctx context.Context, req VerifyRequest) *verify.Report 
 	return report
 }
 
-func (s *Session) verifyCheap(ctx context.Context, opts verify.Options, wait time.Duration) *verify.Report {
+func (s *Session) verifyCheap(ctx context.Context, opts verify.Options, wait time.Duration, onPass func(*verify.Report)) *verify.Report {
 	if wait <= 0 {
-		return verify.Run(ctx, opts)
+		r := verify.Run(ctx, opts)
+		if onPass != nil {
+			onPass(r)
+		}
+		return r
 	}
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	start := time.Now()
-	return verify.Wait(ctx, opts, 3*time.Second, func(r *verify.Report) {
+	return verify.Wait(ctx, opts, verifyEvery, func(r *verify.Report) {
 		if !r.Healthy {
 			failed := r.FailedChecks()
 			first := failed[0]
 			s.Progress.Detail("%d/%d checks pass, waiting for %s %s (%s)", r.Passed, r.Passed+r.Failed, first.Name, first.Node, time.Since(start).Round(time.Second))
 			s.Logf("verify: %s", fmt.Sprint(failed))
+		}
+		if onPass != nil {
+			onPass(r)
 		}
 	})
 }

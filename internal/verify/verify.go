@@ -46,6 +46,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -102,6 +103,21 @@ func (r *Report) AddCanaries(checks []Check) {
 	r.Canary = true
 	r.Checks = append(r.Checks, checks...)
 	r.summarize()
+}
+
+// ReadyForWork reports whether every check passes but, at most, the
+// health of services in Consul: the agents, leaders, clients with their
+// drivers and DNS are fine, so a task placed now can run.
+func (r *Report) ReadyForWork() bool {
+	if len(r.Checks) == 0 {
+		return false
+	}
+	for _, c := range r.Checks {
+		if !c.OK && !strings.HasPrefix(c.Name, ServicePrefix) {
+			return false
+		}
+	}
+	return true
 }
 
 // FailedChecks returns the checks that did not pass, in report order.

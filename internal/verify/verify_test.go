@@ -464,3 +464,24 @@ func TestNoTopology(t *testing.T) {
 		t.Fatalf("%+v", r)
 	}
 }
+
+func TestReadyForWork(t *testing.T) {
+	pass := func(name string) Check { return Check{Name: name, OK: true} }
+	fail := func(name string) Check { return Check{Name: name} }
+	for _, tc := range []struct {
+		why    string
+		checks []Check
+		want   bool
+	}{
+		{"no checks at all", nil, false},
+		{"every check passes", []Check{pass("nomad-client"), pass("service:nomad")}, true},
+		{"only Consul's first service check is pending", []Check{pass("nomad-client"), fail("service:nomad-client"), fail("service:nomad")}, true},
+		{"a client is not ready", []Check{fail("nomad-client"), fail("service:nomad-client")}, false},
+		{"DNS does not answer", []Check{pass("nomad-client"), fail("dns")}, false},
+	} {
+		r := &Report{Checks: tc.checks}
+		if got := r.ReadyForWork(); got != tc.want {
+			t.Errorf("%s: ReadyForWork = %v, want %v", tc.why, got, tc.want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +30,21 @@ func TestDefaultCluster(t *testing.T) {
 	t.Run("the docker provider made the containers itself, not Vagrant", func(t *testing.T) {
 		c := c.with(t)
 		c.madeBy(false, "nomad-server1", "nomad-client1", "nomad-client2")
+	})
+
+	// Before any later subtest reloads systemd. A reload costs a second or
+	// more on a busy node; the provision needs one (the new units), but
+	// enabling a unit that also has an /etc/init.d script (dnsmasq,
+	// docker) ran update-rc.d, which reloaded twice per unit whatever
+	// --no-reload said, until nomadbox_services set SYSTEMCTL_SKIP_SYSV.
+	t.Run("the first provision reloads systemd once per node", func(t *testing.T) {
+		c := c.with(t)
+		for _, node := range []string{"nomad-server1", "nomad-client1"} {
+			log := c.ssh(node, "sudo journalctl -b --no-pager -o cat _PID=1 | grep -c '^Reloading' || true")
+			if n, err := strconv.Atoi(strings.TrimSpace(log)); err != nil || n < 1 || n > 2 {
+				t.Errorf("%s: systemd reloaded %q times during the first up, want 1 (2 at most)", node, log)
+			}
+		}
 	})
 
 	t.Run("verify is healthy with every check ok", func(t *testing.T) {
