@@ -6,6 +6,7 @@ import (
 
 	"github.com/nomadbox/nomadbox/internal/agentconfig"
 	"github.com/nomadbox/nomadbox/internal/hostkeys"
+	"github.com/nomadbox/nomadbox/internal/nodeexec"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -61,7 +62,12 @@ func ansibleConfig(t *topology.Topology) []byte {
 	fmt.Fprintf(&b, "forks = %d\n", max(10, len(t.Nodes())))
 	b.WriteString("\n[ssh_connection]\n")
 	b.WriteString("pipelining = True\n")
-	b.WriteString("ssh_args = -o ControlMaster=auto -o ControlPersist=120s -o UserKnownHostsFile=" + knownHosts + " -o IdentitiesOnly=yes\n")
+	kex := ""
+	if t.Provider.UsesVagrant() {
+		// Machines reached with Vagrant's published key (nodeexec says why).
+		kex = " -o KexAlgorithms=" + nodeexec.KexAlgorithms
+	}
+	b.WriteString("ssh_args = -o ControlMaster=auto -o ControlPersist=120s -o UserKnownHostsFile=" + knownHosts + " -o IdentitiesOnly=yes" + kex + "\n")
 	return []byte(b.String())
 }
 

@@ -1,0 +1,36 @@
+package nodeexec
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/nomadbox/nomadbox/internal/topology"
+	"github.com/nomadbox/nomadbox/provider"
+)
+
+// The classical key exchanges only where the login key is Vagrant's
+// published one: the user's own machines keep OpenSSH's defaults.
+func TestArgsKexAlgorithms(t *testing.T) {
+	n := topology.Node{Name: "nomad-client1"}
+	kex := "KexAlgorithms=" + KexAlgorithms
+	for _, tc := range []struct {
+		why   string
+		topo  topology.Topology
+		reach map[string]provider.SSH
+		want  bool
+	}{
+		{"docker provider", topology.Topology{Provider: topology.Provider{Name: "docker"}}, nil, true},
+		{"a VM provider", topology.Topology{Provider: topology.Provider{Name: "libvirt"}}, nil, true},
+		{"ssh provider", topology.Topology{Provider: topology.Provider{Name: "ssh", User: "ops", PrivateKey: "/k", Port: 22}}, nil, false},
+		{"a plugin without Vagrant", topology.Topology{Provider: topology.Provider{Name: "acme", Plugin: true}}, nil, false},
+		{"a Vagrant plugin's machine with its own key", topology.Topology{Provider: topology.Provider{Name: "acme", Plugin: true, PluginVagrant: true}},
+			map[string]provider.SSH{n.Name: {PrivateKeyPath: "/own/key"}}, false},
+	} {
+		s := For(&tc.topo, nil, t.TempDir())
+		s.Reach = tc.reach
+		args := strings.Join(s.Args(n, false), " ")
+		if got := strings.Contains(args, kex); got != tc.want {
+			t.Errorf("%s: ssh %s; want KexAlgorithms %v", tc.why, args, tc.want)
+		}
+	}
+}
