@@ -60,6 +60,7 @@ func TestRealToolsModules(t *testing.T) {
       nomadbox_facts:
         paths: ["` + dir + `/keep", "` + dir + `/missing"]
         checksums: ["` + dir + `/keep"]
+        packages: [dpkg, nomadbox-no-such-package]
     - name: files
       nomadbox_files:
         directories: [{path: "` + dir + `/sub", owner: "` + u.Username + `", group: "` + g.Name + `", mode: "0750"}]
@@ -102,6 +103,10 @@ func TestRealToolsModules(t *testing.T) {
 	node, _ := rep["node"].(map[string]any)
 	if existing := jsonText(node["existing"]); !strings.Contains(existing, dir+"/keep") || strings.Contains(existing, dir+"/missing") {
 		t.Errorf("probe existing = %s", existing)
+	}
+	// Only the packages asked about, and of those only the installed.
+	if p := jsonText(node["packages"]); p != `["dpkg"]` {
+		t.Errorf("probe packages = %s, want [\"dpkg\"]", p)
 	}
 	sum := sha256.Sum256([]byte("old\n"))
 	if sums, _ := node["checksums"].(map[string]any); sums[dir+"/keep"] != hex.EncodeToString(sum[:]) {
