@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nomadbox/nomadbox/internal/testtools"
 )
@@ -128,6 +129,82 @@ func TestRealToolsModules(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "checked")); string(b) != "good\n" {
 		t.Errorf("a rejected content replaced the file: %q", b)
+	}
+}
+
+// TestRealToolsProbeChecksumCache: a file whose size and mtime match its
+// cache entry is not read again (a forged entry is believed, which shows
+// the probe took it), one that changed is, and the cache then holds the
+// new checksum; a file written in the last seconds is not cached.
+func TestRealToolsProbeChecksumCache(t *testing.T) {
+	testtools.Require(t, "ansible-playbook")
+	dir := t.TempDir()
+	library, err := filepath.Abs("ansible/library")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin, fresh, cache := filepath.Join(dir, "bin"), filepath.Join(dir, "fresh"), filepath.Join(dir, "lib", "checksums.json")
+	write := func(path, content string, age time.Duration) string {
+		os.WriteFile(path, []byte(content), 0o755)
+		old := time.Now().Add(-age)
+		os.Chtimes(path, old, old)
+		sum := sha256.Sum256([]byte(content))
+		return hex.EncodeToString(sum[:])
+	}
+	probe := func() map[string]any {
+		t.Helper()
+		rep, out, err := runPlay(dir, library, `- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: probe
+      nomadbox_facts:
+        checksums: ["`+bin+`", "`+fresh+`", "`+dir+`/missing"]
+        checksum_cache: "`+cache+`"
+    - name: report
+      ansible.builtin.copy:
+        dest: "`+dir+`/report.json"
+        content: "{{ nomadbox_node.checksums | to_json }}"
+`)
+		if err != nil {
+			t.Fatalf("probe: %v\n%s", err, out)
+		}
+		return rep
+	}
+	entries := func() map[string]map[string]any {
+		var got map[string]map[string]any
+		b, _ := os.ReadFile(cache)
+		json.Unmarshal(b, &got)
+		return got
+	}
+
+	sum := write(bin, "consul v1\n", time.Hour)
+	freshSum := write(fresh, "just written\n", 0)
+	if got := probe(); got[bin] != sum || got[fresh] != freshSum || got[dir+"/missing"] != "" {
+		t.Fatalf("first probe = %v", got)
+	}
+	e := entries()
+	if e[bin]["sha256"] != sum {
+		t.Fatalf("cache after the first probe = %v, want the entry of %s", e, bin)
+	}
+	if _, ok := e[fresh]; ok {
+		t.Errorf("a file written in the last seconds was cached: %v", e[fresh])
+	}
+
+	// Same size and mtime: the entry is believed.
+	e[bin]["sha256"] = "forged"
+	b, _ := json.Marshal(e)
+	os.WriteFile(cache, b, 0o644)
+	if got := probe(); got[bin] != "forged" {
+		t.Errorf("the probe read a file its cache entry matched: %v", got[bin])
+	}
+
+	// Changed content (and size): read again, and the cache follows.
+	sum = write(bin, "consul v2 longer\n", time.Hour)
+	if got := probe(); got[bin] != sum {
+		t.Errorf("changed file: probe = %v, want %s", got[bin], sum)
+	}
+	if e := entries(); e[bin]["sha256"] != sum {
+		t.Errorf("cache after the change = %v", e[bin])
 	}
 }
 

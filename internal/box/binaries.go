@@ -15,6 +15,18 @@ import (
 // binaryLabel is the label that records a baked binary's checksum.
 func binaryLabel(name string) string { return "org.nomadbox." + name + "-sha256" }
 
+// binariesRecipe is the version of the recipe below, in a label: images
+// an older recipe made are rebuilt. 2: the probe's checksum cache.
+const (
+	binariesRecipeLabel = "org.nomadbox.binaries-recipe"
+	binariesRecipe      = "2"
+)
+
+// ChecksumCache is the probe's cache of binary checksums on a node
+// (ansible/library/nomadbox_facts.py, site.yml): the image writes the
+// entries of its binaries, so a new node's first probe reads neither.
+const ChecksumCache = "/usr/local/lib/nomadbox/checksums.json"
+
 // EnsureBinaries makes sure nodeimage.Name(base, bins) exists and carries
 // exactly these binaries (by the checksums in its labels), building it
 // FROM base when it does not, and returns its name. Nodes made from it
@@ -49,6 +61,8 @@ func EnsureBinaries(ctx context.Context, r *execx.Runner, base string, bins []no
 		fmt.Fprintf(&df, "COPY %s /usr/local/bin/%s\n", b.Name, b.Name)
 		fmt.Fprintf(&df, "LABEL %s=%s\n", binaryLabel(b.Name), b.SHA256)
 	}
+	df.WriteString(checksumCacheStep(bins))
+	fmt.Fprintf(&df, "LABEL %s=%s\n", binariesRecipeLabel, binariesRecipe)
 	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(df.String()), 0o644); err != nil {
 		return "", err
 	}
@@ -60,7 +74,23 @@ func EnsureBinaries(ctx context.Context, r *execx.Runner, base string, bins []no
 	return name, nil
 }
 
+// checksumCacheStep is the RUN step that writes ChecksumCache for the
+// binaries as the image holds them: size, mtime in seconds and SHA-256,
+// the entries the probe compares a file's stat with.
+func checksumCacheStep(bins []nodeimage.Binary) string {
+	var b strings.Builder
+	b.WriteString("RUN set -e; mkdir -p " + filepath.Dir(ChecksumCache) + "; { printf '{'; sep=''; for f in")
+	for _, bin := range nodeimage.Sorted(bins) {
+		b.WriteString(" /usr/local/bin/" + bin.Name)
+	}
+	b.WriteString(`; do printf '%s"%s": {"mtime": %s, "sha256": "%s", "size": %s}' "$sep" "$f" "$(stat -c %Y "$f")" "$(sha256sum "$f" | cut -d' ' -f1)" "$(stat -c %s "$f")"; sep=', '; done; printf '}\n'; } > ` + ChecksumCache + "\n")
+	return b.String()
+}
+
 func labelsMatch(labels map[string]string, bins []nodeimage.Binary) bool {
+	if labels[binariesRecipeLabel] != binariesRecipe {
+		return false
+	}
 	for _, b := range bins {
 		if labels[binaryLabel(b.Name)] != b.SHA256 {
 			return false

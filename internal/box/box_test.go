@@ -2,9 +2,13 @@ package box
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -12,6 +16,7 @@ import (
 
 	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/mounts"
+	"github.com/nomadbox/nomadbox/internal/nodeimage"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -469,5 +474,44 @@ func TestBuildWithoutDocker(t *testing.T) {
 	var nf *execx.NotFoundError
 	if !errors.As(err, &nf) || nf.Package != "docker.io" {
 		t.Fatalf("Build without docker = %v; want a NotFoundError naming docker.io", err)
+	}
+}
+
+// The image's RUN step writes the entries the probe compares a file's
+// stat with: size, mtime in seconds and the SHA-256 of the file itself.
+func TestChecksumCacheStep(t *testing.T) {
+	dir := t.TempDir()
+	bins := []nodeimage.Binary{{Name: "nomad"}, {Name: "consul"}}
+	want := map[string]string{}
+	for _, b := range bins {
+		content := []byte("binary " + b.Name + "\n")
+		os.WriteFile(filepath.Join(dir, b.Name), content, 0o755)
+		sum := sha256.Sum256(content)
+		want[filepath.Join(dir, b.Name)] = hex.EncodeToString(sum[:])
+	}
+	step := checksumCacheStep(bins)
+	if !strings.HasPrefix(step, "RUN ") || !strings.HasSuffix(step, "> "+ChecksumCache+"\n") {
+		t.Fatalf("step = %q", step)
+	}
+	cache := filepath.Join(dir, "lib", "checksums.json")
+	script := strings.NewReplacer("/usr/local/bin/", dir+"/", ChecksumCache, cache, filepath.Dir(ChecksumCache), filepath.Dir(cache)).
+		Replace(strings.TrimPrefix(step, "RUN "))
+	if out, err := exec.Command("sh", "-c", script).CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	b, _ := os.ReadFile(cache)
+	var got map[string]struct {
+		Size, Mtime int64
+		SHA256      string
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, b)
+	}
+	for path, sum := range want {
+		st, _ := os.Stat(path)
+		e := got[path]
+		if e.SHA256 != sum || e.Size != st.Size() || e.Mtime != st.ModTime().Unix() {
+			t.Errorf("%s: entry %+v, want size %d, mtime %d, sha256 %s", path, e, st.Size(), st.ModTime().Unix(), sum)
+		}
 	}
 }

@@ -47,6 +47,22 @@ func TestDefaultCluster(t *testing.T) {
 		}
 	})
 
+	// The probe reads a binary only when its size or mtime differ from
+	// the cache's entry; the node image wrote the entries of its own.
+	t.Run("the checksum cache holds the binaries' true checksums", func(t *testing.T) {
+		c := c.with(t)
+		var cache map[string]struct{ SHA256 string }
+		if err := json.Unmarshal([]byte(c.ssh("nomad-client1", "cat /usr/local/lib/nomadbox/checksums.json")), &cache); err != nil {
+			t.Fatal(err)
+		}
+		for _, bin := range []string{"/usr/local/bin/consul", "/usr/local/bin/nomad"} {
+			sum, _, _ := strings.Cut(c.ssh("nomad-client1", "sha256sum "+bin), " ")
+			if cache[bin].SHA256 != sum {
+				t.Errorf("%s: cache says %q, sha256sum %q", bin, cache[bin].SHA256, sum)
+			}
+		}
+	})
+
 	t.Run("verify is healthy with every check ok", func(t *testing.T) {
 		c := c.with(t)
 		rep, r := c.verify()
