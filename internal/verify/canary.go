@@ -111,7 +111,13 @@ func Canaries(ctx context.Context, opts Options) []Check {
 		failAll("canary not run: " + err.Error())
 		return canaryChecks(pairs)
 	}
-	purgeStaleCanaries(ctx, c)
+	// Beside this run's job, not before it: a stale job is only clutter.
+	purged := make(chan struct{})
+	go func() {
+		defer close(purged)
+		purgeStaleCanaries(ctx, c)
+	}()
+	defer func() { <-purged }()
 	job := canaryJob(e.Topology, pairs)
 	if job == nil {
 		return canaryChecks(pairs)
