@@ -41,26 +41,27 @@ func TestProbeAsksForEveryPackage(t *testing.T) {
 	}
 	literal := regexp.MustCompile(`'([a-z0-9][a-z0-9.+-]*)'`)
 	listVar := regexp.MustCompile(`\b([a-z_]+_packages)\b`)
-	// names returns the packages an expression names: its quoted literals
-	// and the items of the *_packages lists it refers to.
-	names := func(expr string) map[string]bool {
+	// names returns the packages that text names: what named matches
+	// (group 1: a package) and the items of the lists that lists matches
+	// (group 1: a *_packages variable).
+	names := func(text string, named, listed *regexp.Regexp) map[string]bool {
 		got := map[string]bool{}
-		for _, m := range literal.FindAllStringSubmatch(expr, -1) {
+		for _, m := range named.FindAllStringSubmatch(text, -1) {
 			got[m[1]] = true
 		}
-		for _, m := range listVar.FindAllStringSubmatch(expr, -1) {
+		for _, m := range listed.FindAllStringSubmatch(text, -1) {
 			for _, p := range lists[m[1]] {
 				got[p] = true
 			}
 		}
 		return got
 	}
-	probe := names(site[0].Vars["nomadbox_probe_packages"])
+	probe := names(site[0].Vars["nomadbox_probe_packages"], literal, listVar)
 	if !probe["dnsmasq"] || !probe["docker.io"] || !probe["unzip"] {
 		t.Fatalf("the probe's list reads as %v: the lists were not found", probe)
 	}
 	asked := map[string]string{} // package: where it is asked about
-	for name := range names(site[0].Vars["nomadbox_packages"]) {
+	for name := range names(site[0].Vars["nomadbox_packages"], literal, listVar) {
 		asked[name] = "site.yml nomadbox_packages"
 	}
 	check := regexp.MustCompile(`'([a-z0-9][a-z0-9.+-]*)' (?:not )?in ansible_facts\['packages'\]`)
@@ -80,13 +81,8 @@ func TestProbeAsksForEveryPackage(t *testing.T) {
 			}
 		}
 		text := strings.Join(strings.Fields(strings.Join(code, "\n")), " ")
-		for _, m := range check.FindAllStringSubmatch(text, -1) {
-			asked[m[1]] = path
-		}
-		for _, m := range reject.FindAllStringSubmatch(text, -1) {
-			for _, p := range lists[m[1]] {
-				asked[p] = path
-			}
+		for name := range names(text, check, reject) {
+			asked[name] = path
 		}
 		return nil
 	})
