@@ -168,12 +168,15 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 	// that tasks start.
 	verifyReq := VerifyRequest{Wait: opts.Wait, Canary: CanaryIfHealthy}
 	if skipped {
-		// Nothing changed: both kinds of check are expected to pass.
+		// Nothing changed: both kinds of check are expected to pass, and
+		// a cluster that is not healthy soon is repaired by a provision
+		// (then verified with the whole wait) instead of waited for.
 		verifyReq.Canary = CanaryAlongside
+		verifyReq.Wait = min(opts.Wait, unchangedWait)
 	}
 	report = s.Verify(ctx, verifyReq)
 	if !report.Healthy && skipped {
-		verifyReq.Canary = CanaryIfHealthy
+		verifyReq.Canary, verifyReq.Wait = CanaryIfHealthy, opts.Wait
 		p.Fail("unhealthy; provisioning to repair it")
 		if _, err := s.provisionPhase(ctx, files); err != nil {
 			return nil, err
@@ -193,6 +196,11 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 	}
 	return report, nil
 }
+
+// unchangedWait bounds the first verify of an up that changed nothing:
+// enough for an agent that is restarting, far less than a whole --wait
+// spent on a node that will not get better by itself.
+const unchangedWait = 30 * time.Second
 
 // planStep prints the plan of an existing cluster (for a dry run, as
 // JSON when asked) and returns it with the render it compared, which up
