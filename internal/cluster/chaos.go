@@ -98,7 +98,10 @@ func (d *drillCluster) Peers(node string) ([]string, error) {
 }
 
 // Allocations lists the running allocations of every job but the
-// canaries, from the first server that answers.
+// canaries, from the first server that answers. Only those the servers
+// want to run: a client that comes back restores the allocations it ran
+// before it was lost and reports them running until it learns they were
+// replaced, and those moved nowhere.
 func (d *drillCluster) Allocations(ctx context.Context) ([]chaos.Alloc, error) {
 	jc, err := d.s.Jobs(io.Discard)
 	if err != nil {
@@ -110,7 +113,8 @@ func (d *drillCluster) Allocations(ctx context.Context) ([]chaos.Alloc, error) {
 	}
 	var out []chaos.Alloc
 	for _, a := range stubs {
-		if a.ClientStatus != api.AllocClientStatusRunning || strings.HasPrefix(a.JobID, verify.CanaryJobPrefix) {
+		if a.ClientStatus != api.AllocClientStatusRunning || a.DesiredStatus != api.AllocDesiredStatusRun ||
+			strings.HasPrefix(a.JobID, verify.CanaryJobPrefix) {
 			continue
 		}
 		out = append(out, chaos.Alloc{ID: a.ID, Job: a.JobID, Group: a.TaskGroup, Node: a.NodeName})
