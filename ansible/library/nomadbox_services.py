@@ -249,14 +249,14 @@ def main():
     if enabled and not module.check_mode:
         run(["enable", "--no-reload"] + enabled, env={"SYSTEMCTL_SKIP_SYSV": "1"})
 
-    stale_after = None  # the last started unit the states were asked after
+    asked_after = 0  # how many units had been started when states were asked
 
     for i, u in enumerate(units):
         name = u["name"]
         # A start or restart can start later units too (their
         # dependencies): after one, the rest are asked again.
-        if started and not module.check_mode and started[-1] != stale_after:
-            stale_after = started[-1]
+        if len(started) > asked_after and not module.check_mode:
+            asked_after = len(started)
             state.update(states([v["name"] for v in units[i:]]))
         active = state[name][1] in ("active", "reloading", "refreshing")
         if active and not u["restart"]:

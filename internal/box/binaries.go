@@ -27,6 +27,10 @@ const (
 // entries of its binaries, so a new node's first probe reads neither.
 const ChecksumCache = "/usr/local/lib/nomadbox/checksums.json"
 
+// binDir is where the image puts the binaries: the roles' consul_bin_dir
+// and nomad_bin_dir.
+const binDir = "/usr/local/bin/"
+
 // EnsureBinaries makes sure nodeimage.Name(base, bins) exists and carries
 // exactly these binaries (by the checksums in its labels), building it
 // FROM base when it does not, and returns its name. Nodes made from it
@@ -58,7 +62,7 @@ func EnsureBinaries(ctx context.Context, r *execx.Runner, base string, bins []no
 			return "", fmt.Errorf("%s: %w", b.Name, err)
 		}
 		// The sources are executable, and COPY keeps their mode.
-		fmt.Fprintf(&df, "COPY %s /usr/local/bin/%s\n", b.Name, b.Name)
+		fmt.Fprintf(&df, "COPY %s %s%s\n", b.Name, binDir, b.Name)
 		fmt.Fprintf(&df, "LABEL %s=%s\n", binaryLabel(b.Name), b.SHA256)
 	}
 	df.WriteString(checksumCacheStep(bins))
@@ -81,7 +85,7 @@ func checksumCacheStep(bins []nodeimage.Binary) string {
 	var b strings.Builder
 	b.WriteString("RUN set -e; mkdir -p " + filepath.Dir(ChecksumCache) + "; { printf '{'; sep=''; for f in")
 	for _, bin := range nodeimage.Sorted(bins) {
-		b.WriteString(" /usr/local/bin/" + bin.Name)
+		b.WriteString(" " + binDir + bin.Name)
 	}
 	b.WriteString(`; do printf '%s"%s": {"mtime": %s, "sha256": "%s", "size": %s}' "$sep" "$f" "$(stat -c %Y "$f")" "$(sha256sum "$f" | cut -d' ' -f1)" "$(stat -c %s "$f")"; sep=', '; done; printf '}\n'; } > ` + ChecksumCache + "\n")
 	return b.String()
