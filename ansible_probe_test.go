@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/nomadbox/nomadbox/internal/box"
 )
 
 // TestProbeAsksForEveryPackage: the probe (nomadbox_facts) reports only
@@ -109,5 +111,36 @@ func readYAML(t *testing.T, path string, v any) {
 	}
 	if err := yaml.Unmarshal(b, v); err != nil {
 		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// TestProbeChecksumCacheIsTheImages: the probe reads the checksum cache
+// where `box build` writes it into the node image (box.ChecksumCache),
+// and uninstall.yml removes its folder. The path is written in YAML and
+// in Go, so a move of one alone would silently leave the cache unread
+// (every probe reads the binaries again) or behind after an uninstall.
+func TestProbeChecksumCacheIsTheImages(t *testing.T) {
+	var site []struct {
+		PreTasks []map[string]any `yaml:"pre_tasks"`
+	}
+	readYAML(t, "ansible/site.yml", &site)
+	var got []string
+	for _, play := range site {
+		for _, task := range play.PreTasks {
+			if args, ok := task["nomadbox_facts"].(map[string]any); ok {
+				s, _ := args["checksum_cache"].(string)
+				got = append(got, s)
+			}
+		}
+	}
+	if len(got) != 1 || got[0] != box.ChecksumCache {
+		t.Errorf("site.yml's probe reads checksum_cache %q; the node image writes %s", got, box.ChecksumCache)
+	}
+	b, err := os.ReadFile("ansible/uninstall.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dir := filepath.Dir(box.ChecksumCache); !strings.Contains(string(b), dir+";") && !strings.Contains(string(b), dir+" ") {
+		t.Errorf("uninstall.yml does not remove %s, the folder of the checksum cache", dir)
 	}
 }
