@@ -247,6 +247,18 @@ func (s *Session) machinesPhase(ctx context.Context, pl *plan.Plan) (allRunning 
 	p := s.Progress
 	p.Phase("machines")
 	if pl != nil && len(pl.Create)+len(pl.Start) == 0 {
+		if s.existingHosts() {
+			// The plan counts every host the cluster was applied to as
+			// running without asking; the provider's Up is what checks
+			// each host's key and that it answers. A host whose key
+			// changed is refused here, before verify and a repair talk
+			// to it over SSH.
+			if err := s.Provider.Up(ctx, s.cluster(), nil, s.progressLine); err != nil {
+				return true, err
+			}
+			p.Done("every host answers with its recorded host key")
+			return true, nil
+		}
 		p.Done("all running")
 		return true, nil
 	}

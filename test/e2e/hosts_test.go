@@ -115,6 +115,11 @@ func TestExistingHosts(t *testing.T) {
 		if r.code == 0 || !strings.Contains(r.stderr+r.stdout, "SSH host key of nomad-client3 ("+h.addr+") changed") {
 			t.Errorf("up with a changed host key: want a refusal naming the host\n%s", r)
 		}
+		// Refused in the machines phase: not found out by a verify that
+		// fails over SSH and a repair provision after it.
+		if strings.Contains(r.stdout+r.stderr, "provisioning to repair") {
+			t.Errorf("up with a changed host key went on to verify and repair before refusing\n%s", r)
+		}
 		if n := strings.Count(r.stderr+r.stdout, "SHA256:"); n < 2 {
 			t.Errorf("the refusal should show the recorded and the offered fingerprint (%d seen)\n%s", n, r)
 		}
