@@ -139,6 +139,11 @@ func nomadConfig(name, ip, consulIP, dataDir string, server bool, serverIP strin
   enabled           = true
   servers           = ["%s:4647"]
   network_interface = "lo"
+  # Not fingerprinted: the canaries' group of raw_exec and exec cannot
+  # be placed here, and each must then run alone.
+  options = {
+    "driver.denylist" = "exec"
+  }
 }
 plugin "raw_exec" {
   config {
@@ -226,12 +231,15 @@ func TestE2EOldestAgents(t *testing.T) {
 	wantDetail(t, get(t, r, CheckDNS, "w1"), "-> "+sIP)
 	wantDetail(t, get(t, r, CheckNomadClient, "w1"), "drivers raw_exec healthy")
 
-	// The canaries, through the same agents: w1 runs a raw_exec task;
-	// java is enabled but has no canary workload; w2 exists only in this
-	// topology, so its canary cannot be placed and must say so.
+	// The canaries, through the same agents. Each node's raw_exec and
+	// exec tasks share a group: on w1 that group cannot be placed (w1
+	// denies exec), so both run again alone, and raw_exec passes there
+	// while exec says why it could not be placed; java is enabled but has
+	// no canary workload; w2 exists only in this topology, so its
+	// canaries cannot be placed and must say so.
 	canaryTop := parseTopology(t, strings.Replace(e2eHCL, `count   = 1
   drivers = ["raw_exec"]`, `count   = 2
-  drivers = ["raw_exec", "java"]`, 1))
+  drivers = ["raw_exec", "exec", "java"]`, 1))
 	copts := opts
 	copts.Topology = canaryTop
 	copts.CanaryTimeout = time.Minute
@@ -240,8 +248,18 @@ func TestE2EOldestAgents(t *testing.T) {
 	cr := &Report{Checks: canaries}
 	cr.summarize()
 	t.Logf("canaries (%v):\n%s", time.Since(start).Round(time.Millisecond), text(cr))
-	if len(canaries) != 4 {
-		t.Fatalf("want 4 canary checks (w1, w2 x raw_exec, java), got %d", len(canaries))
+	if len(canaries) != 6 {
+		t.Fatalf("want 6 canary checks (w1, w2 x raw_exec, exec, java), got %d", len(canaries))
+	}
+	if c := get(t, cr, CanaryPrefix+"exec", "w1"); c.OK {
+		t.Errorf("the exec canary passed on w1, which denies exec: %+v", c)
+	} else {
+		wantDetail(t, c, "could not be placed on w1", "missing drivers")
+	}
+	if c := get(t, cr, CanaryPrefix+"exec", "w2"); c.OK {
+		t.Errorf("the exec canary passed on w2, which does not exist: %+v", c)
+	} else {
+		wantDetail(t, c, "could not be placed on w2")
 	}
 	if c := get(t, cr, CanaryPrefix+"raw_exec", "w1"); !c.OK || c.Skipped {
 		dumpLogs()
