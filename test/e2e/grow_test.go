@@ -126,9 +126,25 @@ func TestChangeTopology(t *testing.T) {
 	t.Run("up with no edit changes nothing", func(t *testing.T) {
 		c := c.with(t)
 		before := c.containerIDs([]string{"nomad-server1", "nomad-client1"})
+		logPath := filepath.Join(c.dir, ".nomadbox", c.name, "nomadbox.log")
+		logged, _ := os.ReadFile(logPath)
 		start := time.Now()
 		r := c.mustRun("up")
 		t.Logf("no-op up took %.1fs", time.Since(start).Seconds())
+		// The provider is only asked which machines run: no preflight
+		// (docker info, the node image), nothing created or started.
+		all, _ := os.ReadFile(logPath)
+		var docker []string
+		for _, line := range strings.Split(string(all[min(len(logged), len(all)):]), "\n") {
+			// "[provider docker] $ docker ..." when the provider is served
+			// over gRPC.
+			if _, cmd, ok := strings.Cut(line, "$ docker "); ok && !strings.HasPrefix(cmd, "ps ") {
+				docker = append(docker, "docker "+cmd)
+			}
+		}
+		if len(docker) > 0 {
+			t.Errorf("a no-op up ran docker commands other than listing the machines:\n%s", strings.Join(docker, "\n"))
+		}
 		if !strings.Contains(r.stdout, "Plan: no changes.") || !strings.Contains(r.stdout, "provision done in") && !strings.Contains(r.stdout, "no changes") {
 			t.Errorf("no-op up:\n%s", r.stdout)
 		}
