@@ -64,7 +64,9 @@ func (f *fakeAgents) serve(t *testing.T, ip, node, agent, port, raftPort string)
 			fmt.Fprintf(w, "%q", ip+":"+raftPort)
 		case r.URL.Path == "/v1/status/peers":
 			fmt.Fprintf(w, "[%q]", ip+":"+raftPort)
-		case r.URL.Path == "/v1/agent/checks":
+		case r.URL.Path == "/v1/agent/self":
+			fmt.Fprintf(w, `{"Config": {"NodeName": %q}}`, node)
+		case r.URL.Path == "/v1/health/node/"+node:
 			f.mu.Lock()
 			f.asked[key]++
 			status := "passing"
@@ -72,7 +74,7 @@ func (f *fakeAgents) serve(t *testing.T, ip, node, agent, port, raftPort string)
 				status = "critical"
 			}
 			f.mu.Unlock()
-			fmt.Fprintf(w, `{"web-check": {"CheckID": "web-check", "Status": %q}}`, status)
+			fmt.Fprintf(w, `[{"Node": %q, "CheckID": "serfHealth", "Status": "passing"}, {"Node": %q, "CheckID": "web-check", "Status": %q}]`, node, node, status)
 		case r.URL.Path == "/v1/operator/autopilot/health":
 			fmt.Fprintf(w, `{"Healthy": true, "Servers": [{"Address": %q, "Healthy": true, "Voter": true, "LastContact": "0s"}]}`, ip+":"+raftPort)
 		default:
@@ -114,14 +116,15 @@ func TestRealToolsRoll(t *testing.T) {
 		}
 		// Servers wait to be a healthy voter in autopilot's view; clients
 		// for a leader.
-		// Every Consul keeps the checks that passed before its restart.
+		// Every Consul keeps the checks that passed before its restart,
+		// as the servers' catalog reports them for its node.
 		for key, paths := range f.paths {
 			want := " /v1/status/leader /v1/status/peers /v1/operator/autopilot/health"
 			if strings.HasPrefix(key, "c") {
 				want = " /v1/status/leader"
 			}
 			if strings.HasSuffix(key, "/consul") {
-				want = " /v1/agent/checks" + want
+				want = " /v1/agent/self /v1/health/node/" + strings.Split(key, "/")[0] + want
 			}
 			if paths != want {
 				t.Errorf("%s's gate asked%s, want%s", key, paths, want)

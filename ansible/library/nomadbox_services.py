@@ -23,11 +23,13 @@ description:
     before the run goes on: each a non-empty JSON string or list that, with
     C(contains), holds that value (a Raft leader known, this server among
     the peers); or, with C(server), an autopilot health answer that lists
-    that server address as healthy and a voter; or, with C(recover), a
-    Consul agent's /v1/agent/checks answer in which every check that passed
-    before the restart passes again (a client's services are back before the
-    next client restarts). C(token) (never logged) is sent in the
-    C(token_header) header.
+    that server address as healthy and a voter; or, with C(recover), the
+    base URL of a Consul agent, whose node's checks in the servers' catalog
+    (/v1/health/node/NAME, NAME from /v1/agent/self) that passed before the
+    restart pass again: a client's services are back where every reader
+    finds them before the next client restarts (the agent's own
+    /v1/agent/checks passes a moment before its sync reaches the servers).
+    C(token) (never logged) is sent in the C(token_header) header.
 options:
   daemon_reload:
     description: Run systemctl daemon-reload first.
@@ -76,6 +78,7 @@ import json
 import socket
 import ssl
 import time
+import urllib.parse
 import urllib.request
 
 from ansible.module_utils.basic import AnsibleModule
@@ -122,16 +125,29 @@ def get_json(url, ca_file, headers=None):
         return json.loads(resp.read().decode("utf-8"))
 
 
-def passing_checks(url, ca_file, headers):
-    """The IDs of the checks an agent's /v1/agent/checks reports passing
-    (none when it does not answer)."""
+def node_checks_url(url, ca_file, headers):
+    """The URL of the servers' view of the checks of the node whose agent
+    answers at url (None when it does not answer)."""
     try:
-        body = get_json(url, ca_file, headers)
+        name = get_json(url + "/v1/agent/self", ca_file, headers)["Config"]["NodeName"]
     except Exception:  # a stopped agent has no checks to keep
+        return None
+    return url + "/v1/health/node/" + urllib.parse.quote(name, safe="")
+
+
+def passing_checks(url, ca_file, headers):
+    """The IDs of the checks of the node whose Consul agent answers at url
+    that the catalog reports passing (none when it does not answer)."""
+    checks_url = node_checks_url(url, ca_file, headers)
+    if checks_url is None:
         return set()
-    if not isinstance(body, dict):
+    try:
+        body = get_json(checks_url, ca_file, headers)
+    except Exception:  # a restarting agent: nothing passes yet
         return set()
-    return {k for k, c in body.items() if isinstance(c, dict) and c.get("Status") == "passing"}
+    if not isinstance(body, list):
+        return set()
+    return {c.get("CheckID") for c in body if isinstance(c, dict) and c.get("Status") == "passing"}
 
 
 def wait_recovered(url, ca_file, deadline, before, headers):
