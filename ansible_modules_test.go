@@ -178,7 +178,10 @@ func TestRealToolsProbeChecksumCache(t *testing.T) {
 	}
 
 	sum := write(bin, "consul v1\n", time.Hour)
-	freshSum := write(fresh, "just written\n", 0)
+	// Its mtime is a minute ahead: the probe caches only what is older
+	// than 2 s, and ansible-playbook can take longer than that to start on
+	// a loaded machine, which aged a file written just before.
+	freshSum := write(fresh, "just written\n", -time.Minute)
 	if got := probe(); got[bin] != sum || got[fresh] != freshSum || got[dir+"/missing"] != "" {
 		t.Fatalf("first probe = %v", got)
 	}
