@@ -135,10 +135,9 @@ def node_checks_url(url, ca_file, headers):
     return url + "/v1/health/node/" + urllib.parse.quote(name, safe="")
 
 
-def passing_checks(url, ca_file, headers):
-    """The IDs of the checks of the node whose Consul agent answers at url
-    that the catalog reports passing (none when it does not answer)."""
-    checks_url = node_checks_url(url, ca_file, headers)
+def passing_checks(checks_url, ca_file, headers):
+    """The IDs of the checks that a node's checks_url (node_checks_url)
+    reports passing (none when it has none, or its agent does not answer)."""
     if checks_url is None:
         return set()
     try:
@@ -150,11 +149,12 @@ def passing_checks(url, ca_file, headers):
     return {c.get("CheckID") for c in body if isinstance(c, dict) and c.get("Status") == "passing"}
 
 
-def wait_recovered(url, ca_file, deadline, before, headers):
-    """Waits until every check in before passes again; returns whether it
-    did before deadline, and the checks still not passing."""
+def wait_recovered(checks_url, ca_file, deadline, before, headers):
+    """Waits until every check in before passes again at checks_url;
+    returns whether it did before deadline, and the checks still not
+    passing."""
     while True:
-        missing = sorted(before - passing_checks(url, ca_file, headers))
+        missing = sorted(before - passing_checks(checks_url, ca_file, headers))
         if not missing:
             return True, ""
         if time.time() > deadline:
@@ -284,10 +284,12 @@ def main():
         if module.check_mode:
             continue
         # What passes now must pass again after the restart.
+        # The node's name is asked once, of the agent that still runs.
         before = {}
         for i, g in enumerate(u["gate"]):
             if g["recover"]:
-                before[i] = passing_checks(g["url"], u["ca_file"], gate_headers(g))
+                checks_url = node_checks_url(g["url"], u["ca_file"], gate_headers(g))
+                before[i] = (checks_url, passing_checks(checks_url, u["ca_file"], gate_headers(g)))
         if u["wait_url"]:
             ok, last = wait_json(u["wait_url"], u["ca_file"], time.time() + u["timeout"])
             if not ok:
@@ -303,7 +305,8 @@ def main():
         deadline = time.time() + u["timeout"]
         for i, g in enumerate(u["gate"]):
             if g["recover"]:
-                ok, last = wait_recovered(g["url"], u["ca_file"], deadline, before[i], gate_headers(g))
+                checks_url, passed = before[i]
+                ok, last = wait_recovered(checks_url, u["ca_file"], deadline, passed, gate_headers(g))
             else:
                 ok, last = wait_json(g["url"], u["ca_file"], deadline, g["contains"], g["server"], gate_headers(g))
             if not ok:

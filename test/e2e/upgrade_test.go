@@ -133,8 +133,9 @@ func checkUpgradeOrder(t *testing.T, starts map[string]int64, servers, clients [
 // answer from an old snapshot, and Consul's default mode lets a server that
 // believes it leads answer from its own state around a leader change (a CI
 // run's default read found no instance for one sample, 2 s after a server's
-// restart, with every instance before and after it). It returns the lowest count, how many
-// samples found no leader on any server, and the samples below 3.
+// restart, with every instance before and after it). It returns the lowest
+// count, how many samples found no leader on any server, and the samples
+// below 3.
 func (c *cluster) watchPassing(service string, f func()) (low, misses int, lows []string) {
 	low = 1 << 30
 	stop := make(chan struct{})
