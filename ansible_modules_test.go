@@ -122,6 +122,21 @@ func TestRealToolsModules(t *testing.T) {
 		t.Errorf("second run changed %s, want nothing", c)
 	}
 
+	// With problems the run fails with them and writes nothing, not even a
+	// file that is missing.
+	os.Remove(filepath.Join(dir, "sub/a.json"))
+	refused := strings.Replace(play(files, ""), "      nomadbox_files:\n",
+		"      nomadbox_files:\n        problems: [\"the first problem.\", \"The second.\"]\n", 1)
+	if _, out, err := run(refused); err == nil || !strings.Contains(out, "the first problem. The second.") {
+		t.Errorf("a run with problems did not fail with them: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sub/a.json")); !os.IsNotExist(err) {
+		t.Errorf("a run with problems wrote a file: %v", err)
+	}
+	if _, out, err := run(play(files, "")); err != nil {
+		t.Fatalf("the run after the refused one: %v\n%s", err, out)
+	}
+
 	// A content its validation rejects fails the task and leaves the old file.
 	bad := append(files, map[string]any{"path": dir + "/checked", "content_base64": b64("bad\n"), "validate": "grep -q good %s"})
 	if _, out, err := run(play(bad, "")); err == nil || !strings.Contains(out, "fails `grep -q good %s`") {

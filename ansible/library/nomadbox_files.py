@@ -22,6 +22,14 @@ description:
     one). With C(unsafe_writes), a file that cannot be renamed over (a
     bind mount such as a container's /etc/resolv.conf) is written in place.
 options:
+  problems:
+    description: What stops the run on this node. When the list is not
+      empty the module fails with its items joined and changes nothing
+      (site.yml's check of the settings and of what the node allows: a
+      task of its own cost a worker per node, even skipped).
+    type: list
+    elements: str
+    default: []
   users:
     description: System users (each with a group of its own name unless
       C(group) is given) to create when missing.
@@ -257,6 +265,7 @@ class Files:
 def main():
     module = AnsibleModule(
         argument_spec=dict(
+            problems=dict(type="list", elements="str", default=[]),
             users=dict(type="list", elements="dict", default=[], options=dict(
                 name=dict(type="str", required=True),
                 group=dict(type="str"),
@@ -290,6 +299,8 @@ def main():
         ),
         supports_check_mode=True,
     )
+    if module.params["problems"]:
+        module.fail_json(msg=" ".join(module.params["problems"]))
     fs = Files(module)
     for u in module.params["users"]:
         fs.user(u)
