@@ -31,10 +31,16 @@ description:
     /v1/agent/checks passes a moment before its sync reaches the servers).
     C(token) (never logged) is sent in the C(token_header) header.
 options:
-  daemon_reload:
-    description: Run systemctl daemon-reload first.
-    type: bool
-    default: false
+  daemon_reload_paths:
+    description: The files below /etc/systemd/system that this run
+      changed. systemd is reloaded first where it loaded one of their units
+      before the change (C(NeedDaemonReload)), or cannot see one of them: a
+      unit it never loaded is read from its file when first asked for, so a
+      fresh node's new units need no reload (a reload costs about 0.2
+      CPU-seconds per node, more on a busy one).
+    type: list
+    elements: str
+    default: []
   units:
     description: The units, in the order they depend on each other.
     type: list
@@ -185,6 +191,42 @@ def wait_json(url, ca_file, deadline, contains="", server="", headers=None):
         time.sleep(1)
 
 
+def unit_of(path):
+    """The unit a file below /etc/systemd/system configures: its unit
+    file, or a drop-in (X.service.d/y.conf); None for anything else (a
+    .wants link, a file of another kind)."""
+    parts = path[len("/etc/systemd/system/"):].split("/")
+    if len(parts) == 1 and "." in parts[0]:
+        return parts[0]
+    if len(parts) == 2 and parts[0].endswith(".d") and parts[1].endswith(".conf"):
+        return parts[0][:-2]
+    return None
+
+
+def reload_needed(run_command, systemctl, paths):
+    """Whether systemd must reload to see the changed unit files: a unit it
+    has loaded reports NeedDaemonReload=yes once its file or a drop-in
+    changed; a unit it never loaded is loaded from disk by the question
+    itself. Where that cannot be told (a path that is not a unit's, a failed
+    question, a unit that is still not found) the answer is yes."""
+    if not paths:
+        return False
+    names = sorted(set(unit_of(p) for p in paths))
+    if None in names:
+        return True
+    rc, out, _ = run_command([systemctl, "show", "--property=LoadState,NeedDaemonReload", "--"] + names)
+    if rc != 0:
+        return True
+    blocks = out.strip("\n").split("\n\n")
+    if len(blocks) != len(names):
+        return True
+    for block in blocks:
+        props = dict(line.split("=", 1) for line in block.splitlines() if "=" in line)
+        if props.get("LoadState") != "loaded" or props.get("NeedDaemonReload") != "no":
+            return True
+    return False
+
+
 def gate_headers(g):
     return {g["token_header"]: g["token"]} if g["token"] and g["token_header"] else {}
 
@@ -192,7 +234,7 @@ def gate_headers(g):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            daemon_reload=dict(type="bool", default=False),
+            daemon_reload_paths=dict(type="list", elements="str", default=[]),
             units=dict(type="list", elements="dict", required=True, options=dict(
                 name=dict(type="str", required=True),
                 restart=dict(type="bool", default=False),
@@ -248,7 +290,7 @@ def main():
         return got
 
     units = module.params["units"]
-    if module.params["daemon_reload"] and not module.check_mode:
+    if not module.check_mode and reload_needed(module.run_command, systemctl, module.params["daemon_reload_paths"]):
         run(["daemon-reload"])
     state = states([u["name"] for u in units])
     for u in units:
@@ -265,15 +307,13 @@ def main():
     if enabled and not module.check_mode:
         run(["enable", "--no-reload"] + enabled, env={"SYSTEMCTL_SKIP_SYSV": "1"})
 
-    asked_after = 0  # how many units had been started when states were asked
-
-    for i, u in enumerate(units):
+    # The states are asked once, before any start. A start can start a
+    # later unit too (a dependency); that unit then gets a `systemctl
+    # start` of its own, a no-op, and needs no restart: its files were in
+    # place before anything started. Asking again after every start cost a
+    # systemctl run each (about 30 ms of CPU; six on a fresh node).
+    for u in units:
         name = u["name"]
-        # A start or restart can start later units too (their
-        # dependencies): after one, the rest are asked again.
-        if len(started) > asked_after and not module.check_mode:
-            asked_after = len(started)
-            state.update(states([v["name"] for v in units[i:]]))
         active = state[name][1] in ("active", "reloading", "refreshing")
         if active and not u["restart"]:
             continue
