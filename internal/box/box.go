@@ -28,7 +28,7 @@ import (
 // BoxVersion is the version of the image recipe. Raise it whenever the
 // Dockerfile, the package lists or the units change: Build then rebuilds
 // images that carry another version in their VersionLabel.
-const BoxVersion = 2
+const BoxVersion = 3
 
 // VersionLabel is the image label that holds the BoxVersion an image was
 // built with.
