@@ -3,8 +3,8 @@
 # (render, preflight, machines, provision, verify, total) for 1+2 and 1+5
 # nodes, warm (node image and binaries cached) and optionally cold (node
 # image rebuilt from debootstrap), and for a no-op second `up`; plus the
-# CPU seconds (user+sys of the whole machine) spent while Ansible runs,
-# per node. Prints figures; asserts nothing.
+# CPU seconds (user+sys of the whole machine) of the provision phase, per
+# node. Prints figures; asserts nothing.
 #
 # Usage: scripts/bench.sh [--baseline REV] PATH-TO-NOMADBOX
 #   --baseline REV  also build REV (a commit, tag or branch) in a git
@@ -64,42 +64,55 @@ cleanup() {
 trap cleanup EXIT
 
 clk=$(getconf CLK_TCK)
-# busy jiffies of the whole machine: user, nice, system, irq, softirq
-busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat; }
 
-# cpu_during_ansible FILE: until FILE.stop exists, adds up the busy CPU
-# seconds of the machine over every 0.1 s in which an ansible-playbook runs,
-# and writes the sum to FILE.
-cpu_during_ansible() {
-  local file=$1 acc=0 prev now running
-  prev=$(busy)
+# sample FILE: until FILE.stop exists, appends "seconds busy-jiffies" of the
+# whole machine (user, nice, system, irq, softirq) to FILE every 0.1 s.
+# Builtins only but sleep: a sampler that forked pgrep every 0.1 s cost 12%
+# of a core on an idle machine and more while a cluster ran, in the very
+# CPU it measured.
+sample() {
+  local file=$1 cpu user nice sys idle iowait irq softirq rest
+  : >"$file"
   while [[ ! -e $file.stop ]]; do
+    read -r cpu user nice sys idle iowait irq softirq rest </proc/stat
+    printf '%s %s\n' "$EPOCHREALTIME" $((user + nice + sys + irq + softirq)) >>"$file"
     sleep 0.1
-    now=$(busy)
-    if pgrep -f 'bin/ansible-playbook ' >/dev/null; then running=1; else running=0; fi
-    if [[ $running == 1 ]]; then acc=$((acc + now - prev)); fi
-    prev=$now
   done
-  awk -v d="$acc" -v c="$clk" 'BEGIN { printf "%.1f\n", d / c }' >"$file"
+}
+
+# cpu_between FILE FROM TO: the busy CPU seconds in FILE's samples from
+# FROM to TO (epoch seconds), the first sample at or after FROM to the last
+# at or before TO.
+cpu_between() {
+  awk -v from="$2" -v to="$3" -v c="$clk" '
+    $1 >= from && first == "" { first = $2 }
+    $1 <= to { last = $2 }
+    END { printf "%.1f\n", (first == "" || last == "" || last < first) ? 0 : (last - first) / c }' "$1"
 }
 
 # rows: "case|build|render|preflight|machines|provision|verify|total|cpu_per_node"
 rows=()
 run_up() { # case build nodes
-  local case=$1 b=$2 nodes=$3 out line cpu
+  local case=$1 b=$2 nodes=$3 out line cpu start
   rm -f "$work/cpu" "$work/cpu.stop"
-  cpu_during_ansible "$work/cpu" &
+  sample "$work/cpu" &
   local sampler=$!
+  start=$EPOCHREALTIME
   out=$(cd "$work/$b" && "${bin[$b]}" up 2>&1) || { echo "$out" | tail -30 >&2; die "$b: up failed ($case)"; }
   touch "$work/cpu.stop"
   wait "$sampler" || true
-  cpu=$(cat "$work/cpu")
   line=$(grep '^timings:' <<<"$out" | tail -1)
   line=${line#timings: }
   local f=() k
   for k in render preflight machines provision verify total; do
     f+=("$(sed -n "s/.*\\b$k=\\([0-9.]*\\)s.*/\\1/p" <<<"$line")")
   done
+  # The phases follow each other: provision starts after render,
+  # preflight and machines.
+  local from to
+  from=$(awk -v s="$start" -v a="${f[0]}" -v b="${f[1]}" -v c="${f[2]}" 'BEGIN { printf "%.3f", s + a + b + c }')
+  to=$(awk -v s="$from" -v d="${f[3]}" 'BEGIN { printf "%.3f", s + d }')
+  cpu=$(cpu_between "$work/cpu" "$from" "$to")
   local per_node
   per_node=$(awk -v c="$cpu" -v n="$nodes" 'BEGIN { printf "%.1f", c / n }')
   rows+=("$case|$b|$(IFS='|'; echo "${f[*]}")|$per_node")
@@ -146,7 +159,7 @@ done
 
 echo
 echo "nomadbox up on the docker provider: seconds per phase, and CPU seconds (user+sys,"
-echo "whole machine) per node while Ansible ran; $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
+echo "whole machine) per node during provision; $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
 [[ -z $baseline_rev ]] || echo "new: $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet || echo '+changes'), baseline: $baseline_rev ($(git -C "$repo" rev-parse --short "$rev"))"
 printf '%s\n' "${rows[@]}" | awk -F'|' -v builds="${builds[*]}" '
   BEGIN { split("render preflight machines provision verify total cpu/node", names, " ") }
