@@ -66,6 +66,9 @@ func (f *fakeAgents) serve(t *testing.T, ip, node, agent, port, raftPort string)
 			fmt.Fprintf(w, "[%q]", ip+":"+raftPort)
 		case r.URL.Path == "/v1/agent/self":
 			fmt.Fprintf(w, `{"Config": {"NodeName": %q}}`, node)
+		case r.URL.Path == "/v1/health/node/"+node && !r.URL.Query().Has("consistent"):
+			// The gates read the catalog in consistent mode only.
+			http.Error(w, "the gate must read with ?consistent", http.StatusBadRequest)
 		case r.URL.Path == "/v1/health/node/"+node:
 			f.mu.Lock()
 			f.asked[key]++

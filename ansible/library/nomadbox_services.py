@@ -25,10 +25,11 @@ description:
     the peers); or, with C(server), an autopilot health answer that lists
     that server address as healthy and a voter; or, with C(recover), the
     base URL of a Consul agent, whose node's checks in the servers' catalog
-    (/v1/health/node/NAME, NAME from /v1/agent/self) that passed before the
-    restart pass again: a client's services are back where every reader
-    finds them before the next client restarts (the agent's own
-    /v1/agent/checks passes a moment before its sync reaches the servers).
+    (/v1/health/node/NAME?consistent, NAME from /v1/agent/self) that
+    passed before the restart pass again: a client's services are back
+    where every reader finds them before the next client restarts (the
+    agent's own /v1/agent/checks passes a moment before its sync reaches
+    the servers).
     C(token) (never logged) is sent in the C(token_header) header.
 options:
   daemon_reload_paths:
@@ -138,7 +139,12 @@ def node_checks_url(url, ca_file, headers):
         name = get_json(url + "/v1/agent/self", ca_file, headers)["Config"]["NodeName"]
     except Exception:  # a stopped agent has no checks to keep
         return None
-    return url + "/v1/health/node/" + urllib.parse.quote(name, safe="")
+    # consistent: the leader confirms with a quorum that it still leads
+    # before it answers. In default mode an old leader may answer, with
+    # stale values, in the window in which a new one is elected (Consul's
+    # consistency modes, /consul/api-docs/features/consistency), which is
+    # when a roll restarts servers; a gate must not pass on such an answer.
+    return url + "/v1/health/node/" + urllib.parse.quote(name, safe="") + "?consistent"
 
 
 def passing_checks(checks_url, ca_file, headers):
