@@ -209,6 +209,20 @@ def unit_of(path):
     return None
 
 
+def show_units(run_command, systemctl, props, names):
+    """The properties props of each unit in names, from one systemctl call
+    for all of them (a systemctl run costs about 30 ms of CPU): a dict per
+    unit, in the order asked; or None and what went wrong."""
+    rc, out, err = run_command([systemctl, "show", "--property=" + ",".join(props), "--"] + names)
+    if rc != 0:
+        return None, "systemctl show failed: %s" % (err or out).strip()
+    # One block per unit, in the order asked, a blank line between.
+    blocks = out.strip("\n").split("\n\n")
+    if len(blocks) != len(names):
+        return None, "systemctl show answered %d units for %d: %r" % (len(blocks), len(names), out)
+    return [dict(line.split("=", 1) for line in b.splitlines() if "=" in line) for b in blocks], ""
+
+
 def reload_needed(run_command, systemctl, paths):
     """Whether systemd must reload to see the changed unit files: a unit it
     has loaded reports NeedDaemonReload=yes once its file or a drop-in
@@ -220,17 +234,10 @@ def reload_needed(run_command, systemctl, paths):
     names = sorted(set(unit_of(p) for p in paths))
     if None in names:
         return True
-    rc, out, _ = run_command([systemctl, "show", "--property=LoadState,NeedDaemonReload", "--"] + names)
-    if rc != 0:
+    shown, _ = show_units(run_command, systemctl, ["LoadState", "NeedDaemonReload"], names)
+    if shown is None:
         return True
-    blocks = out.strip("\n").split("\n\n")
-    if len(blocks) != len(names):
-        return True
-    for block in blocks:
-        props = dict(line.split("=", 1) for line in block.splitlines() if "=" in line)
-        if props.get("LoadState") != "loaded" or props.get("NeedDaemonReload") != "no":
-            return True
-    return False
+    return any(u.get("LoadState") != "loaded" or u.get("NeedDaemonReload") != "no" for u in shown)
 
 
 def gate_headers(g):
@@ -277,23 +284,14 @@ def main():
             fail("systemctl %s failed: %s" % (" ".join(args), (err or out).strip()), unit)
 
     def states(names):
-        """Each unit's (UnitFileState, ActiveState), from one systemctl
-        call for all of them: a systemctl run costs about 30 ms of CPU, and
-        two per unit were most of a no-op run's."""
+        """Each unit's (UnitFileState, ActiveState), asked once for all
+        units: two systemctl runs per unit were most of a no-op run's."""
         if not names:
             return {}
-        rc, out, err = module.run_command([systemctl, "show", "--property=UnitFileState,ActiveState", "--"] + names)
-        if rc != 0:
-            fail("systemctl show failed: %s" % (err or out).strip())
-        # One block per unit, in the order asked, a blank line between.
-        blocks = out.strip("\n").split("\n\n")
-        if len(blocks) != len(names):
-            fail("systemctl show answered %d units for %d: %r" % (len(blocks), len(names), out))
-        got = {}
-        for name, block in zip(names, blocks):
-            props = dict(line.split("=", 1) for line in block.splitlines() if "=" in line)
-            got[name] = (props.get("UnitFileState", ""), props.get("ActiveState", ""))
-        return got
+        shown, problem = show_units(module.run_command, systemctl, ["UnitFileState", "ActiveState"], names)
+        if shown is None:
+            fail(problem)
+        return {n: (u.get("UnitFileState", ""), u.get("ActiveState", "")) for n, u in zip(names, shown)}
 
     units = module.params["units"]
     if not module.check_mode and reload_needed(module.run_command, systemctl, module.params["daemon_reload_paths"]):
