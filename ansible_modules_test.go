@@ -63,10 +63,11 @@ func TestRealToolsModules(t *testing.T) {
         checksums: ["` + dir + `/keep"]
         packages: [dpkg, nomadbox-no-such-package]
     - name: files
-      nomadbox_files:
-        directories: [{path: "` + dir + `/sub", owner: "` + u.Username + `", group: "` + g.Name + `", mode: "0750"}]
-        files: ` + string(fb) + `
-        blocks: [{path: "` + dir + `/hosts", marker: "# {mark} test", block: "10.0.0.1 n1\n"}]
+      nomadbox_services:
+        fileset:
+          directories: [{path: "` + dir + `/sub", owner: "` + u.Username + `", group: "` + g.Name + `", mode: "0750"}]
+          files: ` + string(fb) + `
+          blocks: [{path: "` + dir + `/hosts", marker: "# {mark} test", block: "10.0.0.1 n1\n"}]
       register: written
     - name: report
       ansible.builtin.copy:
@@ -125,8 +126,8 @@ func TestRealToolsModules(t *testing.T) {
 	// With problems the run fails with them and writes nothing, not even a
 	// file that is missing.
 	os.Remove(filepath.Join(dir, "sub/a.json"))
-	refused := strings.Replace(play(files, ""), "      nomadbox_files:\n",
-		"      nomadbox_files:\n        problems: [\"the first problem.\", \"The second.\"]\n", 1)
+	refused := strings.Replace(play(files, ""), "        fileset:\n",
+		"        fileset:\n          problems: [\"the first problem.\", \"The second.\"]\n", 1)
 	if _, out, err := run(refused); err == nil || !strings.Contains(out, "the first problem. The second.") {
 		t.Errorf("a run with problems did not fail with them: %v\n%s", err, out)
 	}
@@ -243,4 +244,74 @@ func runPlay(dir, library, src string) (map[string]any, string, error) {
 func jsonText(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// TestRealToolsServicesRestartPaths: nomadbox_services restarts a unit
+// when a path in its restart_paths changed, in the run's own file set or
+// in an earlier run (changed_paths), and leaves a when_changed unit that
+// needs no restart alone: not asked about, enabled or started. systemctl
+// is a stand-in that records its calls and reports every unit enabled and
+// active (the real one runs in the end-to-end tests).
+func TestRealToolsServicesRestartPaths(t *testing.T) {
+	testtools.Require(t, "ansible-playbook")
+	dir := t.TempDir()
+	library, err := filepath.Abs("ansible/library")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "bin")
+	os.MkdirAll(bin, 0o755)
+	os.WriteFile(filepath.Join(bin, "systemctl"), []byte(`#!/bin/sh
+echo "$*" >> "`+dir+`/systemctl.log"
+case "$1" in
+show)
+	sep=""
+	for a; do
+		case "$a" in show|--*) continue ;; esac
+		[ -n "$sep" ] && echo
+		printf 'UnitFileState=enabled\nActiveState=active\n'; sep=1
+	done ;;
+esac
+exit 0
+`), 0o755)
+	play := `- hosts: localhost
+  gather_facts: false
+  tasks:
+    - nomadbox_services:
+        fileset:
+          files: [{path: "` + dir + `/a.conf", content_base64: "YQo="}]
+        changed_paths: ["` + dir + `/c/c.conf"]
+        units:
+          - {name: a.service, restart_paths: ["` + dir + `/a.conf"]}
+          - {name: b.service, restart_paths: ["` + dir + `/b"]}
+          - {name: c.service, restart_paths: ["` + dir + `/c"]}
+          - {name: d.service, restart_paths: ["` + dir + `/d"], when_changed: true}
+          - {name: e.service, restart_paths: ["` + dir + `/a.conf"], when_changed: true}
+`
+	p := filepath.Join(dir, "play.yml")
+	os.WriteFile(p, []byte(play), 0o644)
+	run := func() string {
+		os.Remove(filepath.Join(dir, "systemctl.log"))
+		out, err := testtools.Output(dir, []string{"ANSIBLE_LIBRARY=" + library, "ANSIBLE_NOCOLOR=1", "PATH=" + bin + ":" + os.Getenv("PATH")},
+			"ansible-playbook", "-i", "localhost,", "-c", "local", p)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		log, _ := os.ReadFile(filepath.Join(dir, "systemctl.log"))
+		return string(log)
+	}
+	first := run()
+	for _, want := range []string{"restart a.service", "restart c.service", "restart e.service"} {
+		if !strings.Contains(first, want+"\n") {
+			t.Errorf("first run: no %q in the systemctl calls:\n%s", want, first)
+		}
+	}
+	if strings.Contains(first, "restart b.service") || strings.Contains(first, "d.service") {
+		t.Errorf("first run: b restarted or d handled:\n%s", first)
+	}
+	// a.conf is in place now: only c, by the earlier run's path, restarts.
+	second := run()
+	if got := strings.Count(second, "restart "); got != 1 || !strings.Contains(second, "restart c.service\n") || strings.Contains(second, "e.service") {
+		t.Errorf("second run: want c alone restarted and e left alone:\n%s", second)
+	}
 }

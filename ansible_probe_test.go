@@ -20,10 +20,11 @@ import (
 // every package of the lists checked against it, must be in the list.
 func TestProbeAsksForEveryPackage(t *testing.T) {
 	var site []struct {
-		Vars map[string]string `yaml:"vars"`
+		Vars map[string]any `yaml:"vars"`
 	}
 	readYAML(t, "ansible/site.yml", &site)
-	if len(site) == 0 || site[0].Vars["nomadbox_probe_packages"] == "" {
+	text := func(name string) string { s, _ := site[0].Vars[name].(string); return s }
+	if len(site) == 0 || text("nomadbox_probe_packages") == "" {
 		t.Fatal("site.yml's first play has no nomadbox_probe_packages")
 	}
 	// The lists the expressions name, from the roles' defaults.
@@ -58,12 +59,12 @@ func TestProbeAsksForEveryPackage(t *testing.T) {
 		}
 		return got
 	}
-	probe := names(site[0].Vars["nomadbox_probe_packages"], literal, listVar)
+	probe := names(text("nomadbox_probe_packages"), literal, listVar)
 	if !probe["dnsmasq"] || !probe["docker.io"] || !probe["unzip"] {
 		t.Fatalf("the probe's list reads as %v: the lists were not found", probe)
 	}
 	asked := map[string]string{} // package: where it is asked about
-	for name := range names(site[0].Vars["nomadbox_packages"], literal, listVar) {
+	for name := range names(text("nomadbox_packages"), literal, listVar) {
 		asked[name] = "site.yml nomadbox_packages"
 	}
 	check := regexp.MustCompile(`'([a-z0-9][a-z0-9.+-]*)' (?:not )?in ansible_facts\['packages'\]`)

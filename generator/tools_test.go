@@ -8,10 +8,13 @@
 package generator_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/nomadbox/nomadbox"
 	"github.com/nomadbox/nomadbox/generator"
@@ -203,4 +206,68 @@ func TestRealToolsPluginVagrantfile(t *testing.T) {
 	}
 	testtools.Run(t, dir, []string{"VAGRANT_CHECKPOINT_DISABLE=1", "VAGRANT_DEFAULT_PROVIDER=virtualbox"}, "vagrant", "validate", "--ignore-provider")
 	testtools.Run(t, dir, nil, "ruby", "-c", "Vagrantfile")
+}
+
+// TestRealToolsTemplateLookup: the roles render their templates with
+// nomadbox_template (ansible/lookup_plugins), which skips the deep copy of
+// every variable that ansible.builtin.template makes per file. For every
+// template of every role, with each render's variables and this machine's
+// probe (check mode, on localhost), the two lookups must give the same
+// text, and the file sets must render.
+func TestRealToolsTemplateLookup(t *testing.T) {
+	testtools.Require(t, "ansible-playbook")
+	cases := goldenCases(t)
+	for _, name := range []string{"default-docker", "security-on", "install-local"} {
+		t.Run(name, func(t *testing.T) {
+			dir, _ := renderTo(t, name, cases[name])
+			ansibleDir := filepath.Join(dir, "ansible")
+			b, err := os.ReadFile(filepath.Join(ansibleDir, "site.yml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var site []map[string]any
+			if err := yaml.Unmarshal(b, &site); err != nil {
+				t.Fatal(err)
+			}
+			first := site[0]
+			probe := first["pre_tasks"].([]any)[0].(map[string]any)
+			tasks := []any{map[string]any{"name": "probe", "nomadbox_facts": probe["nomadbox_facts"], "check_mode": true}}
+			templates, _ := filepath.Glob(filepath.Join(ansibleDir, "roles", "*", "templates", "*.j2"))
+			if len(templates) < 10 {
+				t.Fatalf("found %d role templates: the glob no longer matches the roles", len(templates))
+			}
+			for _, tmpl := range templates {
+				// acl-tokens.hcl reads the tokens, which exist only with ACLs on.
+				if strings.HasSuffix(tmpl, "acl-tokens.hcl.j2") && name != "security-on" {
+					continue
+				}
+				ours := fmt.Sprintf("lookup('nomadbox_template', %q)", tmpl)
+				theirs := fmt.Sprintf("lookup('ansible.builtin.template', %q, convert_data=False)", tmpl)
+				tasks = append(tasks, map[string]any{
+					"name": "same text for " + filepath.Base(tmpl),
+					"ansible.builtin.assert": map[string]any{
+						"that":        []string{ours + " == " + theirs, ours + " | length > 0"},
+						"fail_msg":    "nomadbox_template renders " + tmpl + " differently from ansible.builtin.template",
+						"success_msg": "same",
+					},
+				})
+			}
+			tasks = append(tasks, map[string]any{
+				"name":                   "the file sets render",
+				"ansible.builtin.assert": map[string]any{"that": []string{"nomadbox_set_files | length > 3"}},
+			})
+			play := []any{map[string]any{
+				"name": "compare", "hosts": "all", "gather_facts": false,
+				"vars": first["vars"], "roles": first["roles"], "tasks": tasks,
+			}}
+			out, _ := yaml.Marshal(play)
+			os.WriteFile(filepath.Join(ansibleDir, "compare.yml"), out, 0o644)
+			res := testtools.Run(t, ansibleDir, []string{"ANSIBLE_NOCOLOR=1"}, "ansible-playbook",
+				"-e", "ansible_connection=local", "-e", "ansible_python_interpreter=/usr/bin/python3", "compare.yml")
+			// Every host (each case has at least three) ran every comparison.
+			if n := strings.Count(res, `"msg": "same"`); n < (len(tasks)-2)*3 {
+				t.Errorf("%d comparisons passed; want one per template and host:\n%s", n, res)
+			}
+		})
+	}
 }

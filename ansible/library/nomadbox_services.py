@@ -1,19 +1,37 @@
 #!/usr/bin/python3
 # -*- coding: utf-8 -*-
-"""(Re)start, enable and start a node's systemd units, in order, in one run."""
+"""A node's files and services, in one module run.
+
+A role used to spend one task (one Python start on the node, one round
+trip) per user, directory, file and unit, changed or not; most of a
+provision went to that overhead. This module takes a node's whole file set,
+with contents rendered on the controller, changes only what differs, then
+(re)starts, enables and starts its systemd units, in order.
+"""
 
 DOCUMENTATION = r"""
 ---
 module: nomadbox_services
-short_description: Restart what changed, then enable and start every unit
+short_description: Put a node's files in place, restart what changed, start every unit
 description:
-  - Reloads systemd once when asked (a unit file changed), enables every
-    unit that is not enabled (one call), then goes through the units in
-    order; a unit marked C(restart) is restarted (or reloaded, with
-    C(reload), when it is active), any other unit is started when it is not
-    active. A unit that was (re)started can be waited for: a TCP port on the
-    loopback to accept, and before it starts, an HTTP URL to answer a
-    non-empty JSON string (a Nomad client waits for its servers' leader).
+  - With C(fileset), creates missing system users and groups, directories
+    and files, and managed blocks in existing files; removes files marked
+    absent; leaves everything that is already as wanted untouched; and
+    reports the paths it changed in C(changed_paths). Files are replaced
+    atomically (a temporary file renamed over the old one). With
+    C(unsafe_writes), a file that cannot be renamed over (a bind mount such
+    as a container's /etc/resolv.conf) is written in place. site.yml gives
+    the file set to the services' run where nothing is installed between
+    the two, and to a run of its own (no units) where something is.
+  - Then reloads systemd once where a unit file changed, enables every
+    unit that is not enabled (one call), and goes through the units in
+    order; a unit that needs a restart (C(restart), or a changed path in
+    its C(restart_paths), in this run or an earlier one: C(changed_paths))
+    is restarted (or reloaded, with C(reload), when it is active), any
+    other unit is started when it is not active. A unit that was
+    (re)started can be waited for: a TCP port on the loopback to accept,
+    and before it starts, an HTTP URL to answer a non-empty JSON string (a
+    Nomad client waits for its servers' leader).
   - Units that are enabled, active and not marked are left alone, so a
     second run changes nothing.
   - A unit marked C(defer) is not restarted when it is active: it is
@@ -32,9 +50,83 @@ description:
     the servers).
     C(token) (never logged) is sent in the C(token_header) header.
 options:
+  fileset:
+    description: The users, directories, files and managed blocks to put
+      in place before anything else.
+    type: dict
+    suboptions:
+      problems:
+        description: What stops the run on this node. When the list is not
+          empty the module fails with its items joined and changes nothing
+          (site.yml's check of the settings and of what the node allows: a
+          task of its own cost a worker per node, even skipped).
+        type: list
+        elements: str
+        default: []
+      users:
+        description: System users (each with a group of its own name unless
+          C(group) is given) to create when missing.
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          name: {type: str, required: true}
+          group: {type: str}
+          home: {type: str, default: /nonexistent}
+          comment: {type: str, default: ""}
+          shell: {type: str, default: /usr/sbin/nologin}
+      directories:
+        description: Directories to create, with owner, group and mode.
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          path: {type: str, required: true}
+          owner: {type: str, default: root}
+          group: {type: str, default: root}
+          mode: {type: str, default: "0755"}
+      files:
+        description: Files and their content, or C(state=absent) to remove one.
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          path: {type: str, required: true}
+          content_base64:
+            type: str
+            default: ""
+            no_log: true
+            description: The content, base64-encoded on the controller (b64encode), so
+              that no templating step turns a JSON or YAML text into data on the way.
+          owner: {type: str, default: root}
+          group: {type: str, default: root}
+          mode: {type: str, default: "0644"}
+          state: {type: str, default: present, choices: [present, absent]}
+          force: {type: bool, default: true, description: "false: keep a file that exists"}
+          validate: {type: str, description: "command run on the new content (%s is its path) before it replaces the file"}
+          unsafe_writes: {type: bool, default: false}
+      blocks:
+        description: Managed blocks between two marker lines in files that
+          other software owns too (such as /etc/hosts).
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          path: {type: str, required: true}
+          marker: {type: str, required: true, description: "contains {mark}, replaced by BEGIN and END"}
+          block: {type: str, required: true}
+          unsafe_writes: {type: bool, default: false}
+  changed_paths:
+    description: The paths an earlier run of this module's file set
+      changed; with this run's own, what C(restart_paths) and the reload
+      go by.
+    type: list
+    elements: str
+    default: []
   daemon_reload_paths:
-    description: The files below /etc/systemd/system that this run
-      changed. systemd is reloaded first where it loaded one of their units
+    description: Files below /etc/systemd/system that changed, besides
+      those among C(changed_paths) and the file set's. systemd is reloaded
+      first where it loaded one of their units
       before the change (C(NeedDaemonReload)), or cannot see one of them: a
       unit it never loaded is read from its file when first asked for, so a
       fresh node's new units need no reload (a reload costs about 0.2
@@ -46,10 +138,12 @@ options:
     description: The units, in the order they depend on each other.
     type: list
     elements: dict
-    required: true
+    default: []
     suboptions:
       name: {type: str, required: true}
       restart: {type: bool, default: false}
+      restart_paths: {type: list, elements: str, default: [], description: "restart when a changed path starts with one of these"}
+      when_changed: {type: bool, default: false, description: "leave the unit alone (not enabled, not started) unless it needs a restart"}
       reload: {type: bool, default: false, description: "reload instead of restart when active"}
       wait_port: {type: int, description: "after a (re)start, wait for 127.0.0.1:PORT"}
       wait_url: {type: str, description: "before a (re)start, wait for this URL to answer a non-empty JSON string"}
@@ -64,6 +158,11 @@ author: nomadbox
 """
 
 RETURN = r"""
+changed_paths:
+  description: What the file set changed (users, directories, files).
+  returned: always
+  type: list
+  elements: str
 enabled:
   description: Units that were enabled.
   returned: always
@@ -81,14 +180,232 @@ deferred:
   elements: str
 """
 
+import base64
+import binascii
+import errno
+import grp
 import json
+import os
+import pwd
 import socket
 import ssl
+import tempfile
 import time
 import urllib.parse
 import urllib.request
 
 from ansible.module_utils.basic import AnsibleModule
+
+
+class Files:
+    def __init__(self, module):
+        self.module = module
+        self.check = module.check_mode
+        self.changed = []
+
+    def fail(self, msg, **kw):
+        self.module.fail_json(msg=msg, changed_paths=self.changed, **kw)
+
+    def ids(self, owner, group):
+        try:
+            uid = pwd.getpwnam(owner).pw_uid
+        except KeyError:
+            if self.check:
+                return -1, -1
+            self.fail("no user %s" % owner)
+        try:
+            gid = grp.getgrnam(group).gr_gid
+        except KeyError:
+            if self.check:
+                return -1, -1
+            self.fail("no group %s" % group)
+        return uid, gid
+
+    def run(self, args):
+        rc, out, err = self.module.run_command(args)
+        if rc != 0:
+            self.fail("%s failed: %s" % (" ".join(args), (err or out).strip()))
+
+    def user(self, u):
+        group = u.get("group") or u["name"]
+        try:
+            grp.getgrnam(group)
+        except KeyError:
+            self.changed.append("group:" + group)
+            if not self.check:
+                self.run(["groupadd", "--system", group])
+        try:
+            pwd.getpwnam(u["name"])
+            return
+        except KeyError:
+            pass
+        self.changed.append("user:" + u["name"])
+        if not self.check:
+            self.run(["useradd", "--system", "--gid", group, "--home-dir", u["home"], "--no-create-home",
+                      "--shell", u["shell"], "--comment", u["comment"], u["name"]])
+
+    def attrs(self, path, owner, group, mode):
+        """Sets owner, group and mode of an existing path; True if changed."""
+        st = os.lstat(path)
+        uid, gid = self.ids(owner, group)
+        want = int(mode, 8)
+        changed = False
+        if (st.st_uid, st.st_gid) != (uid, gid) and uid >= 0:
+            changed = True
+            if not self.check:
+                os.chown(path, uid, gid)
+        if st.st_mode & 0o7777 != want:
+            changed = True
+            if not self.check:
+                os.chmod(path, want)
+        return changed
+
+    def directory(self, d):
+        path = d["path"]
+        if not os.path.isdir(path):
+            self.changed.append(path)
+            if self.check:
+                return
+            os.makedirs(path, exist_ok=True)
+            self.attrs(path, d["owner"], d["group"], d["mode"])
+            return
+        if self.attrs(path, d["owner"], d["group"], d["mode"]):
+            self.changed.append(path)
+
+    def write(self, path, data, owner, group, mode, validate=None, unsafe_writes=False):
+        """Replaces path with data (bytes) unless it already holds it."""
+        try:
+            with open(path, "rb") as f:
+                same = f.read() == data
+        except FileNotFoundError:
+            same = False
+        except OSError as e:
+            self.fail("reading %s: %s" % (path, e))
+        if same:
+            if self.attrs(path, owner, group, mode):
+                self.changed.append(path)
+            return
+        self.changed.append(path)
+        if self.check:
+            return
+        parent = os.path.dirname(path) or "."
+        if not os.path.isdir(parent):
+            self.fail("%s: directory %s does not exist" % (path, parent))
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=".nomadbox-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            uid, gid = self.ids(owner, group)
+            os.chown(tmp, uid, gid)
+            os.chmod(tmp, int(mode, 8))
+            if validate:
+                rc, out, err = self.module.run_command(validate % tmp)
+                if rc != 0:
+                    self.fail("%s: the new content fails `%s`: %s" % (path, validate, (err or out).strip()))
+            try:
+                os.rename(tmp, path)
+                tmp = None
+            except OSError as e:
+                if not unsafe_writes or e.errno not in (errno.EBUSY, errno.EXDEV, errno.EPERM):
+                    raise
+                with open(path, "wb") as f:
+                    f.write(data)
+                self.attrs(path, owner, group, mode)
+        finally:
+            if tmp and os.path.exists(tmp):
+                os.unlink(tmp)
+
+    def file(self, f):
+        path = f["path"]
+        if f["state"] == "absent":
+            if os.path.lexists(path):
+                self.changed.append(path)
+                if not self.check:
+                    os.unlink(path)
+            return
+        if not f["force"] and os.path.lexists(path):
+            return
+        try:
+            data = base64.b64decode(f["content_base64"], validate=True)
+        except (binascii.Error, ValueError) as e:
+            self.fail("%s: content_base64 is not base64: %s" % (path, e))
+        self.write(path, data, f["owner"], f["group"], f["mode"],
+                   validate=f.get("validate"), unsafe_writes=f["unsafe_writes"])
+
+    def block(self, b):
+        path = b["path"]
+        begin, end = b["marker"].replace("{mark}", "BEGIN"), b["marker"].replace("{mark}", "END")
+        try:
+            with open(path, encoding="utf-8") as f:
+                lines = f.read().splitlines()
+        except FileNotFoundError:
+            lines = []
+        inner = b["block"].rstrip("\n").splitlines()
+        if begin in lines and end in lines and lines.index(begin) < lines.index(end):
+            i, j = lines.index(begin), lines.index(end)
+            new = lines[:i] + [begin] + inner + [end] + lines[j + 1:]
+        else:
+            new = lines + [begin] + inner + [end]
+        st = os.stat(path) if os.path.exists(path) else None
+        owner = pwd.getpwuid(st.st_uid).pw_name if st else "root"
+        group = grp.getgrgid(st.st_gid).gr_name if st else "root"
+        mode = "%o" % (st.st_mode & 0o7777) if st else "0644"
+        self.write(path, ("\n".join(new) + "\n").encode("utf-8"), owner, group, mode,
+                   unsafe_writes=b["unsafe_writes"])
+
+
+# The argument spec of the fileset option.
+FILESET_SPEC = dict(
+    problems=dict(type="list", elements="str", default=[]),
+    users=dict(type="list", elements="dict", default=[], options=dict(
+        name=dict(type="str", required=True),
+        group=dict(type="str"),
+        home=dict(type="str", default="/nonexistent"),
+        comment=dict(type="str", default=""),
+        shell=dict(type="str", default="/usr/sbin/nologin"),
+    )),
+    directories=dict(type="list", elements="dict", default=[], options=dict(
+        path=dict(type="str", required=True),
+        owner=dict(type="str", default="root"),
+        group=dict(type="str", default="root"),
+        mode=dict(type="str", default="0755"),
+    )),
+    files=dict(type="list", elements="dict", default=[], options=dict(
+        path=dict(type="str", required=True),
+        content_base64=dict(type="str", default="", no_log=True),
+        owner=dict(type="str", default="root"),
+        group=dict(type="str", default="root"),
+        mode=dict(type="str", default="0644"),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        force=dict(type="bool", default=True),
+        validate=dict(type="str"),
+        unsafe_writes=dict(type="bool", default=False),
+    )),
+    blocks=dict(type="list", elements="dict", default=[], options=dict(
+        path=dict(type="str", required=True),
+        marker=dict(type="str", required=True),
+        block=dict(type="str", required=True),
+        unsafe_writes=dict(type="bool", default=False),
+    )),
+)
+
+
+def apply_fileset(module, fileset):
+    """Puts fileset (FILESET_SPEC's options) in place and returns the
+    paths it changed; fails, changing nothing, when its problems list is
+    not empty."""
+    if fileset["problems"]:
+        module.fail_json(msg=" ".join(fileset["problems"]))
+    fs = Files(module)
+    for u in fileset["users"]:
+        fs.user(u)
+    for d in fileset["directories"]:
+        fs.directory(d)
+    for f in fileset["files"]:
+        fs.file(f)
+    for b in fileset["blocks"]:
+        fs.block(b)
+    return fs.changed
 
 
 def wait_port(port, timeout):
@@ -240,6 +557,19 @@ def reload_needed(run_command, systemctl, paths):
     return any(u.get("LoadState") != "loaded" or u.get("NeedDaemonReload") != "no" for u in shown)
 
 
+def units_to_handle(units, changed):
+    """The units this run goes through, each marked restart where one of
+    the changed paths starts with one of its restart_paths; a when_changed
+    unit that needs no restart is left out (not enabled, not started)."""
+    handled = []
+    for u in units:
+        prefixes = tuple(u["restart_paths"])
+        u["restart"] = u["restart"] or (bool(prefixes) and any(p.startswith(prefixes) for p in changed))
+        if u["restart"] or not u["when_changed"]:
+            handled.append(u)
+    return handled
+
+
 def gate_headers(g):
     return {g["token_header"]: g["token"]} if g["token"] and g["token_header"] else {}
 
@@ -247,10 +577,14 @@ def gate_headers(g):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
+            fileset=dict(type="dict", options=FILESET_SPEC),
+            changed_paths=dict(type="list", elements="str", default=[]),
             daemon_reload_paths=dict(type="list", elements="str", default=[]),
-            units=dict(type="list", elements="dict", required=True, options=dict(
+            units=dict(type="list", elements="dict", default=[], options=dict(
                 name=dict(type="str", required=True),
                 restart=dict(type="bool", default=False),
+                restart_paths=dict(type="list", elements="str", default=[]),
+                when_changed=dict(type="bool", default=False),
                 reload=dict(type="bool", default=False),
                 wait_port=dict(type="int"),
                 wait_url=dict(type="str"),
@@ -269,6 +603,10 @@ def main():
         ),
         supports_check_mode=True,
     )
+    written = apply_fileset(module, module.params["fileset"]) if module.params["fileset"] else []
+    if not module.params["units"]:
+        # The file set alone (its units restart in a later run).
+        module.exit_json(changed=bool(written), changed_paths=written, enabled=[], started=[], deferred=[])
     systemctl = module.get_bin_path("systemctl", required=True)
     enabled, started, deferred = [], [], []
 
@@ -276,7 +614,8 @@ def main():
         status = ""
         if unit:
             _, status, _ = module.run_command([systemctl, "status", "--no-pager", "--lines", "20", unit])
-        module.fail_json(msg=msg + ("\n" + status if status else ""), enabled=enabled, started=started, deferred=deferred)
+        module.fail_json(msg=msg + ("\n" + status if status else ""), changed_paths=written,
+                         enabled=enabled, started=started, deferred=deferred)
 
     def run(args, unit=None, env=None):
         rc, out, err = module.run_command([systemctl] + args, environ_update=env or {})
@@ -293,8 +632,10 @@ def main():
             fail(problem)
         return {n: (u.get("UnitFileState", ""), u.get("ActiveState", "")) for n, u in zip(names, shown)}
 
-    units = module.params["units"]
-    if not module.check_mode and reload_needed(module.run_command, systemctl, module.params["daemon_reload_paths"]):
+    changed = module.params["changed_paths"] + written
+    units = units_to_handle(module.params["units"], changed)
+    reload_paths = module.params["daemon_reload_paths"] + [p for p in changed if p.startswith("/etc/systemd/system/")]
+    if not module.check_mode and reload_needed(module.run_command, systemctl, sorted(set(reload_paths))):
         run(["daemon-reload"])
     state = states([u["name"] for u in units])
     for u in units:
@@ -359,7 +700,8 @@ def main():
                 what += (" (the checks that passed before the restart)" if g["recover"] else "")
                 fail("%s: (re)started, but %s did not answer within %ds (last: %s); the roll stops here, "
                      "the nodes after this one are untouched" % (name, what, u["timeout"], last), name)
-    module.exit_json(changed=bool(enabled or started), enabled=enabled, started=started, deferred=deferred)
+    module.exit_json(changed=bool(written or enabled or started), changed_paths=written,
+                     enabled=enabled, started=started, deferred=deferred)
 
 
 if __name__ == "__main__":
