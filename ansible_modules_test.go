@@ -259,21 +259,7 @@ func TestRealToolsServicesRestartPaths(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(dir, "bin")
-	os.MkdirAll(bin, 0o755)
-	os.WriteFile(filepath.Join(bin, "systemctl"), []byte(`#!/bin/sh
-echo "$*" >> "`+dir+`/systemctl.log"
-case "$1" in
-show)
-	sep=""
-	for a; do
-		case "$a" in show|--*) continue ;; esac
-		[ -n "$sep" ] && echo
-		printf 'UnitFileState=enabled\nActiveState=active\n'; sep=1
-	done ;;
-esac
-exit 0
-`), 0o755)
+	bin := fakeSystemctl(dir)
 	play := `- hosts: localhost
   gather_facts: false
   tasks:
@@ -314,4 +300,27 @@ exit 0
 	if got := strings.Count(second, "restart "); got != 1 || !strings.Contains(second, "restart c.service\n") || strings.Contains(second, "e.service") {
 		t.Errorf("second run: want c alone restarted and e left alone:\n%s", second)
 	}
+}
+
+// fakeSystemctl writes a systemctl into dir/bin that records each call
+// in dir/systemctl.log and reports every unit enabled and active (one
+// block per unit asked about, a blank line between, as systemctl show
+// does); it returns the folder to put first on PATH.
+func fakeSystemctl(dir string) string {
+	bin := filepath.Join(dir, "bin")
+	os.MkdirAll(bin, 0o755)
+	os.WriteFile(filepath.Join(bin, "systemctl"), []byte(`#!/bin/sh
+echo "$*" >> "`+dir+`/systemctl.log"
+case "$1" in
+show)
+	sep=""
+	for a; do
+		case "$a" in show|--*) continue ;; esac
+		[ -n "$sep" ] && echo
+		printf 'UnitFileState=enabled\nActiveState=active\n'; sep=1
+	done ;;
+esac
+exit 0
+`), 0o755)
+	return bin
 }

@@ -200,20 +200,7 @@ func runRoll(t *testing.T, roll, library, fault string) (*fakeAgents, string, er
 	os.WriteFile(filepath.Join(dir, "inventory.yml"), []byte(inv.String()), 0o644)
 
 	// systemctl that only records: every unit is enabled and active.
-	bin := filepath.Join(dir, "bin")
-	os.MkdirAll(bin, 0o755)
-	os.WriteFile(filepath.Join(bin, "systemctl"), []byte(`#!/bin/sh
-echo "$*" >> "`+dir+`/systemctl.log"
-case "$1" in
-show)
-	sep=""
-	for a; do
-		case "$a" in show|--*) continue ;; esac
-		printf '%sUnitFileState=enabled\nActiveState=active\n' "$sep"; sep="\n"
-	done ;;
-esac
-exit 0
-`), 0o755)
+	bin := fakeSystemctl(dir)
 
 	// set_fact outranks the roll plays' vars_files (the roles' defaults):
 	// each node's APIs are its own loopback address.
