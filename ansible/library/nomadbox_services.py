@@ -118,19 +118,13 @@ options:
           unsafe_writes: {type: bool, default: false}
   changed_paths:
     description: The paths an earlier run of this module's file set
-      changed; with this run's own, what C(restart_paths) and the reload
-      go by.
-    type: list
-    elements: str
-    default: []
-  daemon_reload_paths:
-    description: Files below /etc/systemd/system that changed, besides
-      those among C(changed_paths) and the file set's. systemd is reloaded
-      first where it loaded one of their units
-      before the change (C(NeedDaemonReload)), or cannot see one of them: a
-      unit it never loaded is read from its file when first asked for, so a
-      fresh node's new units need no reload (a reload costs about 0.2
-      CPU-seconds per node, more on a busy one).
+      changed; with this run's own, what C(restart_paths) and the reload go
+      by. Where one of them is below /etc/systemd/system, systemd is
+      reloaded first if it loaded that unit before the change
+      (C(NeedDaemonReload)) or cannot see it: a unit it never loaded is read
+      from its file when first asked for, so a fresh node's new units need
+      no reload (a reload costs about 0.2 CPU-seconds per node, more on a
+      busy one).
     type: list
     elements: str
     default: []
@@ -579,7 +573,6 @@ def main():
         argument_spec=dict(
             fileset=dict(type="dict", options=FILESET_SPEC),
             changed_paths=dict(type="list", elements="str", default=[]),
-            daemon_reload_paths=dict(type="list", elements="str", default=[]),
             units=dict(type="list", elements="dict", default=[], options=dict(
                 name=dict(type="str", required=True),
                 restart=dict(type="bool", default=False),
@@ -634,8 +627,8 @@ def main():
 
     changed = module.params["changed_paths"] + written
     units = units_to_handle(module.params["units"], changed)
-    reload_paths = module.params["daemon_reload_paths"] + [p for p in changed if p.startswith("/etc/systemd/system/")]
-    if not module.check_mode and reload_needed(module.run_command, systemctl, sorted(set(reload_paths))):
+    unit_files = sorted(set(p for p in changed if p.startswith("/etc/systemd/system/")))
+    if not module.check_mode and reload_needed(module.run_command, systemctl, unit_files):
         run(["daemon-reload"])
     state = states([u["name"] for u in units])
     for u in units:
