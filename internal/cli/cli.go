@@ -1,5 +1,3 @@
-// Package cli is nomadbox's command line: each command copies its flags
-// into an options struct and makes one call into a library package.
 package cli
 
 import (
@@ -7,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
@@ -46,18 +45,13 @@ func Main(args []string) int {
 func run(args []string, stdout, stderr io.Writer) int {
 	providers.Version = version()
 	app := newApp(stdout, stderr)
-	unknown := ""
-	app.CommandNotFound = func(_ *cli.Context, name string) { unknown = name }
 	err := app.Run(flagsFirst(app, args))
-	if unknown != "" {
-		fmt.Fprintf(stderr, "Error: unknown command %q\nRun 'nomadbox --help' for the list of commands.\n", unknown)
-		return ExitUsage
-	}
 	if err == nil {
 		return ExitOK
 	}
 	var diags *cluster.Diagnostics
 	var usage usageError
+	var unknownNode *cluster.UnknownNodeError
 	var silent silentError
 	var code exitCode
 	switch {
@@ -66,11 +60,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case errors.As(err, &code):
 		return code.code
 	case errors.As(err, &diags):
+		// The diagnostics say everything; a count adds to several.
 		diags.Write(stderr, isTerminal(stderr))
-		fmt.Fprintf(stderr, "Error: %s\n", diags.Error())
+		if n := diags.Errors(); n > 1 {
+			fmt.Fprintf(stderr, "Error: the topology has %d errors\n", n)
+		}
 		return ExitError
-	case errors.As(err, &usage):
-		fmt.Fprintf(stderr, "Error: %s\nRun 'nomadbox --help' for usage.\n", usage.err)
+	case errors.As(err, &usage), errors.As(err, &unknownNode):
+		_, path, _ := resolve(app, args)
+		fmt.Fprintf(stderr, "Error: %s\nRun '%s --help' for usage.\n", err, strings.TrimSpace("nomadbox "+path))
 		return ExitUsage
 	}
 	fmt.Fprintf(stderr, "Error: %s\n", err)
@@ -87,11 +85,20 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"Start with:  nomadbox init && nomadbox validate && nomadbox render",
 		Writer:                 stdout,
 		ErrWriter:              stderr,
-		HideHelpCommand:        true,
+		HideHelpCommand:        true, // help is a command of its own, below
+		HideVersion:            true, // --version is a flag of its own, below
 		UseShortOptionHandling: true,
-		ExitErrHandler:         func(*cli.Context, error) {}, // Main decides exit codes
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return usageError{err}
+		ExitErrHandler:         func(*cli.Context, error) {}, // run decides exit codes
+		// The app's own help flag, which urfave/cli adds only when it
+		// adds its help command, and --version without -v (verbose).
+		Flags:  []cli.Flag{cli.HelpFlag, &cli.BoolFlag{Name: "version", Usage: "print the version"}},
+		Before: knownCommand,
+		Action: func(c *cli.Context) error {
+			if c.Bool("version") {
+				printVersion(c.App.Writer)
+				return nil
+			}
+			return cli.ShowAppHelp(c)
 		},
 		Commands: []*cli.Command{
 			initCommand(),
@@ -117,12 +124,55 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			providersCommand(),
 			providerCommand(),
 			versionCommand(),
+			helpCommand(),
 		},
 	}
-	for _, c := range app.Commands {
-		c.OnUsageError = app.OnUsageError
+	// Usage errors at every level, subcommands included, are one line
+	// and exit 2: run prints them.
+	onUsage := func(c *cli.Context, err error, _ bool) error {
+		return usageError{usageMessage(c.Command, err)}
 	}
+	app.OnUsageError = onUsage
+	walk(app.Commands, func(_ string, c *cli.Command) {
+		c.OnUsageError = onUsage
+		if len(c.Subcommands) > 0 {
+			c.HideHelpCommand = true
+			c.Before = subcommand
+		}
+	})
 	return app
+}
+
+// knownCommand refuses a first argument that names no command.
+func knownCommand(c *cli.Context) error {
+	if c.NArg() > 0 && c.App.Command(c.Args().First()) == nil {
+		return usageError{fmt.Errorf("unknown command %q; `nomadbox help` lists the commands", c.Args().First())}
+	}
+	return nil
+}
+
+// helpCommand is `nomadbox help [COMMAND [SUBCOMMAND]]`: the same help
+// as `nomadbox [COMMAND [SUBCOMMAND]] --help`.
+func helpCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "help",
+		Usage:     "show the commands, or the help of one command",
+		UsageText: "nomadbox help [COMMAND [SUBCOMMAND]]",
+		Before: func(c *cli.Context) error {
+			words := c.Args().Slice()
+			cmd, path, i := resolve(c.App, append([]string{"nomadbox"}, words...))
+			switch {
+			case len(words) > 0 && cmd == nil:
+				return usageError{fmt.Errorf("no help for %q: there is no such command; `nomadbox help` lists them", words[0])}
+			case i <= len(words):
+				return usageError{fmt.Errorf("no help for %q: %s has no subcommand %q", strings.Join(words, " "), path, words[i-1])}
+			}
+			return nil
+		},
+		Action: func(c *cli.Context) error {
+			return c.App.Run(append(append([]string{"nomadbox"}, c.Args().Slice()...), "--help"))
+		},
+	}
 }
 
 // fileFlag is the -f flag every command that reads the topology takes.
@@ -138,15 +188,6 @@ func fileFlagUsage(usage string) cli.Flag {
 		Usage:   usage,
 		EnvVars: []string{"NOMADBOX_TOPOLOGY"},
 	}
-}
-
-// noArgs rejects stray arguments, which are almost always a mistake
-// (a forgotten -f, a flag after a positional argument).
-func noArgs(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return usageError{fmt.Errorf("%s takes no arguments, got %q", c.Command.Name, c.Args().Slice())}
-	}
-	return nil
 }
 
 // load reads the topology and prints its warnings.

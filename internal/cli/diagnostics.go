@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,7 +19,7 @@ func logsCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "logs",
 		Usage:     "show the journal of the units nomadbox installed on a node",
-		UsageText: "nomadbox logs [-f FILE] NODE [--unit consul|nomad|docker|dnsmasq|firewall]... [--since D] [--follow]",
+		UsageText: "nomadbox logs [-f FILE] [-o DIR] NODE [--unit consul|nomad|docker|dnsmasq|firewall]... [--since D] [--follow]",
 		Description: "Prints the systemd journal of the node's firewall, DNS forwarder, Docker,\n" +
 			"Consul and Nomad units (those the topology installs there), oldest first,\n" +
 			"with ISO timestamps. --since takes a duration (5m, 2h) or a date and time\n" +
@@ -30,7 +31,18 @@ func logsCommand() *cli.Command {
 			&cli.StringFlag{Name: "since", Usage: "only lines newer than this (5m, 2h, or \"2026-12-01 10:00\")"},
 			&cli.BoolFlag{Name: "follow", Usage: "keep printing new lines until Ctrl-C"},
 		},
-		Action: inSession(exactly(1, "a node name, e.g. `nomadbox logs nomad-server1`"), func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
+		Before: func(c *cli.Context) error {
+			if err := exactly(1, "a node name, e.g. `nomadbox logs nomad-server1`")(c); err != nil {
+				return err
+			}
+			for _, u := range c.StringSlice("unit") {
+				if !slices.Contains(journal.Names, u) {
+					return usageError{fmt.Errorf("--unit %q: the units are %s", u, strings.Join(journal.Names, ", "))}
+				}
+			}
+			return sinceArg(c)
+		},
+		Action: inSession(needs{machines: true, nodes: firstArg}, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			return s.Logs(ctx, cluster.LogsOptions{
 				Node:   c.Args().First(),
 				Units:  c.StringSlice("unit"),
@@ -49,7 +61,7 @@ func exportCommand() *cli.Command {
 		Subcommands: []*cli.Command{{
 			Name:      "logs",
 			Usage:     "write one archive with every node's journals, configuration and cluster views",
-			UsageText: "nomadbox export logs [-f FILE] [--since D] [--json] [DIR]",
+			UsageText: "nomadbox export logs [-f FILE] [-o DIR] [--since D] [--json] [DIR]",
 			Description: "Writes DIR/nomadbox-<cluster>-<time>.tar.gz (DIR defaults to the current\n" +
 				"directory). Per node (nodes/<name>/): the journals of the units nomadbox\n" +
 				"installed, the agents' configurations as installed, consul members, consul\n" +
@@ -65,7 +77,13 @@ func exportCommand() *cli.Command {
 				&cli.StringFlag{Name: "since", Usage: "journals only from then on (5m, 2h, or \"2026-12-01 10:00\"; default: all)"},
 				jsonFlag("print the result as JSON"),
 			},
-			Action: inSession(atMost(1, "at most one directory"), func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
+			Before: func(c *cli.Context) error {
+				if err := atMost(1, "at most one directory")(c); err != nil {
+					return err
+				}
+				return sinceArg(c)
+			},
+			Action: inSession(needCluster, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 				res, err := s.ExportLogs(ctx, cluster.ExportOptions{Dir: c.Args().First(), Since: c.String("since"), Version: version()})
 				if err != nil {
 					return err
@@ -89,7 +107,7 @@ func chaosCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "chaos",
 		Usage:     "break the cluster on purpose, heal it, and measure how it copes",
-		UsageText: "nomadbox chaos [-f FILE] SCENARIO [ARGS] [--for D] [--wait D] [--json]",
+		UsageText: "nomadbox chaos [-f FILE] [-o DIR] SCENARIO [ARGS] [--for D] [--wait D] [--json]",
 		Description: "Scenarios:\n" +
 			"  stop-agent NODE nomad|consul   stop the agent on NODE\n" +
 			"  kill-leader nomad|consul       SIGKILL the agent that leads Raft\n" +
@@ -110,7 +128,16 @@ func chaosCommand() *cli.Command {
 			&cli.DurationFlag{Name: "wait", Value: 5 * time.Minute, Usage: "how long the cluster may take to be healthy after healing"},
 			jsonFlag("print the report as JSON"),
 		},
-		Action: inSession(atLeast(1, "a scenario: "+strings.Join(chaos.Names, "; ")), func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
+		Before: func(c *cli.Context) error {
+			if err := atLeast(1, "a scenario: "+strings.Join(chaos.Names, "; "))(c); err != nil {
+				return err
+			}
+			if _, err := chaos.Parse(c.Args().Slice()); err != nil {
+				return usageError{err}
+			}
+			return nil
+		},
+		Action: inSession(needs{machines: true, nodes: chaosNode}, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			sc, err := chaos.Parse(c.Args().Slice())
 			if err != nil {
 				return usageError{err}
@@ -134,6 +161,22 @@ func chaosCommand() *cli.Command {
 			return nil
 		}),
 	}
+}
+
+// chaosNode is the node a chaos scenario names, if any.
+func chaosNode(c *cli.Context) []string {
+	if sc, err := chaos.Parse(c.Args().Slice()); err == nil && sc.Node != "" {
+		return []string{sc.Node}
+	}
+	return nil
+}
+
+// sinceArg refuses a --since that journalctl would not understand.
+func sinceArg(c *cli.Context) error {
+	if _, err := journal.Since(c.String("since")); err != nil {
+		return usageError{err}
+	}
+	return nil
 }
 
 func writeChaosReport(w io.Writer, r *chaos.Report) {

@@ -44,10 +44,8 @@ func initCommand() *cli.Command {
 			&cli.StringFlag{Name: "docker-package", Usage: "docker-ce (Docker's apt repository) or docker.io (the distribution's)"},
 			&cli.StringFlag{Name: "jobs", Value: "fabio", Usage: "comma-separated example jobs that up deploys (from jobs/); empty for none"},
 		},
+		Before: noArgs,
 		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
 			opts := scaffold.WriteOptions{
 				Options: scaffold.Options{
 					Cluster:  c.String("name"),

@@ -20,9 +20,10 @@ func statusCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "status",
 		Usage:     "show the machines and a summary of the cluster",
-		UsageText: "nomadbox status [-f FILE] [--json]",
+		UsageText: "nomadbox status [-f FILE] [-o DIR] [--json]",
 		Flags:     []cli.Flag{fileFlag(), outputFlag(), jsonFlag("print as JSON")},
-		Action: inSession(noArgs, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
+		Before:    noArgs,
+		Action: inSession(needs{}, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			st, err := s.Status(ctx)
 			if err != nil {
 				return err
@@ -55,7 +56,7 @@ func envCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "env",
 		Usage:     "print export lines that point the consul and nomad CLIs at the cluster",
-		UsageText: "eval \"$(nomadbox env [-f FILE] [--token management|read|submit])\"",
+		UsageText: "eval \"$(nomadbox env [-f FILE] [-o DIR] [--token management|read|submit])\"",
 		Description: "Prints NOMAD_ADDR and CONSUL_HTTP_ADDR (and the CA certificate and token\n" +
 			"file paths when TLS or ACLs are on). Secrets are referred to by path, never printed.\n\n" +
 			"With ACLs on, --token chooses Nomad's token: management (everything; the\n" +
@@ -67,7 +68,13 @@ func envCommand() *cli.Command {
 			Usage: "Nomad token to export: management, read or submit",
 			Value: "management",
 		}},
-		Action: inSession(noArgs, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
+		Before: func(c *cli.Context) error {
+			if err := cluster.CheckTokenKind(c.String("token")); err != nil {
+				return usageError{fmt.Errorf("--token: %w", err)}
+			}
+			return noArgs(c)
+		},
+		Action: inSession(needCluster, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			lines, err := s.Env(c.String("token"))
 			if err != nil {
 				return err
@@ -84,15 +91,15 @@ func sshCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "ssh",
 		Usage:     "open a shell on a node, or run a command there",
-		UsageText: "nomadbox ssh [-f FILE] NODE [-- CMD...]",
-		Flags:     []cli.Flag{fileFlag(), outputFlag()},
-		Action: inSession(atLeast(1, "a node name, e.g. `nomadbox ssh nomad-server1`"), func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
+		UsageText: "nomadbox ssh [-f FILE] [-o DIR] NODE [[--] CMD...]",
+		Description: "Without CMD, an interactive shell. CMD starts at the first word after NODE\n" +
+			"and goes to the node as it is (write -- before a CMD that starts with a dash).\n" +
+			"Exit status: CMD's.",
+		Flags:  []cli.Flag{fileFlag(), outputFlag()},
+		Before: atLeast(1, "a node name, e.g. `nomadbox ssh nomad-server1`"),
+		Action: inSession(needs{machines: true, nodes: firstArg}, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			args := c.Args().Slice()
-			rest := args[1:]
-			if len(rest) > 0 && rest[0] == "--" {
-				rest = rest[1:]
-			}
-			xc, err := s.SSHCommand(args[0], rest)
+			xc, err := s.SSHCommand(args[0], args[1:])
 			if err != nil {
 				return err
 			}
@@ -119,9 +126,9 @@ func haltCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "halt",
 		Usage:     "stop the machines (all, or the named ones), keeping them",
-		UsageText: "nomadbox halt [-f FILE] [NODE...]",
+		UsageText: "nomadbox halt [-f FILE] [-o DIR] [NODE...]",
 		Flags:     []cli.Flag{fileFlag(), outputFlag(), verboseFlag()},
-		Action: inSession(anyArgs, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
+		Action: inSession(needs{machines: true, nodes: allArgs}, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			return s.Halt(ctx, c.Args().Slice()...)
 		}),
 	}
@@ -131,10 +138,11 @@ func destroyCommand() *cli.Command {
 	return &cli.Command{
 		Name:        "destroy",
 		Usage:       "remove the machines and the render directory (secrets included)",
-		UsageText:   "nomadbox destroy [-f FILE] [--force]",
+		UsageText:   "nomadbox destroy [-f FILE] [-o DIR] [--force]",
 		Description: "Asks for confirmation on a terminal; --force skips the question (and is\nrequired when not on a terminal).",
 		Flags:       []cli.Flag{fileFlag(), outputFlag(), verboseFlag(), &cli.BoolFlag{Name: "force", Usage: "do not ask"}},
-		Action: inSession(noArgs, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
+		Before:      noArgs,
+		Action: inSession(needs{}, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			if !c.Bool("force") {
 				if !isTerminal(os.Stdin) {
 					return usageError{fmt.Errorf("destroy removes cluster %q and its secrets: pass --force to confirm", s.Topology.Cluster.Name)}
@@ -168,10 +176,8 @@ func boxCommand() *cli.Command {
 				&cli.BoolFlag{Name: "rebuild", Usage: "build even if the image exists"},
 				verboseFlag(),
 			},
+			Before: noArgs,
 			Action: func(c *cli.Context) error {
-				if err := noArgs(c); err != nil {
-					return err
-				}
 				ctx, cancel := signalContext(c)
 				defer cancel()
 				r := &execx.Runner{}

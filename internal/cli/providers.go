@@ -20,11 +20,9 @@ func providersCommand() *cli.Command {
 			"$NOMADBOX_PLUGIN_PATH, ~/.nomadbox/plugins, then PATH; the first one found\n" +
 			"is used. Each plugin is started and asked for its version, protocol and\n" +
 			"schema; READY says whether this machine has what the provider needs.",
-		Flags: []cli.Flag{jsonFlag("print as JSON (the schema of every provider included)")},
+		Flags:  []cli.Flag{jsonFlag("print as JSON (the schema of every provider included)")},
+		Before: noArgs,
 		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
 			list := providers.Inventory(context.Background())
 			if c.Bool("json") {
 				return writeJSON(c, list)
@@ -59,10 +57,8 @@ func providerCommand() *cli.Command {
 		Subcommands: []*cli.Command{{
 			Name:      "serve",
 			UsageText: "nomadbox provider serve NAME",
+			Before:    exactly(1, "one provider name"),
 			Action: func(c *cli.Context) error {
-				if c.NArg() != 1 {
-					return usageError{fmt.Errorf("provider serve takes one provider name")}
-				}
 				return providers.Serve(c.Args().First())
 			},
 		}},

@@ -21,13 +21,10 @@ func renderCommand() *cli.Command {
 			".nomadbox/<cluster> beside the topology file. Nothing is written when the\n" +
 			"topology is invalid, and a render replaces the previous one whole.",
 		Flags: []cli.Flag{
-			fileFlag(),
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "render directory (default .nomadbox/<cluster>)"},
+			fileFlag(), outputFlag(),
 		},
+		Before: noArgs,
 		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
 			l, err := load(c)
 			if err != nil {
 				return err

@@ -22,12 +22,8 @@ func verboseFlag() cli.Flag {
 	return &cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "stream every line of vagrant and ansible output (it is always in the log file)"}
 }
 
-// openSession loads the topology and opens a session on its cluster.
-func openSession(c *cli.Context, command string) (*cluster.Session, error) {
-	l, err := load(c)
-	if err != nil {
-		return nil, err
-	}
+// openSession opens a session on the loaded topology's cluster.
+func openSession(c *cli.Context, l *cluster.Loaded, command string) (*cluster.Session, error) {
 	// With --json, standard output carries the JSON document alone;
 	// progress goes to standard error.
 	out := c.App.Writer
@@ -40,6 +36,7 @@ func openSession(c *cli.Context, command string) (*cluster.Session, error) {
 		TTY:     isTerminal(out),
 		Verbose: c.Bool("verbose"),
 		Command: command,
+		DryRun:  c.Bool("dry-run"),
 	})
 }
 
@@ -49,12 +46,9 @@ func signalContext(c *cli.Context) (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 }
 
-// argsCheck validates a command's positional arguments before anything
-// is loaded.
-type argsCheck func(c *cli.Context) error
-
-// anyArgs accepts any arguments (node names, for instance).
-func anyArgs(*cli.Context) error { return nil }
+// argsCheck validates a command's positional arguments, as its Before,
+// before anything is loaded.
+type argsCheck = cli.BeforeFunc
 
 // exactly wants n arguments, described by what.
 func exactly(n int, what string) argsCheck {
@@ -86,21 +80,52 @@ func atMost(n int, what string) argsCheck {
 	}
 }
 
-// inSession is the Action of every command that works on a cluster:
-// check the arguments, load the topology, open a session (closed
-// afterwards) and run f with a context that Ctrl-C cancels.
-func inSession(args argsCheck, f func(ctx context.Context, c *cli.Context, s *cluster.Session) error) cli.ActionFunc {
+// needs is what a command needs before its action runs.
+type needs struct {
+	// machines: the provider must list a machine of the cluster.
+	machines bool
+	// nodes gives the node names on the command line, each of which
+	// must be a node of the topology.
+	nodes func(c *cli.Context) []string
+}
+
+// needCluster is what most commands that work on a cluster need.
+var needCluster = needs{machines: true}
+
+// allArgs: every positional argument is a node name.
+func allArgs(c *cli.Context) []string { return c.Args().Slice() }
+
+// firstArg: the first positional argument is a node name.
+func firstArg(c *cli.Context) []string { return c.Args().Slice()[:min(c.NArg(), 1)] }
+
+// inSession is the Action of every command that works on a cluster
+// (its Before has checked the arguments): load the topology, refuse
+// unknown node names, open a session (closed afterwards), make sure the
+// machines exist if the command needs them, and run f with a context
+// that Ctrl-C cancels.
+func inSession(n needs, f func(ctx context.Context, c *cli.Context, s *cluster.Session) error) cli.ActionFunc {
 	return func(c *cli.Context) error {
-		if err := args(c); err != nil {
+		l, err := load(c)
+		if err != nil {
 			return err
 		}
-		s, err := openSession(c, c.Command.Name)
+		if n.nodes != nil {
+			if err := cluster.CheckNodes(l.Topology, n.nodes(c)...); err != nil {
+				return err
+			}
+		}
+		s, err := openSession(c, l, c.Command.Name)
 		if err != nil {
 			return err
 		}
 		defer s.Close()
 		ctx, cancel := signalContext(c)
 		defer cancel()
+		if n.machines {
+			if err := s.RequireMachines(ctx); err != nil {
+				return err
+			}
+		}
 		return f(ctx, c, s)
 	}
 }

@@ -17,7 +17,7 @@ func upCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "up",
 		Usage:     "create the machines, provision every node in one Ansible run, and verify the cluster",
-		UsageText: "nomadbox up [-f FILE] [--wait 10m] [--retain] [--no-verify] [--dry-run [--json]] [--force] [--max-parallel N] [-v]",
+		UsageText: "nomadbox up [-f FILE] [-o DIR] [--wait 10m] [--retain] [--no-verify] [--dry-run [--json]] [--force] [--max-parallel N] [-v]",
 		Description: "Renders the topology, brings every machine up (in parallel where the provider\n" +
 			"allows), runs Ansible once over all nodes and waits until the cluster verifies\n" +
 			"healthy through the Consul and Nomad APIs. Progress shows the phase, node and\n" +
@@ -52,7 +52,8 @@ func upCommand() *cli.Command {
 			&cli.DurationFlag{Name: "drain-deadline", Value: 5 * time.Minute, Usage: "how long each removed client's allocations may take to move"},
 			maxParallelFlag(),
 		},
-		Action: inSession(upArgs, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
+		Before: upArgs,
+		Action: inSession(needs{}, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			s.Roll = cluster.Roll{MaxParallel: c.Int("max-parallel"), Gate: c.Duration("wait")}
 			var planJSON io.Writer
 			if c.Bool("json") {
@@ -106,9 +107,10 @@ func provisionCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "provision",
 		Usage:     "run Ansible again over every node (idempotent: a healthy cluster reports no changes)",
-		UsageText: "nomadbox provision [-f FILE] [--max-parallel N] [-v]",
+		UsageText: "nomadbox provision [-f FILE] [-o DIR] [--max-parallel N] [-v]",
 		Flags:     []cli.Flag{fileFlag(), outputFlag(), verboseFlag(), maxParallelFlag()},
-		Action: inSession(noArgs, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
+		Before:    noArgs,
+		Action: inSession(needCluster, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			s.Roll = cluster.Roll{MaxParallel: c.Int("max-parallel")}
 			res, err := s.Provision(ctx, nomadbox.Assets())
 			if err != nil {

@@ -14,11 +14,9 @@ func validateCommand() *cli.Command {
 		Description: "Parses the topology, fills in defaults and runs every check. Problems are\n" +
 			"printed as file:line:col with the offending line. Nothing is written.\n" +
 			"Exit status: 0 valid (warnings allowed), 1 invalid.",
-		Flags: []cli.Flag{fileFlag()},
+		Flags:  []cli.Flag{fileFlag()},
+		Before: noArgs,
 		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
 			l, err := load(c)
 			if err != nil {
 				return err

@@ -19,7 +19,7 @@ func verifyCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "verify",
 		Usage:     "check the cluster through the Consul and Nomad APIs",
-		UsageText: "nomadbox verify [-f FILE] [--wait D] [--canary] [--json]",
+		UsageText: "nomadbox verify [-f FILE] [-o DIR] [--wait D] [--canary] [--json]",
 		Description: "Checks: Consul leader; every node a Consul member, alive, on its private\n" +
 			"address; Raft voters; Nomad leader; every server a Nomad member; every client\n" +
 			"ready and eligible with its drivers detected and healthy; every node resolving\n" +
@@ -42,7 +42,8 @@ func verifyCommand() *cli.Command {
 			&cli.BoolFlag{Name: "canary", Usage: "also run a task on every client for each of its drivers"},
 			jsonFlag("print the report as JSON"),
 		},
-		Action: inSession(noArgs, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
+		Before: noArgs,
+		Action: inSession(needCluster, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			req := cluster.VerifyRequest{Wait: c.Duration("wait")}
 			if c.Bool("canary") {
 				req.Canary = cluster.CanaryAlways

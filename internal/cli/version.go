@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"runtime"
 	"runtime/debug"
 
@@ -29,13 +30,16 @@ func versionCommand() *cli.Command {
 		Name:      "version",
 		Usage:     "print the nomadbox version and the Consul/Nomad versions it installs by default",
 		UsageText: "nomadbox version",
+		Before:    noArgs,
 		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			fmt.Fprintf(c.App.Writer, "nomadbox %s (%s %s/%s)\n", version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-			fmt.Fprintf(c.App.Writer, "default versions: consul %s, nomad %s\n", topology.DefaultConsulVersion, topology.DefaultNomadVersion)
+			printVersion(c.App.Writer)
 			return nil
 		},
 	}
+}
+
+// printVersion is what `version` and `--version` print.
+func printVersion(w io.Writer) {
+	fmt.Fprintf(w, "nomadbox %s (%s %s/%s)\n", version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(w, "default versions: consul %s, nomad %s\n", topology.DefaultConsulVersion, topology.DefaultNomadVersion)
 }

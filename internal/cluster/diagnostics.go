@@ -27,11 +27,14 @@ const (
 	lastVerifyFile = "last-verify.json"
 )
 
-// printPlan prints the plan and keeps what it printed for `export logs`.
+// printPlan prints the plan and keeps what it printed for `export logs`,
+// unless this is a dry run, which writes nothing.
 func (s *Session) printPlan(pl *plan.Plan) {
 	var b bytes.Buffer
 	pl.Write(io.MultiWriter(s.Progress, &b))
-	os.WriteFile(filepath.Join(s.Dir, lastPlanFile), b.Bytes(), 0o600)
+	if !s.dryRun {
+		os.WriteFile(filepath.Join(s.Dir, lastPlanFile), b.Bytes(), 0o600)
+	}
 }
 
 // saveLastVerify keeps the last report as `verify --json` prints it.
@@ -43,14 +46,40 @@ func (s *Session) saveLastVerify(r *verify.Report) {
 
 // node finds a node of the topology by name.
 func (s *Session) node(name string) (topology.Node, error) {
-	var names []string
 	for _, n := range s.Topology.Nodes() {
 		if n.Name == name {
 			return n, nil
 		}
-		names = append(names, n.Name)
 	}
-	return topology.Node{}, fmt.Errorf("no node %q in cluster %q; nodes are %s", name, s.Topology.Cluster.Name, strings.Join(names, ", "))
+	return topology.Node{}, CheckNodes(s.Topology, name)
+}
+
+// UnknownNodeError is a node name that the topology does not have. The
+// command line named it, so the CLI treats it as a usage error.
+type UnknownNodeError struct {
+	Name, Cluster string
+	Nodes         []string // the topology's nodes
+}
+
+func (e *UnknownNodeError) Error() string {
+	return fmt.Sprintf("no node %q in cluster %q; its nodes are %s", e.Name, e.Cluster, strings.Join(e.Nodes, ", "))
+}
+
+// CheckNodes refuses the first name that is not a node of t, before a
+// command does anything with the others.
+func CheckNodes(t *topology.Topology, names ...string) error {
+	known := map[string]bool{}
+	var all []string
+	for _, n := range t.Nodes() {
+		known[n.Name] = true
+		all = append(all, n.Name)
+	}
+	for _, name := range names {
+		if !known[name] {
+			return &UnknownNodeError{Name: name, Cluster: t.Cluster.Name, Nodes: all}
+		}
+	}
+	return nil
 }
 
 // LogsOptions choose which journal `nomadbox logs` shows.

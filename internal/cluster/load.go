@@ -39,14 +39,20 @@ func (d *Diagnostics) Write(w io.Writer, color bool) error {
 	return hcl.NewDiagnosticTextWriter(w, d.Files, 78, color).WriteDiagnostics(located)
 }
 
-// Error makes a Diagnostics with errors usable as an error value.
-func (d *Diagnostics) Error() string {
+// Errors counts the errors (not the warnings).
+func (d *Diagnostics) Errors() int {
 	n := 0
 	for _, diag := range d.Diags {
 		if diag.Severity == hcl.DiagError {
 			n++
 		}
 	}
+	return n
+}
+
+// Error makes a Diagnostics with errors usable as an error value.
+func (d *Diagnostics) Error() string {
+	n := d.Errors()
 	if n == 1 {
 		for _, diag := range d.Diags {
 			if diag.Severity == hcl.DiagError && diag.Subject == nil {

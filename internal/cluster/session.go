@@ -29,6 +29,9 @@ type SessionOptions struct {
 	TTY     bool      // Out is a terminal: redraw the status line
 	Verbose bool      // also stream every line of vagrant/ansible output to Out
 	Command string    // for the log header, e.g. "up"
+	// DryRun writes nothing: no render directory is made and the log
+	// goes nowhere (LogPath is then "").
+	DryRun bool
 }
 
 // Session is one command's work on one cluster: its topology, render
@@ -41,8 +44,9 @@ type Session struct {
 	Progress *progress.Progress
 	LogPath  string
 	// Roll is how provisioning restarts agents that already run.
-	Roll Roll
-	log  *os.File
+	Roll   Roll
+	log    io.WriteCloser
+	dryRun bool
 }
 
 // Roll is how running agents restart when their configuration or binary
@@ -88,15 +92,10 @@ func Open(t *topology.Topology, opts SessionOptions) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(abs, 0o755); err != nil {
-		return nil, err
-	}
-	logPath := filepath.Join(abs, LogFile)
-	f, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	f, logPath, err := openLog(abs, t.Cluster.Name, opts)
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(f, "\n=== %s nomadbox %s (cluster %q) ===\n", time.Now().UTC().Format(time.RFC3339), opts.Command, t.Cluster.Name)
 	out := opts.Out
 	if out == nil {
 		out = io.Discard
@@ -107,6 +106,7 @@ func Open(t *topology.Topology, opts SessionOptions) (*Session, error) {
 		Progress: progress.New(out, opts.TTY),
 		LogPath:  logPath,
 		log:      f,
+		dryRun:   opts.DryRun,
 	}
 	s.Runner = &execx.Runner{Log: f, Secrets: secrets.Values(abs)}
 	if opts.Verbose {
@@ -123,6 +123,28 @@ func Open(t *topology.Topology, opts SessionOptions) (*Session, error) {
 	}
 	return s, nil
 }
+
+// openLog makes the render directory dir and opens its log for
+// appending, headed by the command; a dry run gets a log that discards.
+func openLog(dir, cluster string, opts SessionOptions) (io.WriteCloser, string, error) {
+	if opts.DryRun {
+		return nopCloser{io.Discard}, "", nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, "", err
+	}
+	path := filepath.Join(dir, LogFile)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, "", err
+	}
+	fmt.Fprintf(f, "\n=== %s nomadbox %s (cluster %q) ===\n", time.Now().UTC().Format(time.RFC3339), opts.Command, cluster)
+	return f, path, nil
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
 
 // adoptAddresses takes the addresses a provider that chooses them
 // reported for its machines into the topology, so the agents, the
@@ -193,6 +215,26 @@ func (s *Session) Exists(ctx context.Context) bool {
 	}
 	ms, err := s.List(ctx)
 	return err != nil || len(ms) > 0
+}
+
+// NoMachinesError is a command that needs the cluster's machines run
+// where the provider lists none: the cluster was never created, or was
+// destroyed.
+type NoMachinesError struct{ Cluster string }
+
+func (e *NoMachinesError) Error() string {
+	return fmt.Sprintf("no machines for cluster %q: run `nomadbox up` first", e.Cluster)
+}
+
+// RequireMachines returns a *NoMachinesError when no machine of the
+// cluster exists, so that a command that talks to the cluster says so
+// once instead of failing at every API call. A provider that cannot
+// answer passes (see Exists): the command then reports what fails.
+func (s *Session) RequireMachines(ctx context.Context) error {
+	if s.Exists(ctx) {
+		return nil
+	}
+	return &NoMachinesError{Cluster: s.Topology.Cluster.Name}
 }
 
 // nodeSSH reaches the nodes over SSH: as the built-in providers make

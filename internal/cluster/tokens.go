@@ -60,3 +60,10 @@ func tokenFile(kind string) (string, error) {
 	}
 	return "", fmt.Errorf("unknown token %q: use one of %s", kind, strings.Join(names, ", "))
 }
+
+// CheckTokenKind refuses a kind of Nomad token that `env --token` does
+// not know.
+func CheckTokenKind(kind string) error {
+	_, err := tokenFile(kind)
+	return err
+}
