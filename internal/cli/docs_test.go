@@ -1,0 +1,295 @@
+package cli
+
+import (
+	"bufio"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// docCommand is one nomadbox command line found in a shell example.
+type docCommand struct {
+	file string
+	line int
+	args []string // after "nomadbox"
+}
+
+func (d docCommand) String() string {
+	return fmt.Sprintf("%s:%d: nomadbox %s", d.file, d.line, strings.Join(d.args, " "))
+}
+
+// TestDocsCommandLines checks every nomadbox command line in the shell
+// examples of README.md and docs/**/*.md against the real command tree,
+// so that an example cannot name a command, flag or argument count that
+// nomadbox does not have.
+func TestDocsCommandLines(t *testing.T) {
+	root := moduleRoot(t)
+	docs := []string{"README.md"}
+	if _, err := os.Stat(filepath.Join(root, "docs")); err == nil {
+		filepath.WalkDir(filepath.Join(root, "docs"), func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(path, ".md") {
+				rel, _ := filepath.Rel(root, path)
+				docs = append(docs, rel)
+			}
+			return err
+		})
+	}
+	for _, doc := range docs {
+		src, err := os.ReadFile(filepath.Join(root, doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmds, problems := docCommands(doc, string(src))
+		for _, p := range problems {
+			t.Error(p)
+		}
+		if doc == "README.md" && len(cmds) == 0 {
+			t.Error("README.md: no nomadbox command line found in its sh, bash or console blocks: is the extractor broken?")
+		}
+		for _, c := range cmds {
+			if err := CheckCommandLine(c.args); err != nil {
+				t.Errorf("%s\n\t%v", c, err)
+			}
+		}
+	}
+}
+
+// moduleRoot is the directory of go.mod above the test's directory.
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test's directory")
+		}
+		dir = parent
+	}
+}
+
+// shellLanguages are the fenced blocks whose lines are shell commands;
+// in console blocks only the lines after a "$ " prompt are.
+var shellLanguages = []string{"sh", "bash", "shell", "console"}
+
+var fence = regexp.MustCompile("^ {0,3}(```+|~~~+)\\s*([A-Za-z0-9_-]*)")
+
+// docCommands extracts the nomadbox command lines of the shell blocks of
+// one markdown file, and the lines it could not read.
+func docCommands(file, src string) (cmds []docCommand, problems []string) {
+	var open, lang, heredoc, pending string
+	start := 0
+	sc := bufio.NewScanner(strings.NewReader(src))
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if m := fence.FindStringSubmatch(line); m != nil && (open == "" || strings.HasPrefix(m[1], open) && m[2] == "") {
+			if open == "" {
+				open, lang = m[1], m[2]
+			} else {
+				open, lang, pending = "", "", ""
+			}
+			continue
+		}
+		if open == "" || !slices.Contains(shellLanguages, lang) {
+			continue
+		}
+		if heredoc != "" {
+			if strings.TrimSpace(line) == heredoc {
+				heredoc = ""
+			}
+			continue
+		}
+		if lang == "console" && pending == "" {
+			trimmed := strings.TrimSpace(line)
+			if !strings.HasPrefix(trimmed, "$ ") {
+				continue // output
+			}
+			line = trimmed
+		}
+		if pending == "" {
+			start = n
+		}
+		// A line ending in a backslash goes on on the next one.
+		if body, more := strings.CutSuffix(line, "\\"); more {
+			pending += body + " "
+			continue
+		}
+		line, pending = pending+line, ""
+		found, err := commandLines(line)
+		if err != nil && strings.Contains(line, "nomadbox") {
+			problems = append(problems, fmt.Sprintf("%s:%d: %v: %s", file, start, err, line))
+		}
+		for _, args := range found {
+			cmds = append(cmds, docCommand{file: file, line: start, args: args})
+		}
+		if m := heredocStart.FindStringSubmatch(line); m != nil {
+			heredoc = m[1]
+		}
+	}
+	return cmds, problems
+}
+
+var (
+	heredocStart = regexp.MustCompile(`<<-?\s*['"]?([A-Za-z_]+)['"]?`)
+	substitution = regexp.MustCompile(`\$\(([^()]*)\)`)
+	assignment   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=`)
+)
+
+// commandLines returns the arguments of every nomadbox command in one
+// shell line: each part of a pipeline or list (|, &&, ||, ;) and each
+// $(...) inside it whose first word, after a prompt, variable
+// assignments and `time`, is nomadbox (or a path ending in /nomadbox).
+func commandLines(line string) ([][]string, error) {
+	line = strings.TrimPrefix(strings.TrimSpace(line), "$ ")
+	var out [][]string
+	for _, m := range substitution.FindAllStringSubmatch(line, -1) {
+		inner, err := commandLines(m[1])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, inner...)
+	}
+	segments, err := shellWords(line)
+	if err != nil {
+		return nil, err
+	}
+	for _, words := range segments {
+		for len(words) > 0 && (assignment.MatchString(words[0]) || words[0] == "time") {
+			words = words[1:]
+		}
+		if len(words) > 0 && (words[0] == "nomadbox" || strings.HasSuffix(words[0], "/nomadbox")) {
+			out = append(out, words[1:])
+		}
+	}
+	return out, nil
+}
+
+// shellWords splits a shell line into the words of each command of its
+// pipelines and lists, as sh would: quotes and backslashes, comments,
+// and redirections (dropped with their target).
+func shellWords(line string) ([][]string, error) {
+	var segments [][]string
+	var words []string
+	var word strings.Builder
+	inWord, redirect := false, false
+	endWord := func() {
+		if inWord && !redirect {
+			words = append(words, word.String())
+		}
+		if inWord {
+			redirect = false
+		}
+		word.Reset()
+		inWord = false
+	}
+	endSegment := func() {
+		endWord()
+		if len(words) > 0 {
+			segments = append(segments, words)
+		}
+		words = nil
+	}
+	rs := []rune(line)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		switch {
+		case r == '\'' || r == '"':
+			end := i + 1
+			for end < len(rs) && rs[end] != r {
+				if r == '"' && rs[end] == '\\' && end+1 < len(rs) {
+					end++
+				}
+				end++
+			}
+			if end >= len(rs) {
+				return nil, fmt.Errorf("unterminated %c quote", r)
+			}
+			quoted := string(rs[i+1 : end])
+			if r == '"' {
+				quoted = strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(quoted)
+			}
+			word.WriteString(quoted)
+			inWord, i = true, end
+		case r == '\\' && i+1 < len(rs):
+			i++
+			word.WriteRune(rs[i])
+			inWord = true
+		case r == '#' && !inWord:
+			endSegment()
+			return segments, nil
+		case r == ' ' || r == '\t':
+			endWord()
+		case strings.ContainsRune("|&;()", r):
+			endSegment()
+		case r == '>' || r == '<':
+			if s := word.String(); inWord && strings.Trim(s, "0123456789") == "" {
+				word.Reset() // the descriptor of 2>
+				inWord = false
+			}
+			endWord()
+			for i+1 < len(rs) && strings.ContainsRune("<>&", rs[i+1]) {
+				i++
+			}
+			for i+1 < len(rs) && rs[i+1] >= '0' && rs[i+1] <= '9' {
+				i++ // >&2
+			}
+			redirect = !(i > 0 && rs[i] >= '0' && rs[i] <= '9')
+		default:
+			word.WriteRune(r)
+			inWord = true
+		}
+	}
+	endSegment()
+	return segments, nil
+}
+
+// The extractor itself: if it found nothing, TestDocsCommandLines would
+// pass on any documentation.
+func TestDocCommandsExtractor(t *testing.T) {
+	src := "Text: nomadbox nope (not in a block)\n" +
+		"```sh\n" +
+		"nomadbox init && nomadbox up          # 1 server + 2 clients\n" +
+		"eval \"$(nomadbox env --token read)\"\n" +
+		"../bin/nomadbox logs n1 --unit nomad | grep 'a # b' > out.txt 2>&1\n" +
+		"NOMADBOX_TOPOLOGY=x.hcl bin/nomadbox ssh n1 -- echo \"x; y\"\n" +
+		"nomadbox chaos halt n1 \\\n" +
+		"  --for 2m\n" +
+		"cat > t.hcl <<'EOF'\n" +
+		"nomadbox heredoc\n" +
+		"EOF\n" +
+		"go build -o bin/nomadbox ./cmd/nomadbox\n" +
+		"```\n" +
+		"```hcl\nnomadbox hcl\n```\n" +
+		"```\nnomadbox plain\n```\n" +
+		"```console\n$ nomadbox status\nnomadbox output line\n```\n" +
+		"```bash\nnomadbox 'open\n```\n"
+	cmds, problems := docCommands("x.md", src)
+	var got []string
+	for _, c := range cmds {
+		got = append(got, fmt.Sprintf("%d %q", c.line, c.args))
+	}
+	want := []string{
+		`3 ["init"]`, `3 ["up"]`,
+		`4 ["env" "--token" "read"]`,
+		`5 ["logs" "n1" "--unit" "nomad"]`,
+		`6 ["ssh" "n1" "--" "echo" "x; y"]`,
+		`7 ["chaos" "halt" "n1" "--for" "2m"]`,
+		`21 ["status"]`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("extracted:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(problems) != 1 || !strings.HasPrefix(problems[0], "x.md:25: unterminated ' quote") {
+		t.Errorf("problems %q, want the unterminated quote of line 25", problems)
+	}
+}
