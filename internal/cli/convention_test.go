@@ -312,3 +312,30 @@ func TestMissingFileIsReportedOnce(t *testing.T) {
 		t.Error("a missing topology made .nomadbox/")
 	}
 }
+
+// What reaches ssh's action: the node and the remote command exactly as
+// written, and nomadbox's own flags wherever they stood before it.
+func TestSSHKeepsTheRemoteCommand(t *testing.T) {
+	for _, c := range []struct{ in, args, file string }{
+		{"ssh n1", "n1", "topology.hcl"},
+		{"ssh n1 ls -la", "n1|ls|-la", "topology.hcl"},
+		{"ssh n1 -- ls -la", "n1|ls|-la", "topology.hcl"},
+		{"ssh n1 -f t.hcl echo -f x", "n1|echo|-f|x", "t.hcl"},
+		{"ssh -f t.hcl n1 -- -- x", "n1|--|x", "t.hcl"},
+		{"ssh n1 -- -f x", "n1|-f|x", "topology.hcl"},
+	} {
+		app := newApp(io.Discard, io.Discard)
+		var args []string
+		var file string
+		app.Command("ssh").Action = func(ctx *cli.Context) error {
+			args, file = ctx.Args().Slice(), ctx.String("file")
+			return nil
+		}
+		if err := app.Run(flagsFirst(app, append([]string{"nomadbox"}, strings.Fields(c.in)...))); err != nil {
+			t.Errorf("%s: %v", c.in, err)
+		}
+		if strings.Join(args, "|") != c.args || file != c.file {
+			t.Errorf("%s: ssh got %q with -f %q, want %q with -f %q", c.in, args, file, strings.Split(c.args, "|"), c.file)
+		}
+	}
+}
