@@ -168,10 +168,12 @@ func usageMessage(cmd *cli.Command, err error) error {
 	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
 		return fmt.Errorf("flag %s needs a value", dashes(name))
 	}
-	var value, name string
-	if n, _ := fmt.Sscanf(msg, "invalid value %q for flag -%s", &value, &name); n == 2 {
-		name = strings.TrimSuffix(name, ":")
-		return fmt.Errorf("invalid value %q for %s: %s", value, dashes(name), wantedValue(cmd, name))
+	for _, format := range []string{"invalid value %q for flag -%s", "invalid boolean value %q for -%s"} {
+		var value, name string
+		if n, _ := fmt.Sscanf(msg, format, &value, &name); n == 2 {
+			name = strings.TrimSuffix(name, ":")
+			return fmt.Errorf("invalid value %q for %s: %s", value, dashes(name), wantedValue(cmd, name))
+		}
 	}
 	if strings.Contains(msg, "\n") {
 		// One line: the first says what is wrong.

@@ -136,6 +136,8 @@ func checkBadValues(t *testing.T, c *cli.Command, args []string, path string) {
 		switch f.(type) {
 		case *cli.DurationFlag, *cli.IntFlag, *cli.Uint64Flag:
 			usageLines(t, append(slices.Clone(args), "--"+f.Names()[0], "abc"), path)
+		case *cli.BoolFlag:
+			usageLines(t, append(slices.Clone(args), "--"+f.Names()[0]+"=abc"), path)
 		}
 	}
 }
@@ -218,7 +220,7 @@ func TestCheckCommandLine(t *testing.T) {
 	for _, bad := range []string{
 		"nope", "up --nope", "up -f", "up --wait 10", "run", "run a b", "stop", "validate x", "export", "export nope",
 		"export logs a b", "chaos", "chaos melt", "chaos kill-leader", "logs", "help nope", "run x --var novalue",
-		"up --json", "logs n1 --since yesterday", "env --token root",
+		"up --json", "logs n1 --since yesterday", "env --token root", "verify --canary=maybe",
 	} {
 		if err := CheckCommandLine(strings.Fields(bad)); err == nil {
 			t.Errorf("%s: accepted", bad)
