@@ -29,17 +29,7 @@ func (d docCommand) String() string {
 // nomadbox does not have.
 func TestDocsCommandLines(t *testing.T) {
 	root := moduleRoot(t)
-	docs := []string{"README.md"}
-	if _, err := os.Stat(filepath.Join(root, "docs")); err == nil {
-		filepath.WalkDir(filepath.Join(root, "docs"), func(path string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(path, ".md") {
-				rel, _ := filepath.Rel(root, path)
-				docs = append(docs, rel)
-			}
-			return err
-		})
-	}
-	for _, doc := range docs {
+	for _, doc := range docFiles(t, root) {
 		src, err := os.ReadFile(filepath.Join(root, doc))
 		if err != nil {
 			t.Fatal(err)
@@ -56,6 +46,38 @@ func TestDocsCommandLines(t *testing.T) {
 				t.Errorf("%s\n\t%v", c, err)
 			}
 		}
+	}
+}
+
+// docFiles is README.md and every .md file under docs/ (which may not
+// exist), relative to root.
+func docFiles(t *testing.T, root string) []string {
+	t.Helper()
+	docs := []string{"README.md"}
+	err := filepath.WalkDir(filepath.Join(root, "docs"), func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".md") {
+			rel, _ := filepath.Rel(root, path)
+			docs = append(docs, rel)
+		}
+		return err
+	})
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	return docs
+}
+
+func TestDocFiles(t *testing.T) {
+	root := t.TempDir()
+	if got := docFiles(t, root); !slices.Equal(got, []string{"README.md"}) {
+		t.Errorf("without docs/: %v", got)
+	}
+	os.MkdirAll(filepath.Join(root, "docs", "guide"), 0o755)
+	for _, f := range []string{"docs/commands.md", "docs/guide/day2.md", "docs/logo.png"} {
+		os.WriteFile(filepath.Join(root, f), nil, 0o644)
+	}
+	if got := docFiles(t, root); !slices.Equal(got, []string{"README.md", "docs/commands.md", "docs/guide/day2.md"}) {
+		t.Errorf("with docs/: %v", got)
 	}
 }
 

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -42,5 +43,20 @@ func TestReadSecrets(t *testing.T) {
 		if l != "" && slices.Contains(got, l) {
 			t.Errorf("the CA certificate's line %q is masked: certificates are public", l)
 		}
+	}
+}
+
+// A name the topology lacks is refused with every node it has; the
+// first unknown name is the one named.
+func TestCheckNodes(t *testing.T) {
+	topo := envTopology(t, "")
+	if err := CheckNodes(topo, "nomad-server1", "nomad-client1"); err != nil {
+		t.Fatal(err)
+	}
+	err := CheckNodes(topo, "nomad-client1", "nomad-client9", "x")
+	var unknown *UnknownNodeError
+	if !errors.As(err, &unknown) || unknown.Name != "nomad-client9" ||
+		err.Error() != `no node "nomad-client9" in cluster "env"; its nodes are nomad-server1, nomad-client1` {
+		t.Errorf("err = %v", err)
 	}
 }
