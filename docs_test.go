@@ -365,7 +365,9 @@ func documentedSchema(t *testing.T, path string) map[string]map[string]bool {
 			if blocks := headingBlocks(line); len(blocks) > 0 {
 				current = blocks
 				for _, b := range blocks {
-					out[b] = map[string]bool{}
+					if out[b] == nil {
+						out[b] = map[string]bool{}
+					}
 				}
 			}
 			continue
