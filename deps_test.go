@@ -10,8 +10,9 @@ import (
 )
 
 // TestDepsListsEveryNeed keeps scripts/deps.sh, the tests' list of needs
-// and the README in step: every package a test tier needs is one that
-// deps.sh installs, and the README names every package deps.sh installs.
+// and docs/contributing.md in step: every package a test tier needs is
+// one that deps.sh installs, and the contributors' guide names every
+// package deps.sh installs.
 // (test/setup proves on a bare system that the packages provide them.)
 func TestDepsListsEveryNeed(t *testing.T) {
 	out, err := exec.Command("bash", "scripts/deps.sh", "--list").Output()
@@ -27,13 +28,13 @@ func TestDepsListsEveryNeed(t *testing.T) {
 			t.Errorf("%s %s (%s) needs package %s, which scripts/deps.sh does not install", n.Kind, n.Name, n.Why, n.Package)
 		}
 	}
-	readme, err := os.ReadFile("README.md")
+	guide, err := os.ReadFile("docs/contributing.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for p := range installs {
-		if !strings.Contains(string(readme), "`"+p+"`") {
-			t.Errorf("README.md does not name the package `%s` that scripts/deps.sh installs", p)
+		if !strings.Contains(string(guide), "`"+p+"`") {
+			t.Errorf("docs/contributing.md does not name the package `%s` that scripts/deps.sh installs", p)
 		}
 	}
 }

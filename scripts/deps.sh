@@ -30,8 +30,8 @@ for arg in "$@"; do
   esac
 done
 
-# The packages, and why each is here. Keep scripts/deps.sh, the README's
-# list and internal/testtools (what the tests require) in step.
+# The packages, and why each is here. Keep scripts/deps.sh, the list in
+# docs/contributing.md and internal/testtools (what the tests require) in step.
 packages=(
   vagrant                # up: machines; tier 2: vagrant validate
   vagrant-libvirt        # tier 2: vagrant validate of libvirt renders (only a Recommends of vagrant)
