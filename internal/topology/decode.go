@@ -1,6 +1,8 @@
 package topology
 
 import (
+	"slices"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -135,4 +137,38 @@ func (d *attrDecoder) decode(name string, dst any) {
 func (b *block) hadTypeError(name string) bool {
 	_, ok := b.attrs["!"+name]
 	return ok
+}
+
+// valueSubject is the range of the value of key in a map attribute, or
+// the attribute's.
+func (b *block) valueSubject(name, key string) *hcl.Range {
+	for _, it := range b.items[name] {
+		if it.InMap && it.Key == key {
+			r := it.Range
+			return &r
+		}
+	}
+	return b.subject(name)
+}
+
+// mapKeys lists the keys of m, the decoded value of map attribute name,
+// in the order they are written (sorted when that is unknown), so that
+// a problem between two entries is reported at the later one.
+func (b *block) mapKeys(name string, m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	seen := map[string]bool{}
+	for _, it := range b.items[name] {
+		if _, ok := m[it.Key]; ok && it.InMap && !seen[it.Key] {
+			keys = append(keys, it.Key)
+			seen[it.Key] = true
+		}
+	}
+	var rest []string
+	for k := range m {
+		if !seen[k] {
+			rest = append(rest, k)
+		}
+	}
+	slices.Sort(rest)
+	return append(keys, rest...)
 }

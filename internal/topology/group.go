@@ -192,33 +192,17 @@ var metaKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9
 // reads it with HCL1, which keeps those escapes literally.
 func (g *Group) checkMeta() hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	keys := make([]string, 0, len(g.Meta))
-	for k := range g.Meta {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range g.mapKeys("meta", g.Meta) {
 		if !metaKey.MatchString(k) {
 			diags = append(diags, errorAt(g.keySubject("meta", k), "Invalid meta key",
 				"%q cannot be used as ${meta.KEY} in a job: a key is one or more names joined by '.', each a letter or '_' followed by letters, digits, '_' or '-', for example \"rack\" or \"hw.gpu\".", k))
 		}
 		if v := g.Meta[k]; strings.Contains(v, "${") || strings.Contains(v, "%{") {
-			diags = append(diags, errorAt(g.metaValueSubject(k), "Invalid meta value",
+			diags = append(diags, errorAt(g.valueSubject("meta", k), "Invalid meta value",
 				"The value of %q contains \"${\" or \"%%{\", which would reach Nomad's configuration changed (as \"$${\" or \"%%%%{\"). Node meta is plain text: remove the sequence.", k))
 		}
 	}
 	return diags
-}
-
-// metaValueSubject is where the value of meta key k is written.
-func (g *Group) metaValueSubject(k string) *hcl.Range {
-	for _, it := range g.items["meta"] {
-		if it.InMap && it.Key == k {
-			r := it.Range
-			return &r
-		}
-	}
-	return g.subject("meta")
 }
 
 // checkAddresses checks the group's addresses fit in the network. An
