@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+
+	"github.com/hashicorp/hcl/v2"
 )
 
 // MaxInputSize bounds every file nomadbox reads because the topology
@@ -110,4 +112,24 @@ func fileKind(m fs.FileMode) string {
 		return "a block device"
 	}
 	return "not a regular file"
+}
+
+// inputAt turns a refusal of readInput or statInput into a diagnostic at
+// subject, the attribute that names the file.
+func inputAt(subject *hcl.Range, err error) hcl.Diagnostics {
+	var in *inputError
+	if errors.As(err, &in) {
+		return hcl.Diagnostics{errorAt(subject, in.Summary, "%s", in.Detail)}
+	}
+	return hcl.Diagnostics{errorAt(subject, "Cannot read file", "%v.", err)}
+}
+
+// statInput applies readInput's rules to a file nomadbox hands on
+// without reading it (an SSH key): a regular file of bounded size.
+func statInput(path, what string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return statError(path, what, err)
+	}
+	return checkRegular(path, what, st)
 }
