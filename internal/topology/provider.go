@@ -144,6 +144,12 @@ func (p *Provider) validate(t *Topology) hcl.Diagnostics {
 				"%s must not be empty; remove the attribute to use the default.", attr.name))
 		}
 	}
+	if p.isSet("image") && strings.TrimSpace(p.Image) != "" {
+		if why := checkImageReference(p.Image); why != "" {
+			diags = append(diags, errorAt(p.subject("image"), "Invalid image reference",
+				"%q %s. Write an image reference as Docker reads it, [REGISTRY/]NAME[:TAG][@DIGEST] with a lower-case name, for example %q (what `nomadbox box build` makes).", p.Image, why, DefaultDockerImage))
+		}
+	}
 	if p.Name == "ssh" {
 		diags = append(diags, p.validateHosts(t)...)
 	}
