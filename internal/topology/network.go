@@ -68,7 +68,7 @@ var privateRanges = []netip.Prefix{
 // isPrivate reports whether all of p lies inside one RFC 1918 range.
 func isPrivate(p netip.Prefix) bool {
 	for _, r := range privateRanges {
-		if r.Bits() <= p.Bits() && r.Contains(p.Addr()) {
+		if within(p, r) {
 			return true
 		}
 	}
@@ -93,12 +93,12 @@ var sharedRange = netip.MustParsePrefix("100.64.0.0/10")
 // rangeKind says, for a message, why p is not a private network.
 func rangeKind(p netip.Prefix) string {
 	for _, s := range specialRanges {
-		if s.prefix.Bits() <= p.Bits() && s.prefix.Contains(p.Addr()) {
+		if within(p, s.prefix) {
 			return "is " + s.kind + ", not a network machines can have addresses on"
 		}
 	}
 	switch {
-	case sharedRange.Bits() <= p.Bits() && sharedRange.Contains(p.Addr()):
+	case within(p, sharedRange):
 		return "is shared address space (100.64.0.0/10, RFC 6598), used by carrier-grade NAT and VPNs such as Tailscale"
 	case p.Bits() < 8:
 		return "spans more than any private range, public addresses included"

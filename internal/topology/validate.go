@@ -12,6 +12,7 @@ func (t *Topology) validate() hcl.Diagnostics {
 	diags = append(diags, t.Install.validate()...)
 	diags = append(diags, t.DNS.validate()...)
 	diags = append(diags, t.Firewall.validate()...)
+	diags = append(diags, t.checkExposure()...)
 	diags = append(diags, t.Server.validate(t.Network.Prefix)...)
 	for i := range t.Clients {
 		diags = append(diags, t.Clients[i].validate(t.Network.Prefix)...)
