@@ -36,18 +36,22 @@ func decodeFirewall(b *hcl.Block) (Firewall, hcl.Diagnostics) {
 
 func (f *Firewall) validate() hcl.Diagnostics {
 	var diags hcl.Diagnostics
+	seen := map[string]bool{}
 	for i, p := range f.ExtraPorts {
-		if !validPortSpec(p) {
-			diags = append(diags, errorAt(f.itemSubject("extra_ports", i), "Invalid port",
+		subject := f.itemSubject("extra_ports", i)
+		switch {
+		case seen[p]: // said once, at its first mention
+			diags = append(diags, errorAt(subject, "Duplicate port", "%q is listed twice.", p))
+		case !validPortSpec(p):
+			diags = append(diags, errorAt(subject, "Invalid port",
 				"%q is not a port: write \"8080/tcp\", \"5353/udp\" or a range \"7000-7010/tcp\".", p))
-			continue
-		}
 		// With the firewall off every port is open already; checkExposure
 		// says extra_ports has no effect.
-		if clash := clusterPortsIn(p); clash != "" && f.Enabled {
-			diags = append(diags, errorAt(f.itemSubject("extra_ports", i), "Cluster port in extra_ports",
-				"%q opens %s to anyone, which the firewall keeps for the cluster's nodes and, for the HTTP APIs and DNS, the cluster's network and api_allow. Remove it (the firewall already lets in whoever needs these ports); to let a machine use the APIs, add its address to api_allow.", p, clash))
+		case f.Enabled && clusterPortsIn(p) != "":
+			diags = append(diags, errorAt(subject, "Cluster port in extra_ports",
+				"%q opens %s to anyone, which the firewall keeps for the cluster's nodes and, for the HTTP APIs and DNS, the cluster's network and api_allow. Remove it (the firewall already lets in whoever needs these ports); to let a machine use the APIs, add its address to api_allow.", p, clusterPortsIn(p)))
 		}
+		seen[p] = true
 	}
 	for i, a := range f.APIAllow {
 		if !validIPv4Source(a) {

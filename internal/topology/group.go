@@ -31,6 +31,8 @@ type Group struct {
 	// (clients with the docker driver only). Off by default: a host
 	// volume lets a job read, and write, the node's file system.
 	DockerVolumes bool
+
+	duplicate bool // an earlier group has the same name
 }
 
 // HasDriver reports whether the group's clients run the named task driver.
@@ -110,6 +112,7 @@ const maxGroupName = 52
 
 func (g *Group) checkName() hcl.Diagnostics {
 	switch {
+	case g.duplicate: // reported as a duplicate, whatever the name
 	case len(g.Name) > maxGroupName:
 		return hcl.Diagnostics{errorAt(&g.NameRange, "Group name too long",
 			"%q is %d characters; a group name is at most %d, so that node host names (the group name and the node's number) stay DNS labels.", g.Name, len(g.Name), maxGroupName)}
