@@ -1,6 +1,8 @@
 package topology
 
 import (
+	"errors"
+	"io/fs"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -67,6 +69,10 @@ func (t *Topology) checkJobFile(j *Job) hcl.Diagnostics {
 	path := t.Path(j.File)
 	subject := j.subject("file")
 	resolved, err := filepath.EvalSymlinks(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return hcl.Diagnostics{errorAt(subject, "File not found",
+			"The job file %q does not exist (looked for %s).", j.File, path)}
+	}
 	if err != nil {
 		return inputAt(subject, statError(path, "job file", err))
 	}

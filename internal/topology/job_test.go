@@ -77,7 +77,7 @@ func TestJobFileRefusals(t *testing.T) {
 		{"zero.nomad", "Not a job file", "resolves to /dev/zero"},
 		{"big.nomad.hcl", "File too large", "larger than 1048576 bytes"},
 		{".hcl", "Not a job file", "*.nomad.hcl"},
-		{"gone.nomad.hcl", "File not found", "There is no job file"},
+		{"gone.nomad.hcl", "File not found", `"gone.nomad.hcl" does not exist`},
 	} {
 		t.Run(c.file, func(t *testing.T) {
 			wantOneError(t, checkJobIn(t, dir, "web", c.file), c.summary, c.detail)
