@@ -57,9 +57,14 @@ func readInput(path, what string) ([]byte, error) {
 	if err := checkRegular(path, what, st); err != nil {
 		return nil, err
 	}
-	// Read one byte past the limit, so a file that grew since the Stat
-	// (or a /proc file, whose size is 0) is still caught.
-	src, err := io.ReadAll(io.LimitReader(f, MaxInputSize+1))
+	return readBounded(f, path, what)
+}
+
+// readBounded reads r to its end, or refuses it once it passes
+// MaxInputSize: a file that grew since the Stat, or a /proc file (whose
+// size says 0), is still caught.
+func readBounded(r io.Reader, path, what string) ([]byte, error) {
+	src, err := io.ReadAll(io.LimitReader(r, MaxInputSize+1))
 	if err != nil {
 		return nil, &inputError{Summary: "Cannot read " + what, Detail: fmt.Sprintf("Reading %s failed: %v.", path, err)}
 	}

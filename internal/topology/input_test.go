@@ -1,6 +1,7 @@
 package topology
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,9 +100,24 @@ func TestTopologyFileThroughSymlink(t *testing.T) {
 	}
 }
 
+// endless is a reader that never ends, like /dev/zero, until it has
+// given 4 MiB: a read without bound then fails instead of eating memory.
+type endless struct{ n int }
+
+func (e *endless) Read(p []byte) (int, error) {
+	if e.n += len(p); e.n > 4*MaxInputSize {
+		return 0, errors.New("read far past the limit")
+	}
+	return len(p), nil
+}
+
 // TestReadInputLimit checks the limit is exact: MaxInputSize bytes are
-// read (one more is refused by TestTopologyFileRefusals).
+// read, and a file that says nothing of its size (a /proc file, one that
+// grows) is cut off one byte later instead of read forever.
 func TestReadInputLimit(t *testing.T) {
+	if _, err := readBounded(&endless{}, "endless", "file"); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Fatalf("an endless file: %v", err)
+	}
 	dir := t.TempDir()
 	at := filepath.Join(dir, "at.hcl")
 	if err := os.WriteFile(at, make([]byte, MaxInputSize), 0o600); err != nil {
