@@ -119,7 +119,7 @@ client "nomad-client" { drivers = ["dockr"] }
 		if code != 1 {
 			t.Errorf("%s: exit %d, want 1", cmd, code)
 		}
-		for _, want := range []string{"topology.hcl:3:33: Invalid count", "topology.hcl:4:35: Unknown driver", "Invalid count", "Unknown driver", "the topology has 2 errors"} {
+		for _, want := range []string{"topology.hcl:3:33: Invalid count", "topology.hcl:4:36: Unknown driver", "Invalid count", "Unknown driver", "the topology has 2 errors"} {
 			if !strings.Contains(errOut, want) {
 				t.Errorf("%s: stderr lacks %q:\n%s", cmd, want, errOut)
 			}

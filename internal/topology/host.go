@@ -7,7 +7,8 @@ import (
 )
 
 // CheckHost runs the checks that look at this machine rather than at the
-// file: files the topology names must exist. Parse stays free of I/O
+// file: files the topology names must exist, and job files must be
+// bounded regular files holding the job their block names. Parse stays free of I/O
 // beyond reading the topology itself; a plugin provider's block is
 // checked by the plugin (internal/providers.CheckBlock).
 func (t *Topology) CheckHost() hcl.Diagnostics {
@@ -31,10 +32,12 @@ func (t *Topology) CheckHost() hcl.Diagnostics {
 		fileMustExist(&t.Install.block, "nomad_binary", t.Install.NomadBinary, "The Nomad binary")
 	}
 	if t.Provider.Name == "ssh" && t.Provider.isSet("private_key") {
-		fileMustExist(&t.Provider.block, "private_key", expandHome(t.Provider.PrivateKey), "The SSH private key")
+		if err := statInput(t.Path(expandHome(t.Provider.PrivateKey)), "SSH private key"); err != nil {
+			diags = append(diags, inputAt(t.Provider.subject("private_key"), err)...)
+		}
 	}
 	for i := range t.Jobs {
-		fileMustExist(&t.Jobs[i].block, "file", t.Jobs[i].File, "The job file")
+		diags = append(diags, t.checkJobFile(&t.Jobs[i])...)
 	}
 	return diags
 }

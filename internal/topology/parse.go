@@ -2,9 +2,9 @@ package topology
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
@@ -47,17 +47,33 @@ func NewParser() *Parser {
 }
 
 // ParseFile reads, decodes, defaults and validates the topology at path.
-// The topology is nil when any diagnostic is an error.
+// The topology is nil when any diagnostic is an error. The file must be a
+// regular file of at most MaxInputSize bytes (see readInput).
 func (p *Parser) ParseFile(path string) (*Topology, hcl.Diagnostics) {
-	src, err := os.ReadFile(path)
+	src, err := readInput(path, "topology file")
 	if err != nil {
-		detail := err.Error()
-		if os.IsNotExist(err) {
-			detail = fmt.Sprintf("There is no %s here. Run `nomadbox init` to write one, or pass -f FILE.", path)
-		}
-		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read topology file", Detail: detail}}
+		return nil, hcl.Diagnostics{topologyFileError(path, err)}
 	}
 	return p.Parse(src, path)
+}
+
+// topologyFileError turns a refusal of readInput into the diagnostic
+// commands print; it has no position, there being no file to point into.
+func topologyFileError(path string, err error) *hcl.Diagnostic {
+	d := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read topology file", Detail: err.Error()}
+	var in *inputError
+	if !errors.As(err, &in) {
+		return d
+	}
+	d.Detail = in.Detail
+	switch {
+	case path == "":
+		d.Summary = "No topology file given"
+		d.Detail = "-f was given an empty path. Pass -f FILE, or leave -f out to read " + DefaultFile + "."
+	case in.Missing:
+		d.Detail = fmt.Sprintf("There is no %s here. Run `nomadbox init` to write one, or pass -f FILE.", path)
+	}
+	return d
 }
 
 // Parse is ParseFile for source already in memory; filename is used in

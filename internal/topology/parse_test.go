@@ -15,17 +15,24 @@ import (
 
 // expectations reads the "# want: LINE:COL Summary" (errors) and
 // "# warn: LINE:COL Summary" (warnings) comments at the top of a testdata
-// file.
+// file. "Summary | text" also wants text inside the detail.
 var expectLine = regexp.MustCompile(`^# (want|warn): (\d+):(\d+) (.+)$`)
 
 type expectation struct {
 	severity  hcl.DiagnosticSeverity
 	line, col int
 	summary   string
+	detail    string // a substring of the detail; "" matches any
 }
 
 func (e expectation) String() string {
-	return fmt.Sprintf("%d:%d %s", e.line, e.col, e.summary)
+	return fmt.Sprintf("%d:%d %s | %s", e.line, e.col, e.summary, e.detail)
+}
+
+func (e expectation) matches(d *hcl.Diagnostic) bool {
+	return d.Severity == e.severity && d.Summary == e.summary && d.Subject != nil &&
+		d.Subject.Start.Line == e.line && d.Subject.Start.Column == e.col &&
+		strings.Contains(d.Detail, e.detail)
 }
 
 func readExpectations(t *testing.T, src []byte) []expectation {
@@ -37,7 +44,8 @@ func readExpectations(t *testing.T, src []byte) []expectation {
 		if m == nil {
 			continue
 		}
-		e := expectation{severity: hcl.DiagError, summary: m[4]}
+		summary, detail, _ := strings.Cut(m[4], " | ")
+		e := expectation{severity: hcl.DiagError, summary: summary, detail: detail}
 		if m[1] == "warn" {
 			e.severity = hcl.DiagWarning
 		}
@@ -60,6 +68,20 @@ func describe(diags hcl.Diagnostics) string {
 	return b.String()
 }
 
+// parseAndCheck parses a testdata topology and, when that succeeds, runs
+// the checks on this machine too (job files, keys), as `validate` does.
+func parseAndCheck(t *testing.T, src []byte, file string) hcl.Diagnostics {
+	t.Helper()
+	topo, diags := NewParser().Parse(src, file)
+	if topo == nil != diags.HasErrors() {
+		t.Fatalf("Parse returned topology %v with diagnostics:%s", topo != nil, describe(diags))
+	}
+	if topo != nil {
+		diags = append(diags, topo.CheckHost()...)
+	}
+	return diags
+}
+
 // TestInvalid checks that every invalid input fails, with exactly the
 // diagnostics its comments expect, each pointing at the right place.
 func TestInvalid(t *testing.T) {
@@ -73,13 +95,13 @@ func TestInvalid(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			topo, diags := NewParser().Parse(src, file)
-			if topo != nil || !diags.HasErrors() {
+			diags := parseAndCheck(t, src, file)
+			if !diags.HasErrors() {
 				t.Fatalf("parse succeeded; want errors")
 			}
 			want := readExpectations(t, src)
 			if len(bytes.TrimSpace(src)) == 0 {
-				want = []expectation{{hcl.DiagError, 1, 1, "Empty topology file"}}
+				want = []expectation{{severity: hcl.DiagError, line: 1, col: 1, summary: "Empty topology file"}}
 			}
 			if len(want) == 0 {
 				t.Fatalf("%s has no '# want:' lines", file)
@@ -88,8 +110,7 @@ func TestInvalid(t *testing.T) {
 			for _, w := range want {
 				found := false
 				for _, d := range diags {
-					if !matched[d] && d.Severity == w.severity && d.Summary == w.summary && d.Subject != nil &&
-						d.Subject.Start.Line == w.line && d.Subject.Start.Column == w.col {
+					if !matched[d] && w.matches(d) {
 						found, matched[d] = true, true
 						break
 					}
@@ -113,6 +134,8 @@ func TestInvalid(t *testing.T) {
 	}
 }
 
+var checkHostLine = regexp.MustCompile(`(?m)^# check host$`)
+
 func TestValid(t *testing.T) {
 	files, _ := filepath.Glob("testdata/valid-*.hcl")
 	for _, file := range files {
@@ -125,13 +148,18 @@ func TestValid(t *testing.T) {
 			if diags.HasErrors() || topo == nil {
 				t.Fatalf("unexpected errors:%s", describe(diags))
 			}
+			// Files that name only files present in testdata say so, and
+			// get the checks on this machine too.
+			if checkHostLine.Match(src) {
+				diags = append(diags, topo.CheckHost()...)
+			}
 			want := readExpectations(t, src)
 			if len(diags) != len(want) {
 				t.Fatalf("got %d warnings, want %d:%s", len(diags), len(want), describe(diags))
 			}
 			for i, w := range want {
 				d := diags[i]
-				if d.Severity != w.severity || d.Summary != w.summary || d.Subject.Start.Line != w.line || d.Subject.Start.Column != w.col {
+				if !w.matches(d) {
 					t.Errorf("warning %d: got%s, want %s", i, describe(hcl.Diagnostics{d}), w)
 				}
 			}

@@ -2,7 +2,6 @@ package topology
 
 import (
 	"net/netip"
-	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -145,6 +144,12 @@ func (p *Provider) validate(t *Topology) hcl.Diagnostics {
 				"%s must not be empty; remove the attribute to use the default.", attr.name))
 		}
 	}
+	if p.isSet("image") && strings.TrimSpace(p.Image) != "" {
+		if why := checkImageReference(p.Image); why != "" {
+			diags = append(diags, errorAt(p.subject("image"), "Invalid image reference",
+				"%q %s. Write an image reference as Docker reads it, [REGISTRY/]NAME[:TAG][@DIGEST] with a lower-case name, for example %q (what `nomadbox box build` makes).", p.Image, why, DefaultDockerImage))
+		}
+	}
 	if p.Name == "ssh" {
 		diags = append(diags, p.validateHosts(t)...)
 	}
@@ -178,25 +183,23 @@ func (p *Provider) validateHosts(t *Topology) hcl.Diagnostics {
 	for _, n := range t.Nodes() {
 		known[n.Name] = true
 	}
-	names := make([]string, 0, len(p.Hosts))
-	for name := range p.Hosts {
-		names = append(names, name)
-	}
-	sort.Strings(names)
 	byAddress := map[string]string{}
-	for _, name := range names {
+	for _, name := range p.mapKeys("hosts", p.Hosts) {
 		addr := p.Hosts[name]
 		if !known[name] {
-			diags = append(diags, errorAt(p.subject("hosts"), "Unknown host in ssh provider",
+			diags = append(diags, errorAt(p.keySubject("hosts", name), "Unknown host in ssh provider",
 				"hosts names %q, which is not a node of this topology. Node names are the group label followed by 1..count, for example \"nomad-client1\".", name))
 		}
 		a, err := netip.ParseAddr(addr)
 		switch {
 		case err != nil || !a.Is4():
-			diags = append(diags, errorAt(p.subject("hosts"), "Invalid host address",
+			diags = append(diags, errorAt(p.valueSubject("hosts", name), "Invalid host address",
 				"The address %q for %q is not an IPv4 address. The agents bind, advertise and join on each node's address, so list the address itself (not a host name).", addr, name))
+		case unusableHost(a) != "":
+			diags = append(diags, errorAt(p.valueSubject("hosts", name), "Invalid host address",
+				"The address %s for %q is %s, which no host can be reached at from the others: list the address the node has on the network the cluster's nodes share.", addr, name, unusableHost(a)))
 		case byAddress[addr] != "":
-			diags = append(diags, errorAt(p.subject("hosts"), "Duplicate host address",
+			diags = append(diags, errorAt(p.valueSubject("hosts", name), "Duplicate host address",
 				"%q and %q are both at %s; every node needs a host of its own.", byAddress[addr], name, addr))
 		default:
 			byAddress[addr] = name

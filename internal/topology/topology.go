@@ -39,6 +39,7 @@ type Topology struct {
 type block struct {
 	DeclRange hcl.Range
 	attrs     map[string]hcl.Range
+	items     map[string][]item // elements of list and map attributes
 }
 
 // isSet reports whether the user wrote the attribute (as opposed to it

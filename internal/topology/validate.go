@@ -12,6 +12,8 @@ func (t *Topology) validate() hcl.Diagnostics {
 	diags = append(diags, t.Install.validate()...)
 	diags = append(diags, t.DNS.validate()...)
 	diags = append(diags, t.Firewall.validate()...)
+	diags = append(diags, t.checkExposure()...)
+	t.markDuplicateGroups()
 	diags = append(diags, t.Server.validate(t.Network.Prefix)...)
 	for i := range t.Clients {
 		diags = append(diags, t.Clients[i].validate(t.Network.Prefix)...)
@@ -20,6 +22,18 @@ func (t *Topology) validate() hcl.Diagnostics {
 	diags = append(diags, t.Provider.validate(t)...)
 	diags = append(diags, t.checkJobs()...)
 	return diags
+}
+
+// markDuplicateGroups flags every group whose name an earlier group
+// already has: checkGroupsApart reports it, and its name is not judged a
+// second time.
+func (t *Topology) markDuplicateGroups() {
+	seen := map[string]bool{t.Server.Name: true}
+	for i := range t.Clients {
+		g := &t.Clients[i]
+		g.duplicate = seen[g.Name]
+		seen[g.Name] = true
+	}
 }
 
 // checkGroupsApart finds groups that share a name or addresses. (Node
@@ -70,8 +84,10 @@ func (t *Topology) checkJobs() hcl.Diagnostics {
 	for i := range t.Jobs {
 		j := &t.Jobs[i]
 		if first, dup := seen[j.Name]; dup {
+			// Said once: the block repeats one already judged.
 			diags = append(diags, errorAt(&j.NameRange, "Duplicate job",
 				"A job named %q is already defined at %s.", j.Name, first.DeclRange))
+			continue
 		}
 		seen[j.Name] = j
 		diags = append(diags, j.validate()...)

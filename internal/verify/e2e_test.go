@@ -32,7 +32,7 @@ import (
 const e2eHCL = `
 cluster "e2e" {}
 provider "docker" {}
-network { cidr = "127.93.47.0/24" }
+network { cidr = "10.93.47.0/24" }
 server "s" { count = 1 }
 client "w" {
   count   = 1

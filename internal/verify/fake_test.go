@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,11 +22,11 @@ import (
 // fixtureHCL describes the cluster the recorded answers come from: three
 // Consul servers c1..c3 on 127.0.0.11-13 (as recorded) and two clients
 // w1, w2 on 127.0.0.101-102, which the world below adds by cloning
-// recorded entries.
+// recorded entries (parseTopology moves 10.0.0.0/24 onto loopback).
 const fixtureHCL = `
 cluster "fx" {}
 provider "docker" {}
-network { cidr = "127.0.0.0/24" }
+network { cidr = "10.0.0.0/24" }
 server "c" { count = 3 }
 client "w" {
   count   = 2
@@ -38,6 +39,15 @@ func parseTopology(t *testing.T, src string) *topology.Topology {
 	top, diags := topology.NewParser().Parse([]byte(src), "t.hcl")
 	if diags.HasErrors() {
 		t.Fatalf("topology: %s", diags.Error())
+	}
+	// A topology's network must be private (10.x), while the fakes and
+	// the e2e agents listen on loopback: each node gets the loopback
+	// address with the same lower three bytes (10.0.0.11 -> 127.0.0.11),
+	// as a provider that reports its machines' addresses would give them.
+	top.Addresses = map[string]netip.Addr{}
+	for _, n := range top.Nodes() {
+		b := n.Address.As4()
+		top.Addresses[n.Name] = netip.AddrFrom4([4]byte{127, b[1], b[2], b[3]})
 	}
 	return top
 }

@@ -1,4 +1,4 @@
-# want: 5:35 Duplicate driver
+# want: 5:44 Duplicate driver
 cluster "x" {}
 provider "virtualbox" {}
 server "nomad-server" {}

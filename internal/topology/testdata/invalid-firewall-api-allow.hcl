@@ -1,6 +1,6 @@
-# want: 9:15 Invalid address
-# want: 9:15 Invalid address
-# want: 9:15 Invalid address
+# want: 9:43 Invalid address | "10.2.0.1/16"
+# want: 9:58 Invalid address | "fd00::/8"
+# want: 9:70 Invalid address | "nowhere"
 cluster "x" {}
 provider "virtualbox" {}
 server "nomad-server" {}

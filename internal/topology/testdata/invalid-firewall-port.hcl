@@ -1,5 +1,5 @@
-# want: 8:17 Invalid port
-# want: 8:17 Invalid port
+# want: 8:18 Invalid port | "8080"
+# want: 8:26 Invalid port | "9000-8000/tcp"
 cluster "x" {}
 provider "virtualbox" {}
 server "nomad-server" {}

@@ -1,6 +1,6 @@
 # want: 7:18 Invalid CIDR
 # want: 8:33 Invalid count
-# want: 9:35 Unknown driver
+# want: 9:36 Unknown driver
 # want: 10:20 Invalid version
 cluster "x" {}
 provider "virtualbox" {}

@@ -1,4 +1,4 @@
-# want: 7:13 Unknown driver
+# want: 7:24 Unknown driver
 cluster "x" {}
 provider "virtualbox" {}
 server "nomad-server" {}

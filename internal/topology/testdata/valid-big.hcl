@@ -1,3 +1,4 @@
+# check host
 cluster "big" {
   datacenter = "east"
   region     = "eu"

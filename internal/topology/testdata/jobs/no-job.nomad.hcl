@@ -1,0 +1,4 @@
+variable "count" {
+  type    = number
+  default = 2
+}

@@ -1,0 +1,4 @@
+job "label" {
+  id = "own-id"
+  group "g" {}
+}

@@ -1,0 +1,7 @@
+region = "global"
+
+resource "aws_instance" "x" {}
+
+job "stray" {
+  group "g" {}
+}

@@ -1,0 +1,7 @@
+job "one" {
+  group "g" {}
+}
+
+job "two" {
+  group "g" {}
+}
