@@ -204,3 +204,9 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// ProbeProgram is Probe in the form topology.BinaryProbe takes.
+func ProbeProgram(path string) (program, version string, err error) {
+	info, err := Probe(path)
+	return info.Program, info.Version, err
+}

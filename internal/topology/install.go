@@ -1,8 +1,11 @@
 package topology
 
 import (
+	"fmt"
+	"os"
 	"strings"
 
+	goversion "github.com/hashicorp/go-version"
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -62,6 +65,79 @@ func (in *Install) validate() hcl.Diagnostics {
 		}
 	}
 	return diags
+}
+
+// BinaryProbe says which program ("consul" or "nomad") and release the
+// executable at path is; internal/binversion.Probe runs `path version`
+// after checking that the file is an executable. Its errors are shown
+// to the user as they are. Tests pass a fake.
+type BinaryProbe func(path string) (program, version string, err error)
+
+// CheckLocalBinaries is a host check like CheckHost, for install method
+// "local": the binaries are what every node runs, so their own versions
+// are the versions. Each binary must be the program it is named for; a
+// versions attribute that contradicts its binary is an error, and an
+// absent one is filled in from the binary (and then range-checked at
+// the binary's attribute). Files that do not exist are CheckHost's to
+// report. A nil probe checks nothing.
+func (t *Topology) CheckLocalBinaries(probe BinaryProbe) hcl.Diagnostics {
+	if t.Install.Method != "local" || probe == nil {
+		return nil
+	}
+	var diags hcl.Diagnostics
+	for _, b := range []struct {
+		attr, program, path string
+		version             *string
+	}{
+		{"consul_binary", "consul", t.Install.ConsulBinary, &t.Versions.Consul},
+		{"nomad_binary", "nomad", t.Install.NomadBinary, &t.Versions.Nomad},
+	} {
+		full := t.Path(expandHome(b.path))
+		if st, err := os.Stat(full); b.path == "" || err != nil || st.IsDir() {
+			continue
+		}
+		diags = append(diags, t.checkBinary(probe, b.attr, b.program, full, b.version)...)
+	}
+	return diags
+}
+
+// checkBinary checks one local binary against the versions attribute of
+// its program, or fills that attribute in.
+func (t *Topology) checkBinary(probe BinaryProbe, attr, program, path string, version *string) hcl.Diagnostics {
+	name, _ := family(program)
+	in := &t.Install
+	got, release, err := probe(path)
+	switch {
+	case err != nil:
+		return hcl.Diagnostics{errorAt(in.subject(attr), "Unusable "+name+" binary",
+			"%v. With method = \"local\" this file is copied to every node as its %s binary, so it must be the Linux %s executable, which nomadbox asks for its version.", err, program, name)}
+	case got != program:
+		other, _ := family(got)
+		return hcl.Diagnostics{errorAt(in.subject(attr), "Wrong binary",
+			"%s %s is %s %s, not %s: point %s at the %s binary.", attr, path, other, release, name, attr, program)}
+	case !t.Versions.isSet(program):
+		// No version written: the binary's is the one the render uses.
+		*version = release
+		return t.checkRange(program, release, in.subject(attr), fmt.Sprintf("%s %s", attr, path))
+	case !releaseVersion.MatchString(*version):
+		return nil // reported as an invalid version
+	case !sameRelease(*version, release):
+		return hcl.Diagnostics{errorAt(t.Versions.subject(program), "Version contradicts the "+name+" binary",
+			"versions.%s is %s but %s %s is %s %s: set %s = %q or point %s at a %s binary. The configuration nomadbox writes depends on the release the nodes run.",
+			program, *version, attr, path, name, release, program, release, attr, *version)}
+	}
+	return nil
+}
+
+// sameRelease compares two versions as releases: build metadata
+// ("+ent") does not make them differ.
+func sameRelease(a, b string) bool {
+	va, err1 := goversion.NewVersion(a)
+	vb, err2 := goversion.NewVersion(b)
+	if err1 != nil || err2 != nil {
+		return a == b
+	}
+	return va.Equal(vb)
 }
 
 func oneOf(s string, list []string) bool {
