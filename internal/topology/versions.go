@@ -38,8 +38,20 @@ const (
 	// block (tls.defaults, tls.internal_rpc), which Consul has from
 	// 1.12.0 on (Consul's CHANGELOG.md, 1.12.0, GH-12504).
 	MinConsulTLSVersion = "1.12.0"
-	// MinNomadVersion: see nomadFloor.
-	MinNomadVersion = "0.10.0"
+	// MinNomadVersion: every client's nomad.hcl picks its network
+	// interface with a go-sockaddr template (client.network_interface),
+	// which Nomad evaluates from 1.1.0 on (Nomad's CHANGELOG, 1.1.0:
+	// "Enable sockaddr templating for network-interface", GH-10404);
+	// before it the template is taken for an interface name, which does
+	// not exist.
+	MinNomadVersion = "1.1.0"
+	// MinNomadGRPCCAVersion: with security.tls and Consul 1.14.1 or later
+	// nomad.hcl has consul.grpc_ca_file (agentconfig.Features,
+	// ConsulEnvoyGRPCCAFile), which Nomad has from 1.5.0 on (Nomad's
+	// CHANGELOG, 1.5.0: "consul: add client configuration for
+	// grpc_ca_file", GH-15701; also backported to 1.4.5 and 1.3.10,
+	// which this bound leaves out to keep it one number).
+	MinNomadGRPCCAVersion = "1.5.0"
 	// LastConsulMajor and LastNomadMajor are the newest release series
 	// (Consul 1.22, Nomad 2.0) whose configuration keys the renderer
 	// was checked against.
@@ -62,14 +74,17 @@ var floors = []floor{
 	{attr: "consul", min: MinConsulVersion, key: "ui_config (in every server's consul.hcl)"},
 	{attr: "consul", min: MinConsulTLSVersion, key: "the tls block that security.tls = true writes into consul.hcl",
 		applies: func(t *Topology) bool { return t.Security.TLS }},
-	nomadFloor,
+	{attr: "nomad", min: MinNomadVersion, key: "a go-sockaddr template in client.network_interface (in every client's nomad.hcl)"},
+	{attr: "nomad", min: MinNomadGRPCCAVersion, key: "consul.grpc_ca_file, which security.tls = true with Consul 1.14.1 or later writes into nomad.hcl",
+		applies: func(t *Topology) bool { return t.Security.TLS && atLeast(t.Versions.Consul, "1.14.1") }},
 }
 
-// nomadFloor: every nomad.hcl names the Consul agent's gRPC listener,
-// consul.grpc_address, which Nomad has from 0.10.0 on (Nomad's
-// CHANGELOG.md, 0.10.0: Consul Connect integration, GH-6083), and every
-// client's plugin blocks need 0.9.0 (task driver plugins).
-var nomadFloor = floor{attr: "nomad", min: MinNomadVersion, key: "consul.grpc_address (in every node's nomad.hcl)"}
+// atLeast reports whether version is min or later; a version that does
+// not parse is not.
+func atLeast(version, min string) bool {
+	v, err := goversion.NewVersion(version)
+	return err == nil && v.GreaterThanOrEqual(goversion.Must(goversion.NewVersion(min)))
+}
 
 // family names the release family of a versions attribute.
 func family(attr string) (name string, lastMajor int) {
@@ -142,7 +157,8 @@ func supportedRange(attr string) string {
 		return fmt.Sprintf("nomadbox supports Consul %s to %d.x (%s to %d.x with security.tls = true), as internal/topology/versions.go documents (MinConsulVersion).",
 			MinConsulVersion, LastConsulMajor, MinConsulTLSVersion, LastConsulMajor)
 	}
-	return fmt.Sprintf("nomadbox supports Nomad %s to %d.x, as internal/topology/versions.go documents (MinNomadVersion).", MinNomadVersion, LastNomadMajor)
+	return fmt.Sprintf("nomadbox supports Nomad %s to %d.x (%s to %d.x with security.tls = true and Consul 1.14.1 or later), as internal/topology/versions.go documents (MinNomadVersion).",
+		MinNomadVersion, LastNomadMajor, MinNomadGRPCCAVersion, LastNomadMajor)
 }
 
 func latest(attr string) string {

@@ -4,7 +4,7 @@ cluster "x" {}
 provider "virtualbox" {}
 versions {
   # The oldest Nomad supported: no diagnostic.
-  nomad  = "0.10.0"
+  nomad  = "1.1.0"
   consul = "1.11.9"
 }
 security {

@@ -1,7 +1,7 @@
 # want: 8:12 Unsupported Consul version
 # want: 9:12 Unsupported Nomad version
 # Releases older than the keys the agent configuration uses: ui_config
-# needs Consul 1.9, consul.grpc_address Nomad 0.10.
+# needs Consul 1.9, the network_interface template Nomad 1.1.
 cluster "x" {}
 provider "virtualbox" {}
 versions {
