@@ -9,11 +9,13 @@ package binversion
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -41,25 +43,92 @@ type Info struct {
 // Runner runs `path version` and returns its output. Tests substitute it.
 type Runner func(ctx context.Context, path string) ([]byte, error)
 
-// Prober checks binaries and remembers each answer by path, size and
-// modification time, so commands that load the topology more than once
-// run each binary once, and a replaced binary is asked again.
+// Prober checks binaries and remembers each answer by path, size,
+// modification and change time and inode, so a binary is run once, not
+// on every command that loads the topology (each run costs about half
+// a second for these 100 MB programs), and a replaced binary is asked
+// again.
 type Prober struct {
 	Run Runner
 	// Timeout bounds each run; zero means the package's Timeout.
 	Timeout time.Duration
+	// CacheFile, when set, keeps the answers across processes. It is an
+	// optimisation only: a file that cannot be read or written is
+	// ignored.
+	CacheFile string
 
-	mu    sync.Mutex
-	cache map[cacheKey]Info
+	mu     sync.Mutex
+	cache  map[string]entry
+	loaded bool
 }
 
-type cacheKey struct {
-	path  string
-	size  int64
-	mtime time.Time
+// entry is one remembered answer; Path lets stale entries be dropped.
+type entry struct {
+	Path string
+	Info Info
 }
 
-var defaultProber = &Prober{Run: RunVersion}
+var defaultProber = &Prober{Run: RunVersion, CacheFile: defaultCacheFile()}
+
+// defaultCacheFile is under the user's cache directory, beside the
+// other things nomadbox caches outside any project.
+func defaultCacheFile() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "nomadbox", "binversion.json")
+}
+
+// cacheKey identifies one version of the file at path: any write to it,
+// or a rename of another file over it, changes its ctime or inode.
+func cacheKey(path string, st os.FileInfo) string {
+	key := fmt.Sprintf("%s|%d|%d", path, st.Size(), st.ModTime().UnixNano())
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+		key += fmt.Sprintf("|%d|%d.%d", sys.Ino, sys.Ctim.Sec, sys.Ctim.Nsec)
+	}
+	return key
+}
+
+func (p *Prober) lookup(key string) (Info, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.loaded && p.CacheFile != "" {
+		if b, err := os.ReadFile(p.CacheFile); err == nil {
+			json.Unmarshal(b, &p.cache)
+		}
+	}
+	p.loaded = true
+	e, ok := p.cache[key]
+	return e.Info, ok
+}
+
+func (p *Prober) remember(key, path string, info Info) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cache == nil {
+		p.cache = map[string]entry{}
+	}
+	p.cache[key] = entry{path, info}
+	// Entries of binaries that are gone or changed are dropped, so the
+	// file stays as small as the set of binaries in use.
+	for k, e := range p.cache {
+		if st, err := os.Stat(e.Path); err != nil || cacheKey(e.Path, st) != k {
+			delete(p.cache, k)
+		}
+	}
+	if p.CacheFile == "" {
+		return
+	}
+	b, err := json.MarshalIndent(p.cache, "", " ")
+	if err != nil || os.MkdirAll(filepath.Dir(p.CacheFile), 0o755) != nil {
+		return
+	}
+	tmp := fmt.Sprintf("%s.%d.tmp", p.CacheFile, os.Getpid())
+	if os.WriteFile(tmp, b, 0o644) == nil {
+		os.Rename(tmp, p.CacheFile)
+	}
+}
 
 // Probe is the default Prober's Probe: it runs the binary for real.
 func Probe(path string) (Info, error) {
@@ -74,11 +143,11 @@ func (p *Prober) Probe(path string) (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
-	key := cacheKey{path, st.Size(), st.ModTime()}
-	p.mu.Lock()
-	info, ok := p.cache[key]
-	p.mu.Unlock()
-	if ok {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	key := cacheKey(path, st)
+	if info, ok := p.lookup(key); ok {
 		return info, nil
 	}
 	limit := p.Timeout
@@ -94,15 +163,11 @@ func (p *Prober) Probe(path string) (Info, error) {
 	if err != nil {
 		return Info{}, fmt.Errorf("`%s version` failed: %v%s", path, err, firstLineNote(out))
 	}
-	if info, err = Parse(out); err != nil {
+	info, err := Parse(out)
+	if err != nil {
 		return Info{}, fmt.Errorf("%s: %w", path, err)
 	}
-	p.mu.Lock()
-	if p.cache == nil {
-		p.cache = map[cacheKey]Info{}
-	}
-	p.cache[key] = info
-	p.mu.Unlock()
+	p.remember(key, path, info)
 	return info, nil
 }
 

@@ -103,6 +103,39 @@ func TestProbeCachesByPathSizeAndTime(t *testing.T) {
 	}
 }
 
+// The answers outlive the process through the cache file, and a binary
+// rewritten in place is asked again.
+func TestProbeCacheFile(t *testing.T) {
+	dir := t.TempDir()
+	bin := fakeELF(t, dir, "nomad")
+	other := fakeELF(t, dir, "gone")
+	cache := filepath.Join(dir, "cache", "binversion.json")
+	runs := 0
+	run := func(context.Context, string) ([]byte, error) { runs++; return []byte("Nomad v1.6.1\n"), nil }
+	first := &Prober{Run: run, CacheFile: cache}
+	first.Probe(other)
+	os.Remove(other)
+	if _, err := first.Probe(bin); err != nil || runs != 2 {
+		t.Fatalf("first probes: %v after %d runs", err, runs)
+	}
+	second := &Prober{Run: run, CacheFile: cache}
+	if info, err := second.Probe(bin); err != nil || info.Version != "1.6.1" || runs != 2 {
+		t.Errorf("a new process ran the binary again: %+v, %v, %d runs", info, err, runs)
+	}
+	b, _ := os.ReadFile(cache)
+	if strings.Contains(string(b), "gone") {
+		t.Errorf("the entry of a removed binary stayed:\n%s", b)
+	}
+	// Same size, same mtime, new content: the change time differs.
+	st, _ := os.Stat(bin)
+	os.WriteFile(bin, append([]byte{0x7f, 'E', 'L', 'F'}, "other binary here!"...), 0o755)
+	os.Chtimes(bin, st.ModTime(), st.ModTime())
+	third := &Prober{Run: run, CacheFile: cache}
+	if third.Probe(bin); runs != 3 {
+		t.Errorf("a binary rewritten in place was not asked again (%d runs)", runs)
+	}
+}
+
 func TestProbeReportsFailureAndSilence(t *testing.T) {
 	bin := fakeELF(t, t.TempDir(), "nomad")
 	p := &Prober{Timeout: 200 * time.Millisecond, Run: func(ctx context.Context, _ string) ([]byte, error) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 
 	goversion "github.com/hashicorp/go-version"
 	"github.com/hashicorp/hcl/v2"
@@ -84,29 +85,52 @@ func (t *Topology) CheckLocalBinaries(probe BinaryProbe) hcl.Diagnostics {
 	if t.Install.Method != "local" || probe == nil {
 		return nil
 	}
-	var diags hcl.Diagnostics
-	for _, b := range []struct {
-		attr, program, path string
-		version             *string
-	}{
-		{"consul_binary", "consul", t.Install.ConsulBinary, &t.Versions.Consul},
-		{"nomad_binary", "nomad", t.Install.NomadBinary, &t.Versions.Nomad},
-	} {
+	bins := []localBinary{
+		{attr: "consul_binary", program: "consul", path: t.Install.ConsulBinary, version: &t.Versions.Consul},
+		{attr: "nomad_binary", program: "nomad", path: t.Install.NomadBinary, version: &t.Versions.Nomad},
+	}
+	// Both binaries are asked at once: each answer takes a large
+	// program's start-up time.
+	var wg sync.WaitGroup
+	for i := range bins {
+		b := &bins[i]
 		full := t.Path(expandHome(b.path))
 		if st, err := os.Stat(full); b.path == "" || err != nil || st.IsDir() {
 			continue
 		}
-		diags = append(diags, t.checkBinary(probe, b.attr, b.program, full, b.version)...)
+		b.path, b.probed = full, true
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b.got, b.release, b.err = probe(b.path)
+		}()
+	}
+	wg.Wait()
+	var diags hcl.Diagnostics
+	for _, b := range bins {
+		if b.probed {
+			diags = append(diags, t.checkBinary(b)...)
+		}
 	}
 	return diags
 }
 
-// checkBinary checks one local binary against the versions attribute of
-// its program, or fills that attribute in.
-func (t *Topology) checkBinary(probe BinaryProbe, attr, program, path string, version *string) hcl.Diagnostics {
+// localBinary is one local binary and what its probe said.
+type localBinary struct {
+	attr, program, path string
+	version             *string // the versions attribute of its program
+	probed              bool
+	got, release        string
+	err                 error
+}
+
+// checkBinary checks what one local binary said against the versions
+// attribute of its program, or fills that attribute in.
+func (t *Topology) checkBinary(b localBinary) hcl.Diagnostics {
+	attr, program, path, version := b.attr, b.program, b.path, b.version
+	got, release, err := b.got, b.release, b.err
 	name, _ := family(program)
 	in := &t.Install
-	got, release, err := probe(path)
 	switch {
 	case err != nil:
 		return hcl.Diagnostics{errorAt(in.subject(attr), "Unusable "+name+" binary",

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
@@ -42,8 +44,12 @@ client "nomad-client" {}
 // fakeProbe answers for the binaries by file name, as `version` would.
 func fakeProbe(answers map[string][2]string) (BinaryProbe, *[]string) {
 	var asked []string
+	var mu sync.Mutex
 	return func(path string) (string, string, error) {
+		mu.Lock()
 		asked = append(asked, filepath.Base(path))
+		sort.Strings(asked)
+		mu.Unlock()
 		a, ok := answers[filepath.Base(path)]
 		if !ok {
 			return "", "", errors.New(path + " is not an ELF executable (a script or a text file?)")
