@@ -185,8 +185,6 @@ func checkExecutable(path string) (os.FileInfo, error) {
 		return nil, fmt.Errorf("cannot read %s: %w", path, errors.Unwrap(err))
 	case !st.Mode().IsRegular():
 		return nil, fmt.Errorf("%s is not a regular file (it is a %s)", path, kind(st.Mode()))
-	case st.Mode().Perm()&0o111 == 0:
-		return nil, fmt.Errorf("%s is not executable: run `chmod +x %s`", path, path)
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -196,6 +194,9 @@ func checkExecutable(path string) (os.FileInfo, error) {
 	head := make([]byte, len(elfMagic))
 	if _, err := io.ReadFull(f, head); err != nil || !bytes.Equal(head, elfMagic) {
 		return nil, fmt.Errorf("%s is not an ELF executable (a script or a text file?): point it at the Linux binary from the release zip", path)
+	}
+	if st.Mode().Perm()&0o111 == 0 {
+		return nil, fmt.Errorf("%s is not executable: run `chmod +x %s`", path, path)
 	}
 	return st, nil
 }

@@ -65,7 +65,8 @@ func initCommand() *cli.Command {
 			if err := pinLocalVersions(&opts); err != nil {
 				return err
 			}
-			if err := chooseProvider(c, &opts); err != nil {
+			chosen, err := chooseProvider(&opts)
+			if err != nil {
 				return err
 			}
 			// What init writes must pass validate: flags such as --cidr or
@@ -77,6 +78,9 @@ func initCommand() *cli.Command {
 			written, err := scaffold.Write(opts)
 			if err != nil {
 				return err
+			}
+			if chosen != "" {
+				fmt.Fprintln(c.App.Writer, chosen)
 			}
 			for _, w := range written {
 				fmt.Fprintf(c.App.Writer, "Wrote %s\n", w)
@@ -198,32 +202,31 @@ var detectProviders = func() detect.Result {
 }
 
 // chooseProvider detects the provider unless --provider names one, and
-// says why it chose it and what came second. When nothing can run it
-// says what was looked for and how to fix each, and writes nothing.
-func chooseProvider(c *cli.Context, opts *scaffold.WriteOptions) error {
+// returns what to tell the user: why it chose it and what came second.
+// When nothing can run it says what was looked for and how to fix each.
+func chooseProvider(opts *scaffold.WriteOptions) (string, error) {
 	if opts.Provider != "" {
 		if providers.IsBuiltin(opts.Provider) {
-			return nil
+			return "", nil
 		}
 		// A plugin: its block is written from the schema it declares.
 		attrs, err := pluginBlock(opts.Provider)
 		if err != nil {
-			return usageError{err}
+			return "", usageError{err}
 		}
 		opts.PluginAttributes = attrs
-		return nil
+		return "", nil
 	}
 	r := detectProviders()
 	if r.Chosen == nil {
-		return fmt.Errorf("%s\nFix one of them, or pass --provider NAME to write the topology anyway", r.Explain())
+		return "", fmt.Errorf("%s\nFix one of them, or pass --provider NAME to write the topology anyway", r.Explain())
 	}
 	opts.Provider = r.Chosen.Provider
 	msg := fmt.Sprintf("Provider %s: %s", r.Chosen.Label(), r.Chosen.Why)
 	if r.RunnerUp != nil {
 		msg += fmt.Sprintf("; runner-up: %s", r.RunnerUp.Label())
 	}
-	fmt.Fprintf(c.App.Writer, "%s. Pass --provider to choose another.\n", msg)
-	return nil
+	return msg + ". Pass --provider to choose another.", nil
 }
 
 // selfCheck validates the topology init is about to write, as validate

@@ -230,6 +230,10 @@ func TestInitSaysWhyItChoseTheProvider(t *testing.T) {
 	if src, _ := os.ReadFile(filepath.Join(dir, "topology.hcl")); !strings.Contains(string(src), `provider "docker"`) {
 		t.Errorf("the chosen provider was not written:\n%s", src)
 	}
+	// An init that writes nothing announces no choice.
+	if code, out, _ := runCLI(t, t.TempDir(), "init", "--name", "BAD"); code != 2 || strings.Contains(out, "Provider") {
+		t.Errorf("a refused init: exit %d, stdout %q", code, out)
+	}
 }
 
 func TestInitWithNoProviderThatRuns(t *testing.T) {
