@@ -5,9 +5,11 @@ import (
 )
 
 // Consul returns /etc/consul.d/consul.hcl for node n. The keys used are
-// accepted by every Consul release from 1.13 on (ui_config, the tls
-// stanza, retry_join rather than start_join), except those FeaturesOf
-// gates on the topology's Consul version.
+// accepted by every Consul release the topology accepts (from
+// topology.MinConsulVersion on for ui_config, MinConsulTLSVersion with
+// TLS for the tls stanza; retry_join rather than start_join), except
+// those FeaturesOf gates on the topology's Consul version; keys_test.go
+// holds the release that introduced each key.
 func Consul(t *topology.Topology, n topology.Node) []byte {
 	f := newFile()
 	b := f.f.Body()

@@ -9,8 +9,10 @@ import (
 )
 
 // Nomad returns /etc/nomad.d/nomad.hcl for node n. The keys used are
-// accepted by every Nomad release from 1.6 on, except those FeaturesOf
-// gates on the topology's Nomad version.
+// accepted by every Nomad release the topology accepts (from
+// topology.MinNomadVersion on), except those FeaturesOf gates on the
+// topology's versions; keys_test.go holds the release that introduced
+// each key.
 func Nomad(t *topology.Topology, n topology.Node) []byte {
 	f := newFile()
 	b := f.f.Body()

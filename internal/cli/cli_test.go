@@ -189,16 +189,15 @@ func TestExitCodes(t *testing.T) {
 func TestInitFlagsAreValidated(t *testing.T) {
 	dir := t.TempDir()
 	code, _, errOut := runCLI(t, dir, "init", "--provider", "docker", "--cidr", "10.0.0.0/30")
-	if code != 1 || !strings.Contains(errOut, "CIDR too small") {
+	if code != 2 || !strings.Contains(errOut, "--cidr 10.0.0.0/30 is too small") {
 		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "topology.hcl")); err == nil {
 		t.Error("an invalid topology was written")
 	}
-	os.WriteFile(filepath.Join(dir, "consul"), []byte("x"), 0o755)
-	os.WriteFile(filepath.Join(dir, "nomad"), []byte("x"), 0o755)
+	consul, nomad := fakeAgents(t, dir, "1.13.9", "1.6.1")
 	code, _, errOut = runCLI(t, dir, "init", "--provider", "docker", "--cidr", "10.9.8.0/24", "--install", "local",
-		"--consul-binary", filepath.Join(dir, "consul"), "--nomad-binary", filepath.Join(dir, "nomad"),
+		"--consul-binary", consul, "--nomad-binary", nomad,
 		"--docker-package", "docker.io", "--consul-version", "1.13.9", "--nomad-version", "1.6.1")
 	if code != 0 {
 		t.Fatal(errOut)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/nomadbox/nomadbox/internal/binversion"
 	"github.com/nomadbox/nomadbox/internal/providers"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
@@ -79,6 +80,9 @@ func Load(path string) (*Loaded, error) {
 	t, diags := p.ParseFile(path)
 	if t != nil {
 		diags = append(diags, t.CheckHost()...)
+		// With install method local the binaries' own versions are the
+		// versions: each is run once (`version`) to ask.
+		diags = append(diags, t.CheckLocalBinaries(binversion.ProbeProgram)...)
 	}
 	if t != nil && !diags.HasErrors() {
 		diags = append(diags, providers.CheckBlock(context.Background(), t)...)

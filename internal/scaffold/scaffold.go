@@ -7,7 +7,12 @@ import (
 	_ "embed"
 	"fmt"
 	"net/netip"
+	"strings"
 	"text/template"
+
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
@@ -53,7 +58,13 @@ func Topology(opts Options) ([]byte, error) {
 	if opts.Servers < 1 || opts.Clients < 1 {
 		return nil, fmt.Errorf("a cluster needs at least one server and one client (asked for %d and %d)", opts.Servers, opts.Clients)
 	}
-	tmpl, err := template.New("topology.hcl").Delims("[[", "]]").Option("missingkey=error").Parse(topologyTemplate)
+	for _, a := range opts.PluginAttributes {
+		if !hclsyntax.ValidIdentifier(a.Name) {
+			return nil, fmt.Errorf("provider %s declares an attribute named %q, which is not an HCL identifier: the plugin must be fixed", opts.Provider, a.Name)
+		}
+	}
+	tmpl, err := template.New("topology.hcl").Delims("[[", "]]").Option("missingkey=error").
+		Funcs(template.FuncMap{"hcl": quote, "comment": oneLine}).Parse(topologyTemplate)
 	if err != nil {
 		return nil, err
 	}
@@ -96,6 +107,19 @@ func Topology(opts Options) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// quote writes s as an HCL string literal: quotes, backslashes, control
+// characters and template sequences ("${", "%{") escaped, so whatever a
+// flag holds lands in the file as that value and nothing else.
+func quote(s string) string {
+	return string(hclwrite.TokensForValue(cty.StringVal(s)).Bytes())
+}
+
+// oneLine keeps text that init writes into a comment on its line: a
+// newline in it would end the comment and start HCL.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
 type host struct{ Name, Address string }
 
 // placeholderHosts are the ssh provider's hosts as init writes them: the
@@ -120,4 +144,37 @@ func placeholderHosts(cidr string, servers, clients int) []host {
 		out = append(out, host{fmt.Sprintf("nomad-client%d", i), at(100 + i)})
 	}
 	return out
+}
+
+// SmallestNetwork is the smallest network at opts.CIDR's address in
+// which the topology init writes for opts validates, and the highest
+// node address in it. It is found by validating that topology with
+// each prefix length in turn, so the advice follows the rules validate
+// applies (where each group's addresses start, the host numbers a
+// network reserves), not a copy of them that could drift. ok is false
+// when opts.CIDR does not parse or no prefix length makes the topology
+// valid (then something other than the network's size is wrong).
+func SmallestNetwork(opts Options) (network netip.Prefix, last netip.Addr, ok bool) {
+	p, err := netip.ParsePrefix(opts.CIDR)
+	if err != nil || !p.Addr().Is4() {
+		return netip.Prefix{}, netip.Addr{}, false
+	}
+	for bits := 32; bits > 0; bits-- {
+		opts.CIDR = netip.PrefixFrom(p.Addr(), bits).Masked().String()
+		src, err := Topology(opts)
+		if err != nil {
+			return netip.Prefix{}, netip.Addr{}, false
+		}
+		t, diags := topology.NewParser().Parse(src, topology.DefaultFile)
+		if diags.HasErrors() {
+			continue
+		}
+		for _, n := range t.Nodes() {
+			if n.Address.Compare(last) > 0 {
+				last = n.Address
+			}
+		}
+		return t.Network.Prefix, last, true
+	}
+	return netip.Prefix{}, netip.Addr{}, false
 }

@@ -34,6 +34,9 @@ func Write(opts WriteOptions) ([]string, error) {
 		return nil, fmt.Errorf("%w: %s already exists; pass --force to overwrite it", ErrExists, opts.File)
 	}
 	var written []string
+	if err := os.MkdirAll(filepath.Dir(opts.File), 0o755); err != nil {
+		return nil, err
+	}
 	if err := writeAtomic(opts.File, src); err != nil {
 		return nil, err
 	}

@@ -1,8 +1,12 @@
 package topology
 
 import (
+	"fmt"
+	"os"
 	"strings"
+	"sync"
 
+	goversion "github.com/hashicorp/go-version"
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -62,6 +66,102 @@ func (in *Install) validate() hcl.Diagnostics {
 		}
 	}
 	return diags
+}
+
+// BinaryProbe says which program ("consul" or "nomad") and release the
+// executable at path is; internal/binversion.Probe runs `path version`
+// after checking that the file is an executable. Its errors are shown
+// to the user as they are. Tests pass a fake.
+type BinaryProbe func(path string) (program, version string, err error)
+
+// CheckLocalBinaries is a host check like CheckHost, for install method
+// "local": the binaries are what every node runs, so their own versions
+// are the versions. Each binary must be the program it is named for; a
+// versions attribute that contradicts its binary is an error, and an
+// absent one is filled in from the binary (and then range-checked at
+// the binary's attribute). Files that do not exist are CheckHost's to
+// report. A nil probe checks nothing.
+func (t *Topology) CheckLocalBinaries(probe BinaryProbe) hcl.Diagnostics {
+	if t.Install.Method != "local" || probe == nil {
+		return nil
+	}
+	bins := []localBinary{
+		{attr: "consul_binary", program: "consul", path: t.Install.ConsulBinary, version: &t.Versions.Consul},
+		{attr: "nomad_binary", program: "nomad", path: t.Install.NomadBinary, version: &t.Versions.Nomad},
+	}
+	// Both binaries are asked at once: each answer takes a large
+	// program's start-up time.
+	var wg sync.WaitGroup
+	for i := range bins {
+		b := &bins[i]
+		full := t.Path(expandHome(b.path))
+		if st, err := os.Stat(full); b.path == "" || err != nil || st.IsDir() {
+			continue
+		}
+		b.path, b.probed = full, true
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b.got, b.release, b.err = probe(b.path)
+		}()
+	}
+	wg.Wait()
+	var diags hcl.Diagnostics
+	for _, b := range bins {
+		if b.probed {
+			diags = append(diags, t.checkBinary(b)...)
+		}
+	}
+	return diags
+}
+
+// localBinary is one local binary and what its probe said.
+type localBinary struct {
+	attr, program, path string
+	version             *string // the versions attribute of its program
+	probed              bool
+	got, release        string
+	err                 error
+}
+
+// checkBinary checks what one local binary said against the versions
+// attribute of its program, or fills that attribute in.
+func (t *Topology) checkBinary(b localBinary) hcl.Diagnostics {
+	attr, program, path, version := b.attr, b.program, b.path, b.version
+	got, release, err := b.got, b.release, b.err
+	name, _ := family(program)
+	in := &t.Install
+	switch {
+	case err != nil:
+		return hcl.Diagnostics{errorAt(in.subject(attr), "Unusable "+name+" binary",
+			"%v. With method = \"local\" this file is copied to every node as its %s binary, so it must be the Linux %s executable, which nomadbox asks for its version.", err, program, name)}
+	case got != program:
+		other, _ := family(got)
+		return hcl.Diagnostics{errorAt(in.subject(attr), "Wrong binary",
+			"%s %s is %s %s, not %s: point %s at the %s binary.", attr, path, other, release, name, attr, program)}
+	case !t.Versions.isSet(program):
+		// No version written: the binary's is the one the render uses.
+		*version = release
+		return t.checkRange(program, release, in.subject(attr), fmt.Sprintf("%s %s", attr, path))
+	case !releaseVersion.MatchString(*version):
+		return nil // reported as an invalid version
+	case !sameRelease(*version, release):
+		return hcl.Diagnostics{errorAt(t.Versions.subject(program), "Version contradicts the "+name+" binary",
+			"versions.%s is %s but %s %s is %s %s: set %s = %q or point %s at a %s binary. The configuration nomadbox writes depends on the release the nodes run.",
+			program, *version, attr, path, name, release, program, release, attr, *version)}
+	}
+	return nil
+}
+
+// sameRelease compares two versions as releases: build metadata
+// ("+ent") does not make them differ.
+func sameRelease(a, b string) bool {
+	va, err1 := goversion.NewVersion(a)
+	vb, err2 := goversion.NewVersion(b)
+	if err1 != nil || err2 != nil {
+		return a == b
+	}
+	return va.Equal(vb)
 }
 
 func oneOf(s string, list []string) bool {

@@ -8,7 +8,7 @@ func (t *Topology) validate() hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	diags = append(diags, t.Cluster.validate()...)
 	diags = append(diags, t.Network.validate()...)
-	diags = append(diags, t.Versions.validate()...)
+	diags = append(diags, t.validateVersions()...)
 	diags = append(diags, t.Install.validate()...)
 	diags = append(diags, t.DNS.validate()...)
 	diags = append(diags, t.Firewall.validate()...)
