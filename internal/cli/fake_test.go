@@ -19,7 +19,12 @@ const (
 	fakeMachinesEnv = "NOMADBOX_CLI_TEST_MACHINES"
 )
 
+// TestMain lets the test binary stand in for a provider plugin (the
+// fake provider) or for a Consul or Nomad binary (fakeAgents).
 func TestMain(m *testing.M) {
+	if serveFakeAgent() {
+		os.Exit(0)
+	}
 	if os.Getenv(fakePluginEnv) != "" {
 		var machines []string
 		if s := os.Getenv(fakeMachinesEnv); s != "" {

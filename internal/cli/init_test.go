@@ -18,20 +18,23 @@ import (
 // variable holds "CONSUL_VERSION,NOMAD_VERSION".
 const fakeAgentEnv = "NOMADBOX_TEST_FAKE_AGENT"
 
-func TestMain(m *testing.M) {
-	if v := os.Getenv(fakeAgentEnv); v != "" && len(os.Args) == 2 && os.Args[1] == "version" {
-		consul, nomad, _ := strings.Cut(v, ",")
-		switch filepath.Base(os.Args[0]) {
-		case "consul":
-			fmt.Printf("Consul v%s\nRevision 0000000\n", consul)
-		case "nomad":
-			fmt.Printf("Nomad v%s\nBuildDate 2023-07-21T13:49:42Z\n", nomad)
-		default:
-			fmt.Println("Usage: something-else <command>")
-		}
-		os.Exit(0)
+// serveFakeAgent answers `version` as a Consul or Nomad binary when the
+// test binary runs as one of fakeAgents' links; it reports whether it did.
+func serveFakeAgent() bool {
+	v := os.Getenv(fakeAgentEnv)
+	if v == "" || len(os.Args) != 2 || os.Args[1] != "version" {
+		return false
 	}
-	os.Exit(m.Run())
+	consul, nomad, _ := strings.Cut(v, ",")
+	switch filepath.Base(os.Args[0]) {
+	case "consul":
+		fmt.Printf("Consul v%s\nRevision 0000000\n", consul)
+	case "nomad":
+		fmt.Printf("Nomad v%s\nBuildDate 2023-07-21T13:49:42Z\n", nomad)
+	default:
+		fmt.Println("Usage: something-else <command>")
+	}
+	return true
 }
 
 // fakeAgents links dir/bin/consul and dir/bin/nomad to this test binary,
