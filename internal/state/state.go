@@ -42,9 +42,20 @@ type Applied struct {
 	// Roles is the digest of the copied assets (roles, modules,
 	// playbooks) of the applied render.
 	Roles string `json:"roles"`
+	// Versions are the releases the applied render installed. The
+	// topology's source alone cannot say: with install method "local"
+	// and no versions block they came from the binaries, which may have
+	// been replaced since. Nil for a state that predates it.
+	Versions *Versions `json:"versions,omitempty"`
 	// Pending: a provision started after this state was saved and did
 	// not finish.
 	Pending bool `json:"-"`
+}
+
+// Versions are the Consul and Nomad releases of an applied render.
+type Versions struct {
+	Consul string `json:"consul"`
+	Nomad  string `json:"nomad"`
 }
 
 // Snapshot is the state a successful provision of files (a full render
@@ -56,7 +67,8 @@ func Snapshot(t *topology.Topology, files generator.Files) *Applied {
 			gen[p] = b
 		}
 	}
-	return &Applied{Topology: t, Generated: gen, Roles: RolesDigest(files)}
+	return &Applied{Topology: t, Generated: gen, Roles: RolesDigest(files),
+		Versions: &Versions{Consul: t.Versions.Consul, Nomad: t.Versions.Nomad}}
 }
 
 // RolesDigest is a hash over the paths and contents of files' copied
@@ -100,6 +112,9 @@ func Load(dir string) (*Applied, error) {
 		if err := json.Unmarshal(b, a); err != nil {
 			return nil, fmt.Errorf("reading the applied state %s: %w (remove the file, and the next up provisions every node again)", filepath.Join(dir, File), err)
 		}
+	}
+	if a.Versions != nil {
+		t.Versions.Consul, t.Versions.Nomad = a.Versions.Consul, a.Versions.Nomad
 	}
 	_, err = os.Stat(filepath.Join(dir, pendingFile))
 	a.Pending = err == nil

@@ -65,3 +65,26 @@ func TestUnreadableState(t *testing.T) {
 		t.Error("a broken applied.json loads")
 	}
 }
+
+// With install method "local" and no versions block, the versions came
+// from the binaries when the state was saved; the applied topology keeps
+// them, not the defaults its source would decode to, so a plan does not
+// see a change (a "downgrade") that never happened.
+func TestAppliedVersionsAreRecorded(t *testing.T) {
+	dir := t.TempDir()
+	tp, diags := topology.NewParser().Parse([]byte(src), "t.hcl")
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	tp.Versions.Consul, tp.Versions.Nomad = "1.13.9", "1.6.1" // as the binaries said
+	if err := Snapshot(tp, generator.Files{}).Save(dir, []byte(src)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := got.Topology.Versions; v.Consul != "1.13.9" || v.Nomad != "1.6.1" {
+		t.Errorf("applied versions %s / %s, want the recorded 1.13.9 / 1.6.1", v.Consul, v.Nomad)
+	}
+}
