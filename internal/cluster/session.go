@@ -13,6 +13,7 @@ import (
 	"github.com/nomadbox/nomadbox/internal/nodeexec"
 	"github.com/nomadbox/nomadbox/internal/progress"
 	"github.com/nomadbox/nomadbox/internal/providers"
+	"github.com/nomadbox/nomadbox/internal/renderdir"
 	"github.com/nomadbox/nomadbox/internal/secrets"
 	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/provider"
@@ -84,11 +85,14 @@ func Open(t *topology.Topology, opts SessionOptions) (*Session, error) {
 	if dir == "" {
 		dir = RenderDir(t)
 	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
+	// Before the log is opened in it: a directory that is not this
+	// cluster's render directory is refused with nothing written (and,
+	// for destroy, before any machine is touched).
+	if err := renderdir.Claim(dir, t.Cluster.Name); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(abs, 0o755); err != nil {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
 		return nil, err
 	}
 	logPath := filepath.Join(abs, LogFile)
