@@ -23,7 +23,11 @@ const markerFormat = 1
 type marker struct {
 	Format  int    `json:"format"`
 	Cluster string `json:"cluster"`
+	// Note tells a reader what the file is for.
+	Note string `json:"note,omitempty"`
 }
+
+const markerNote = "nomadbox's render directory of this cluster: nomadbox writes and deletes only here, and destroy keeps files nomadbox did not write"
 
 // NotOursError says why nomadbox refuses a directory: it is not the
 // render directory of the cluster it works on.
@@ -54,36 +58,37 @@ func Claim(dir, cluster string) error {
 	case !st.IsDir():
 		return &NotOursError{dir, "is not a directory"}
 	}
-	if err := check(dir, cluster); err != nil {
+	marked, err := check(dir, cluster)
+	if err != nil || marked {
 		return err
 	}
 	return writeMarker(dir, cluster)
 }
 
 // check accepts the existing directory dir as cluster's render
-// directory: by its marker, or empty, or by the legacy rule.
-func check(dir, cluster string) error {
+// directory: by its marker (marked), or empty, or by the legacy rule.
+func check(dir, cluster string) (marked bool, err error) {
 	m, err := readMarker(dir)
 	switch {
 	case err != nil:
-		return err
+		return false, err
 	case m != nil && m.Cluster == cluster:
-		return nil
+		return true, nil
 	case m != nil:
-		return &NotOursError{dir, fmt.Sprintf("is the render directory of cluster %q, not of %q (%s)", m.Cluster, cluster, Marker)}
+		return false, &NotOursError{dir, fmt.Sprintf("is the render directory of cluster %q, not of %q (%s)", m.Cluster, cluster, Marker)}
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil || len(entries) == 0 {
-		return err
+		return false, err
 	}
 	name, ok := legacyCluster(dir)
 	if !ok {
-		return &NotOursError{dir, fmt.Sprintf("is not a nomadbox render directory (no %s)", Marker)}
+		return false, &NotOursError{dir, fmt.Sprintf("is not a nomadbox render directory (no %s)", Marker)}
 	}
 	if name != cluster {
-		return &NotOursError{dir, fmt.Sprintf("is the render directory of cluster %q, not of %q (%s)", name, cluster, legacyVars)}
+		return false, &NotOursError{dir, fmt.Sprintf("is the render directory of cluster %q, not of %q (%s)", name, cluster, legacyVars)}
 	}
-	return nil
+	return false, nil
 }
 
 // readMarker reads dir's marker; nil when there is none.
@@ -103,7 +108,7 @@ func readMarker(dir string) (*marker, error) {
 }
 
 func writeMarker(dir, cluster string) error {
-	b, _ := json.Marshal(marker{Format: markerFormat, Cluster: cluster})
+	b, _ := json.MarshalIndent(marker{Format: markerFormat, Cluster: cluster, Note: markerNote}, "", "  ")
 	tmp := filepath.Join(dir, Marker+".tmp")
 	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
 		return err
