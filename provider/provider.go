@@ -125,7 +125,10 @@ type Diagnostic struct {
 // Cluster is everything a provider learns about the cluster.
 type Cluster struct {
 	Name string `json:"name"`
-	// Dir is the render directory; a provider may keep its state there.
+	// Dir is the render directory; a provider may keep its state there,
+	// and removes it in Destroy: nomadbox's destroy deletes only the
+	// entries nomadbox itself writes, and keeps the directory while
+	// anything else is left in it.
 	Dir string `json:"dir"`
 	// TopologyFile is the file the cluster was loaded from.
 	TopologyFile string `json:"topology_file"`

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/nomadbox/nomadbox/internal/agentconfig"
 	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/renderdir"
 	"github.com/nomadbox/nomadbox/internal/secrets"
 	"github.com/nomadbox/nomadbox/internal/verify"
 )
@@ -117,8 +119,11 @@ func (s *Session) Halt(ctx context.Context, names ...string) error {
 	return nil
 }
 
-// Destroy removes the machines and the render directory with its
-// secrets: a new `up` starts a new cluster.
+// Destroy removes the machines, then what nomadbox wrote in the render
+// directory, secrets included: a new `up` starts a new cluster. Open has
+// already refused a directory that is not this cluster's render
+// directory, before any machine was touched. A user's file in the
+// directory stays, and with it the directory.
 func (s *Session) Destroy(ctx context.Context) error {
 	s.Progress.Phase("destroy")
 	// The secrets go only once the provider has removed every machine
@@ -134,14 +139,20 @@ func (s *Session) Destroy(ctx context.Context) error {
 		return fmt.Errorf("%w\nThe render directory %s and its secrets were kept.", err, s.Dir)
 	}
 	s.Close()
-	if err := os.RemoveAll(s.Dir); err != nil {
+	kept, err := renderdir.Remove(s.Dir, s.Topology.Cluster.Name)
+	if err != nil {
+		s.Progress.Fail("")
 		return err
 	}
+	what := s.Dir
+	if len(kept) > 0 {
+		what = fmt.Sprintf("nomadbox's files in %s (the directory stays: it holds %s, which nomadbox did not make)", s.Dir, strings.Join(kept, ", "))
+	}
 	if s.existingHosts() {
-		s.Progress.Done("uninstalled from the hosts (they keep running) and removed " + s.Dir)
+		s.Progress.Done("uninstalled from the hosts (they keep running) and removed " + what)
 		return nil
 	}
-	s.Progress.Done("removed the machines and " + s.Dir)
+	s.Progress.Done("removed the machines and " + what)
 	return nil
 }
 

@@ -31,6 +31,10 @@ func Render(t *topology.Topology, opts RenderOptions) (*RenderResult, error) {
 	if dir == "" {
 		dir = RenderDir(t)
 	}
+	// Claimed first: the render's checksum cache goes into dir too.
+	if err := renderdir.Claim(dir, t.Cluster.Name); err != nil {
+		return nil, err
+	}
 	files, err := renderFiles(t, dir, opts.Assets)
 	if err != nil {
 		return nil, err
@@ -51,8 +55,12 @@ func renderFiles(t *topology.Topology, dir string, assets fs.FS) (generator.File
 }
 
 // writeRender writes files, rendered from t, to the render directory dir,
-// with the secrets they refer to.
+// with the secrets they refer to. dir must be t's render directory: a
+// directory that is not is refused before anything is written.
 func writeRender(t *topology.Topology, dir string, files generator.Files) (*RenderResult, error) {
+	if err := renderdir.Claim(dir, t.Cluster.Name); err != nil {
+		return nil, err
+	}
 	if err := secrets.Ensure(dir, t); err != nil {
 		return nil, err
 	}

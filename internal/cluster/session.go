@@ -13,6 +13,7 @@ import (
 	"github.com/nomadbox/nomadbox/internal/nodeexec"
 	"github.com/nomadbox/nomadbox/internal/progress"
 	"github.com/nomadbox/nomadbox/internal/providers"
+	"github.com/nomadbox/nomadbox/internal/renderdir"
 	"github.com/nomadbox/nomadbox/internal/secrets"
 	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/provider"
@@ -90,6 +91,16 @@ func Open(t *topology.Topology, opts SessionOptions) (*Session, error) {
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
+		return nil, err
+	}
+	// Before the log is opened in it: a directory that is not this
+	// cluster's render directory is refused with nothing written (and,
+	// for destroy, before any machine is touched). A dry run only checks.
+	claim := renderdir.Claim
+	if opts.DryRun {
+		claim = renderdir.Check
+	}
+	if err := claim(abs, t.Cluster.Name); err != nil {
 		return nil, err
 	}
 	f, logPath, err := openLog(abs, t.Cluster.Name, opts)

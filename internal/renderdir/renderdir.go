@@ -1,8 +1,9 @@
-// Package renderdir writes rendered files into a cluster's render
-// directory (.nomadbox/<cluster>) without ever leaving it half-written:
-// the new tree is written beside the old one and swapped in. Things that
-// belong to the running cluster (Vagrant's .vagrant state, secrets/,
-// logs) are left alone.
+// Package renderdir owns a cluster's render directory (.nomadbox/<cluster>
+// or -o DIR): Claim recognises it by nomadbox's marker file (and refuses a
+// directory that is not nomadbox's), Write swaps a new render in without
+// ever leaving it half-written, and Remove deletes only what nomadbox put
+// there. Write leaves things that belong to the running cluster (Vagrant's
+// .vagrant state, secrets/, logs) alone.
 package renderdir
 
 import (
@@ -18,6 +19,7 @@ import (
 // Write replaces the rendered part of dir with files. Every top-level
 // entry that files contains (Vagrantfile, ansible/) is replaced whole, so
 // files that are no longer rendered (a removed node's host_vars) go away.
+// dir must have been claimed (Claim): Write replaces what it holds.
 func Write(dir string, files generator.Files) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -40,7 +42,13 @@ func Write(dir string, files generator.Files) error {
 		if err := os.WriteFile(dst, files[p], 0o644); err != nil {
 			return err
 		}
-		tops[strings.SplitN(p, "/", 2)[0]] = true
+		top := strings.SplitN(p, "/", 2)[0]
+		if !Owned(top) {
+			// Remove would leave it behind, and a user's entry of that
+			// name would be replaced.
+			return fmt.Errorf("refusing to render %q: %s is not an entry nomadbox owns in a render directory", p, top)
+		}
+		tops[top] = true
 	}
 
 	names := make([]string, 0, len(tops))
