@@ -17,16 +17,16 @@ import (
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
-// hostsTopology is a cluster on existing hosts (the ssh provider), on
-// loopback addresses and a closed port: destroy removes no machine
-// there, so a session runs with nothing to reach.
+// hostsTopology is a cluster on existing hosts (the ssh provider) that
+// was never applied: destroy then uninstalls nothing and reaches no
+// host, so a session runs with nothing to contact.
 func hostsTopology(t *testing.T) *topology.Topology {
 	t.Helper()
 	topo, diags := topology.NewParser().Parse([]byte(`
 cluster "metal" {}
 provider "ssh" {
   port  = 1
-  hosts = { "nomad-server1" = "127.0.0.2", "nomad-client1" = "127.0.0.3" }
+  hosts = { "nomad-server1" = "10.9.0.11", "nomad-client1" = "10.9.0.101" }
 }
 network { cidr = "10.9.0.0/24" }
 server "nomad-server" {}
