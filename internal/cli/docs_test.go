@@ -315,3 +315,58 @@ func TestDocCommandsExtractor(t *testing.T) {
 		t.Errorf("problems %q, want the unterminated quote of line 25", problems)
 	}
 }
+
+// TestDocsQuoteConvention keeps docs/commands.md quoting the command-line
+// convention of the package comment (doc.go), which the convention test
+// enforces: every rule there must appear in the user's reference, word
+// for word once line breaks are ignored.
+func TestDocsQuoteConvention(t *testing.T) {
+	root := moduleRoot(t)
+	code, err := os.ReadFile(filepath.Join(root, "internal", "cli", "doc.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := conventionRules(string(code))
+	if len(rules) < 5 {
+		t.Fatalf("found %d rules under \"# The command-line convention\" in doc.go: the extraction is broken", len(rules))
+	}
+	doc, err := os.ReadFile(filepath.Join(root, "docs", "commands.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(doc)), " ")
+	for _, r := range rules {
+		if !strings.Contains(text, "- "+r) {
+			t.Errorf("docs/commands.md does not quote this rule of internal/cli/doc.go as a list item:\n\t%s", r)
+		}
+	}
+}
+
+// conventionRules returns the bullets of the package comment's
+// convention section, each on one line with its spaces collapsed.
+func conventionRules(src string) []string {
+	var rules []string
+	in := false
+	for _, line := range strings.Split(src, "\n") {
+		text, ok := strings.CutPrefix(line, "//")
+		if !ok {
+			break
+		}
+		text = strings.TrimPrefix(text, " ")
+		switch {
+		case text == "# The command-line convention":
+			in = true
+		case !in || strings.TrimSpace(text) == "":
+		case strings.HasPrefix(text, "  - "):
+			rules = append(rules, strings.TrimPrefix(text, "  - "))
+		case strings.HasPrefix(text, "    ") && len(rules) > 0:
+			rules[len(rules)-1] += " " + text
+		case len(rules) > 0:
+			in = false // the first paragraph after the list
+		}
+	}
+	for i, r := range rules {
+		rules[i] = strings.Join(strings.Fields(r), " ")
+	}
+	return rules
+}
