@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -48,7 +49,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
 	unknown := ""
 	app.CommandNotFound = func(_ *cli.Context, name string) { unknown = name }
-	err := app.Run(flagsFirst(app, args))
+	ctx, stop := signalContext(context.Background())
+	defer stop()
+	err := app.RunContext(ctx, flagsFirst(app, args))
 	if unknown != "" {
 		fmt.Fprintf(stderr, "Error: unknown command %q\nRun 'nomadbox --help' for the list of commands.\n", unknown)
 		return ExitUsage
@@ -151,7 +154,7 @@ func noArgs(c *cli.Context) error {
 
 // load reads the topology and prints its warnings.
 func load(c *cli.Context) (*cluster.Loaded, error) {
-	l, err := cluster.Load(c.String("file"))
+	l, err := cluster.Load(c.Context, c.String("file"))
 	if err != nil {
 		return nil, err
 	}

@@ -172,8 +172,7 @@ func boxCommand() *cli.Command {
 				if err := noArgs(c); err != nil {
 					return err
 				}
-				ctx, cancel := signalContext(c)
-				defer cancel()
+				ctx := c.Context
 				r := &execx.Runner{}
 				if c.Bool("verbose") {
 					r.OnLine = func(_ *execx.Cmd, l string) { fmt.Fprintf(c.App.Writer, "    %s\n", l) }

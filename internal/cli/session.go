@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/nomadbox/nomadbox/internal/cluster"
+	"github.com/nomadbox/nomadbox/internal/execx"
 )
 
 // outputFlag is -o for the commands that work in a render directory.
@@ -34,7 +35,7 @@ func openSession(c *cli.Context, command string) (*cluster.Session, error) {
 	if c.Bool("json") {
 		out = c.App.ErrWriter
 	}
-	return cluster.Open(l.Topology, cluster.SessionOptions{
+	return cluster.Open(c.Context, l.Topology, cluster.SessionOptions{
 		OutDir:  c.String("output"),
 		Out:     out,
 		TTY:     isTerminal(out),
@@ -43,10 +44,45 @@ func openSession(c *cli.Context, command string) (*cluster.Session, error) {
 	})
 }
 
-// signalContext is cancelled on Ctrl-C or SIGTERM, so running commands
-// are stopped and the cleanup of a failed step still runs.
-func signalContext(c *cli.Context) (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+// signalContext is cancelled on the first Ctrl-C or SIGTERM, so running
+// commands are stopped (each child's whole process group: a child in its
+// own group does not see the terminal's Ctrl-C, this is how it learns of
+// it) while the cleanup of a failed step still runs; a second signal
+// also ends that cleanup (execx.CleanupContext). Run wraps every command
+// in it, from the first plugin started to the last cleanup.
+func signalContext(parent context.Context) (context.Context, context.CancelFunc) {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancelCause(parent)
+	stop, stopCleanup := context.WithCancel(context.Background())
+	finished := make(chan struct{})
+	go func() {
+		for first := true; ; first = false {
+			select {
+			case s := <-sigs:
+				if first {
+					cancel(fmt.Errorf("stopped by %s", signalName(s)))
+				} else {
+					stopCleanup()
+				}
+			case <-finished:
+				return
+			}
+		}
+	}()
+	return execx.WithStop(ctx, stop), func() {
+		signal.Stop(sigs)
+		close(finished)
+		cancel(nil)
+		stopCleanup()
+	}
+}
+
+func signalName(s os.Signal) string {
+	if s == syscall.SIGTERM {
+		return "SIGTERM"
+	}
+	return "SIGINT (Ctrl-C)"
 }
 
 // argsCheck validates a command's positional arguments before anything
@@ -88,7 +124,8 @@ func atMost(n int, what string) argsCheck {
 
 // inSession is the Action of every command that works on a cluster:
 // check the arguments, load the topology, open a session (closed
-// afterwards) and run f with a context that Ctrl-C cancels.
+// afterwards) and run f with the command's context, which Ctrl-C and
+// SIGTERM cancel (signalContext).
 func inSession(args argsCheck, f func(ctx context.Context, c *cli.Context, s *cluster.Session) error) cli.ActionFunc {
 	return func(c *cli.Context) error {
 		if err := args(c); err != nil {
@@ -99,9 +136,7 @@ func inSession(args argsCheck, f func(ctx context.Context, c *cli.Context, s *cl
 			return err
 		}
 		defer s.Close()
-		ctx, cancel := signalContext(c)
-		defer cancel()
-		return f(ctx, c, s)
+		return f(c.Context, c, s)
 	}
 }
 

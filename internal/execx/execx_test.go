@@ -193,3 +193,32 @@ func TestExitWithGrandchildHoldingOutput(t *testing.T) {
 		syscall.Kill(-pid, syscall.SIGKILL)
 	}
 }
+
+func TestCleanupContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	stop, stopCleanup := context.WithCancel(context.Background())
+	ctx = WithStop(ctx, stop)
+	cancel()
+	c, done := CleanupContext(ctx, time.Minute)
+	defer done()
+	if c.Err() != nil {
+		t.Fatal("the cleanup context ended with the cancelled run's")
+	}
+	if _, ok := c.Deadline(); !ok {
+		t.Error("the cleanup context has no deadline")
+	}
+	stopCleanup()
+	select {
+	case <-c.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the second stop did not end the cleanup context")
+	}
+	// Without a stop it is bounded all the same.
+	c2, done2 := CleanupContext(context.Background(), 10*time.Millisecond)
+	defer done2()
+	select {
+	case <-c2.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the cleanup context outlived its bound")
+	}
+}
