@@ -167,7 +167,7 @@ func (p *Plugin) start(ctx context.Context) error {
 		p.stopGroup()
 		<-ch
 		p.end(false)
-		return fmt.Errorf("provider plugin %q (%s): start cancelled: %w", p.Name, p.Path, ctx.Err())
+		return fmt.Errorf("provider plugin %q (%s): start cancelled: %w", p.Name, p.Path, context.Cause(ctx))
 	}
 	if s.err != nil {
 		p.end(false)
@@ -188,6 +188,9 @@ func (p *Plugin) startError(err error) error {
 	// releases capitalized it.
 	if strings.Contains(strings.ToLower(msg), "incompatible api version") {
 		return fmt.Errorf("provider plugin %q (%s) speaks another version of the provider protocol than this nomadbox (%d): install a release of the plugin built for protocol %d\n%s", p.Name, p.Path, ProtocolVersion, ProtocolVersion, msg)
+	}
+	if strings.Contains(msg, "timeout while waiting for plugin to start") {
+		return p.withStderr(fmt.Errorf("provider plugin %q (%s) did not start: it did not answer the plugin handshake within %s and was stopped", p.Name, p.Path, p.Timeouts.Start))
 	}
 	return p.withStderr(fmt.Errorf("provider plugin %q (%s) did not start: %w", p.Name, p.Path, err))
 }

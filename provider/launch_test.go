@@ -649,7 +649,7 @@ func TestLaunchNeverHandshakes(t *testing.T) {
 		p.Close()
 		t.Fatal("Launch of a plugin that never handshakes: no error")
 	}
-	for _, want := range []string{`provider plugin "stuck"`, path, "did not start", "timeout"} {
+	for _, want := range []string{`provider plugin "stuck"`, path, "did not start", "handshake within 2s"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("Launch's error %q does not mention %q", err, want)
 		}

@@ -61,7 +61,7 @@ func signalContext(parent context.Context) (context.Context, context.CancelFunc)
 			select {
 			case s := <-sigs:
 				if first {
-					cancel(fmt.Errorf("stopped by %s", signalName(s)))
+					cancel(interrupted{s})
 				} else {
 					stopCleanup()
 				}
@@ -78,12 +78,19 @@ func signalContext(parent context.Context) (context.Context, context.CancelFunc)
 	}
 }
 
-func signalName(s os.Signal) string {
-	if s == syscall.SIGTERM {
-		return "SIGTERM"
+// interrupted is why a command's context was cancelled: a signal. It is
+// a context.Canceled, so code that tells a cancel from a failure still
+// does.
+type interrupted struct{ sig os.Signal }
+
+func (i interrupted) Error() string {
+	if i.sig == syscall.SIGTERM {
+		return "stopped by SIGTERM"
 	}
-	return "SIGINT (Ctrl-C)"
+	return "stopped by SIGINT (Ctrl-C)"
 }
+
+func (interrupted) Is(target error) bool { return target == context.Canceled }
 
 // argsCheck validates a command's positional arguments before anything
 // is loaded.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"syscall"
 	"testing"
 	"time"
@@ -23,8 +24,8 @@ func TestSignalContextFirstStopsSecondEndsCleanup(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("SIGTERM did not cancel the command's context")
 	}
-	if cause := context.Cause(ctx); cause == nil || cause.Error() != "stopped by SIGTERM" {
-		t.Errorf("cause = %v, want stopped by SIGTERM", cause)
+	if cause := context.Cause(ctx); cause == nil || cause.Error() != "stopped by SIGTERM" || !errors.Is(cause, context.Canceled) {
+		t.Errorf("cause = %v, want stopped by SIGTERM, a context.Canceled", cause)
 	}
 	cctx, cancel := cleanup()
 	defer cancel()

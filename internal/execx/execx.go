@@ -200,7 +200,7 @@ func (r *Runner) run(ctx context.Context, c *Cmd, capture bool) ([]byte, error) 
 		e.ExitCode = exit.ExitCode()
 	}
 	if ctx.Err() != nil {
-		e.ExitCode, e.Err = -1, ctx.Err()
+		e.ExitCode, e.Err = -1, context.Cause(ctx)
 	}
 	r.logf("# %s\n", strings.SplitN(e.Error(), ";", 2)[0])
 	return stdout.Bytes(), e
