@@ -3,6 +3,7 @@
 package nomadbox_test
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -48,7 +49,7 @@ client "nomad-client" {}
 `
 		file := filepath.Join(dir, "topology.hcl")
 		os.WriteFile(file, []byte(src), 0o644)
-		l, err := cluster.Load(file)
+		l, err := cluster.Load(context.Background(), file)
 		var d *cluster.Diagnostics
 		if errors.As(err, &d) {
 			var b strings.Builder

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +17,8 @@ import (
 	plugin "github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/nomadbox/nomadbox/internal/execx"
 )
 
 // Timeouts bound every call nomadbox makes to a plugin.
@@ -30,10 +33,26 @@ type Timeouts struct {
 	Long time.Duration
 }
 
-// DefaultTimeouts are the timeouts Launch uses for the ones not set.
+// TimeoutScaleEnv, set to a positive number, multiplies every default
+// timeout: tests set it (0.1, say) to see a hung plugin stopped in
+// seconds rather than minutes.
+const TimeoutScaleEnv = "NOMADBOX_PLUGIN_TIMEOUT_SCALE"
+
+// DefaultTimeouts are the timeouts Launch uses for the ones not set,
+// scaled by $NOMADBOX_PLUGIN_TIMEOUT_SCALE.
 func DefaultTimeouts() Timeouts {
-	return Timeouts{Start: 30 * time.Second, Short: 30 * time.Second, List: 3 * time.Minute, Long: 90 * time.Minute}
+	t := Timeouts{Start: 30 * time.Second, Short: 30 * time.Second, List: 3 * time.Minute, Long: 90 * time.Minute}
+	if f, err := strconv.ParseFloat(os.Getenv(TimeoutScaleEnv), 64); err == nil && f > 0 {
+		for _, d := range []*time.Duration{&t.Start, &t.Short, &t.List, &t.Long} {
+			*d = time.Duration(float64(*d) * f)
+		}
+	}
+	return t
 }
+
+// gracefulExit is how long Close lets a plugin end by itself (go-plugin
+// asks it to, then waits 2 s) before its process group is signalled.
+const gracefulExit = 3 * time.Second
 
 // LaunchOptions say which plugin to start and where its stderr goes.
 type LaunchOptions struct {
@@ -61,13 +80,24 @@ type Plugin struct {
 	client     *plugin.Client
 	impl       Provider
 	stderr     *lastLines
+	// cmd is the plugin's process, in a process group of its own with
+	// everything it starts; stopGroup signals that group (execx.Contain).
+	cmd       *exec.Cmd
+	stopGroup context.CancelFunc
+	endOnce   sync.Once
 }
 
 // stderrLines is how many of a plugin's last stderr lines an error quotes.
 const stderrLines = 10
 
-// Launch starts the plugin and checks it speaks ProtocolVersion.
-func Launch(opts LaunchOptions) (*Plugin, error) {
+// Launch starts the plugin and checks it speaks ProtocolVersion. It
+// returns within Timeouts.Start (and a few seconds to end the plugin), or
+// at once when ctx is cancelled. The plugin and everything it starts run
+// in a process group of their own, which Close, a failed start and a
+// call past its timeout end as a whole: go-plugin alone kills only the
+// plugin's process and then waits for its output pipes, which a child
+// the plugin started may hold open for ever.
+func Launch(ctx context.Context, opts LaunchOptions) (*Plugin, error) {
 	t := DefaultTimeouts()
 	for _, d := range []struct {
 		dst *time.Duration
@@ -89,9 +119,11 @@ func Launch(opts LaunchOptions) (*Plugin, error) {
 	shared := &sync.Mutex{}
 	rawStderr := &lineWriter{w: stderr, mu: shared}
 	syncStderr := &lineWriter{w: stderr, mu: shared}
-	cmd := exec.Command(opts.Path, opts.Args...)
+	groupCtx, stopGroup := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(groupCtx, opts.Path, opts.Args...)
+	execx.Contain(cmd)
 	cmd.Env = append(os.Environ(), opts.Env...)
-	p := &Plugin{Name: opts.Name, Path: opts.Path, Timeouts: t, stderr: tail}
+	p := &Plugin{Name: opts.Name, Path: opts.Path, Timeouts: t, stderr: tail, cmd: cmd, stopGroup: stopGroup}
 	p.client = plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  Handshake,
 		VersionedPlugins: pluginSets(ProtocolVersion, nil),
@@ -108,18 +140,46 @@ func Launch(opts LaunchOptions) (*Plugin, error) {
 		// The raw lines go to Stderr; go-plugin's own log would repeat them.
 		Logger: hclog.New(&hclog.LoggerOptions{Output: io.Discard, Level: hclog.Off}),
 	})
-	rpc, err := p.client.Client()
-	if err != nil {
-		p.client.Kill()
-		return nil, p.startError(err)
+	if err := p.start(ctx); err != nil {
+		return nil, err
 	}
-	raw, err := rpc.Dispense(pluginName)
+	return p, nil
+}
+
+// start waits for the handshake and dispenses the provider; a failure or
+// a cancel ends the plugin's process group.
+func (p *Plugin) start(ctx context.Context) error {
+	type started struct {
+		rpc plugin.ClientProtocol
+		err error
+	}
+	ch := make(chan started, 1)
+	go func() {
+		rpc, err := p.client.Client()
+		ch <- started{rpc, err}
+	}()
+	var s started
+	select {
+	case s = <-ch:
+	case <-ctx.Done():
+		// Once the group is gone the handshake fails at once: wait for
+		// that, so that nothing of go-plugin's start runs on.
+		p.stopGroup()
+		<-ch
+		p.end(false)
+		return fmt.Errorf("provider plugin %q (%s): start cancelled: %w", p.Name, p.Path, context.Cause(ctx))
+	}
+	if s.err != nil {
+		p.end(false)
+		return p.startError(s.err)
+	}
+	raw, err := s.rpc.Dispense(pluginName)
 	if err != nil {
-		p.client.Kill()
-		return nil, p.failure("start", err)
+		p.end(false)
+		return p.failure("start", err)
 	}
 	p.impl = raw.(Provider)
-	return p, nil
+	return nil
 }
 
 func (p *Plugin) startError(err error) error {
@@ -129,11 +189,41 @@ func (p *Plugin) startError(err error) error {
 	if strings.Contains(strings.ToLower(msg), "incompatible api version") {
 		return fmt.Errorf("provider plugin %q (%s) speaks another version of the provider protocol than this nomadbox (%d): install a release of the plugin built for protocol %d\n%s", p.Name, p.Path, ProtocolVersion, ProtocolVersion, msg)
 	}
+	if strings.Contains(msg, "timeout while waiting for plugin to start") {
+		return p.withStderr(fmt.Errorf("provider plugin %q (%s) did not start: it did not answer the plugin handshake within %s and was stopped", p.Name, p.Path, p.Timeouts.Start))
+	}
 	return p.withStderr(fmt.Errorf("provider plugin %q (%s) did not start: %w", p.Name, p.Path, err))
 }
 
-// Close stops the plugin.
-func (p *Plugin) Close() { p.client.Kill() }
+// Close stops the plugin and everything it started.
+func (p *Plugin) Close() { p.end(true) }
+
+// end stops the plugin and its process group, once. Gracefully, go-plugin
+// first asks the plugin to exit and waits for it; a plugin that hung or
+// never started gets SIGTERM to its whole group at once (SIGKILL after
+// execx.Grace). Either way go-plugin's Kill returns only once the plugin's
+// pipes close, that is once nothing of the group holds them.
+func (p *Plugin) end(graceful bool) {
+	p.endOnce.Do(func() {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			p.client.Kill()
+		}()
+		if !graceful {
+			p.stopGroup()
+		}
+		select {
+		case <-done:
+		case <-time.After(gracefulExit):
+			p.stopGroup()
+			<-done
+		}
+		// Members that no longer held a pipe may outlive their leader.
+		execx.KillGroup(p.cmd)
+		p.stopGroup()
+	})
+}
 
 // failure explains a failed call: the plugin hung (no answer within its
 // timeout), exited, or returned an error of its own.
@@ -175,7 +265,7 @@ func (p *Plugin) call(ctx context.Context, name string, timeout time.Duration, f
 	// The plugin's side knows the deadline too and may end the call
 	// first: either way the call timed out and the plugin goes.
 	if ctx.Err() == context.DeadlineExceeded || status.Code(err) == codes.DeadlineExceeded {
-		p.client.Kill()
+		p.end(false)
 		err = context.DeadlineExceeded
 	}
 	return p.failure(name, err)

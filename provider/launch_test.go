@@ -40,9 +40,9 @@ const (
 	helloLine    = "fake plugin: describing myself on os.Stderr"
 )
 
-// realStderr is the plugin process's stderr, file descriptor 2, saved
-// before go-plugin replaces os.Stderr.
-var realStderr = os.Stderr
+// realStderr and realStdout are the plugin process's file descriptors 2
+// and 1, saved before go-plugin replaces os.Stderr and os.Stdout.
+var realStderr, realStdout = os.Stderr, os.Stdout
 
 func TestMain(m *testing.M) {
 	if mode := os.Getenv(modeEnv); mode != "" {
@@ -92,7 +92,16 @@ func (s *scriptedProvider) VagrantFragment(context.Context, *Cluster, string) (s
 }
 
 func (s *scriptedProvider) List(_ context.Context, c *Cluster) ([]Machine, error) {
-	if s.mode == "hang" {
+	if s.mode == "hang-child" {
+		// A child that holds the plugin's stdout and stderr, as a
+		// hypervisor's CLI started by a plugin does.
+		child := exec.Command("sleep", "600")
+		child.Stdout, child.Stderr = realStdout, realStderr
+		if err := child.Start(); err != nil {
+			return nil, err
+		}
+	}
+	if s.mode == "hang" || s.mode == "hang-child" {
 		time.Sleep(time.Hour) // ignores its context, as a stuck plugin does
 	}
 	var out []Machine
@@ -156,7 +165,7 @@ func (b *syncBuffer) String() string {
 // launch starts the test binary as a plugin in mode.
 func launch(t *testing.T, mode string, timeouts Timeouts, stderr *syncBuffer) *Plugin {
 	t.Helper()
-	p, err := Launch(launchOptions(t, mode, timeouts, stderr))
+	p, err := Launch(context.Background(), launchOptions(t, mode, timeouts, stderr))
 	if err != nil {
 		t.Fatalf("Launch(%s): %v", mode, err)
 	}
@@ -304,7 +313,7 @@ func TestLaunchDefaultTimeouts(t *testing.T) {
 
 func TestLaunchProtocolMismatch(t *testing.T) {
 	stderr := &syncBuffer{}
-	p, err := Launch(launchOptions(t, "v2", Timeouts{Start: 10 * time.Second}, stderr))
+	p, err := Launch(context.Background(), launchOptions(t, "v2", Timeouts{Start: 10 * time.Second}, stderr))
 	if err == nil {
 		p.Close()
 		t.Fatal("Launch of a plugin speaking protocol 2: no error")
@@ -328,7 +337,7 @@ func TestLaunchNotAPlugin(t *testing.T) {
 	if err != nil {
 		t.Fatal("sh is not on PATH")
 	}
-	_, err = Launch(LaunchOptions{
+	_, err = Launch(context.Background(), LaunchOptions{
 		Name: "broken", Path: sh,
 		Args:     []string{"-c", "echo 'missing libvirt.so' >&2; exit 1"},
 		Timeouts: Timeouts{Start: 10 * time.Second},
@@ -347,7 +356,7 @@ func TestLaunchCrashDuringCall(t *testing.T) {
 	stderr := &syncBuffer{}
 	opts := launchOptions(t, "crash", Timeouts{Start: 10 * time.Second, Long: 10 * time.Second}, stderr)
 	dir := strings.TrimPrefix(opts.Env[1], dirEnv+"=")
-	p, err := Launch(opts)
+	p, err := Launch(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("Launch: %v", err)
 	}
@@ -564,5 +573,152 @@ func TestWithStderr(t *testing.T) {
 	msg := err.Error()
 	if strings.Contains(msg, "line 4\n") || !strings.Contains(msg, "line 5\n") || !strings.HasSuffix(msg, "  line 14") {
 		t.Errorf("withStderr quotes other than the last %d lines: %q", stderrLines, msg)
+	}
+}
+
+// markerEnv marks every process a test starts (the plugin and its
+// children inherit it), so the test can look for what is left.
+const markerEnv = "NOMADBOX_PROVIDER_TEST_MARKER"
+
+// leftovers lists the processes, other than this one, whose environment
+// holds marker, allowing a moment for killed ones to be reaped.
+func leftovers(marker string) []string {
+	var left []string
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		left = left[:0]
+		entries, _ := os.ReadDir("/proc")
+		for _, e := range entries {
+			pid := e.Name()
+			if pid == fmt.Sprint(os.Getpid()) || pid[0] < '0' || pid[0] > '9' {
+				continue
+			}
+			env, err := os.ReadFile("/proc/" + pid + "/environ")
+			if err != nil || !bytes.Contains(env, []byte(markerEnv+"="+marker+"\x00")) {
+				continue
+			}
+			cmdline, _ := os.ReadFile("/proc/" + pid + "/cmdline")
+			left = append(left, pid+" "+strings.ReplaceAll(string(cmdline), "\x00", " "))
+		}
+		if len(left) == 0 {
+			return nil
+		}
+	}
+	return left
+}
+
+// stuckScript writes a plugin that never answers go-plugin's handshake:
+// a shell wrapper whose child holds the pipes.
+func stuckScript(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "nomadbox-provider-stuck")
+	if err := os.WriteFile(path, []byte("#!/bin/sh\nsleep 600\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// launchBounded runs Launch in the background and fails the test if it
+// has not returned within limit.
+func launchBounded(t *testing.T, ctx context.Context, opts LaunchOptions, limit time.Duration) (*Plugin, error, time.Duration) {
+	t.Helper()
+	type result struct {
+		p   *Plugin
+		err error
+	}
+	start := time.Now()
+	done := make(chan result, 1)
+	go func() {
+		p, err := Launch(ctx, opts)
+		done <- result{p, err}
+	}()
+	select {
+	case r := <-done:
+		return r.p, r.err, time.Since(start)
+	case <-time.After(limit):
+		t.Fatalf("Launch has not returned after %s", limit)
+	}
+	return nil, nil, 0
+}
+
+func TestLaunchNeverHandshakes(t *testing.T) {
+	marker := t.Name() + fmt.Sprint(time.Now().UnixNano())
+	path := stuckScript(t)
+	opts := LaunchOptions{Name: "stuck", Path: path, Env: []string{markerEnv + "=" + marker}, Timeouts: Timeouts{Start: 2 * time.Second}}
+	p, err, took := launchBounded(t, context.Background(), opts, 20*time.Second)
+	if err == nil {
+		p.Close()
+		t.Fatal("Launch of a plugin that never handshakes: no error")
+	}
+	for _, want := range []string{`provider plugin "stuck"`, path, "did not start", "handshake within 2s"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Launch's error %q does not mention %q", err, want)
+		}
+	}
+	if took > 2*time.Second+3*time.Second {
+		t.Errorf("Launch returned after %s; the start timeout is 2s", took)
+	}
+	if left := leftovers(marker); len(left) > 0 {
+		t.Errorf("processes of the plugin are left: %q", left)
+	}
+}
+
+func TestLaunchCancelledWhileStarting(t *testing.T) {
+	// Ctrl-C while a plugin starts returns at once, not at its timeout.
+	marker := t.Name() + fmt.Sprint(time.Now().UnixNano())
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	opts := LaunchOptions{Name: "stuck", Path: stuckScript(t), Env: []string{markerEnv + "=" + marker}, Timeouts: Timeouts{Start: time.Minute}}
+	p, err, took := launchBounded(t, ctx, opts, 20*time.Second)
+	if err == nil {
+		p.Close()
+		t.Fatal("cancelled Launch: no error")
+	}
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), `"stuck"`) {
+		t.Errorf("cancelled Launch's error = %v, want context.Canceled naming the plugin", err)
+	}
+	if took > 3*time.Second {
+		t.Errorf("cancelled Launch returned after %s, want at once", took)
+	}
+	if left := leftovers(marker); len(left) > 0 {
+		t.Errorf("processes of the plugin are left: %q", left)
+	}
+}
+
+func TestLaunchHangWithChildHoldingPipes(t *testing.T) {
+	// The plugin hangs in a call while a child of its own holds its
+	// stdout and stderr: go-plugin's Kill alone waits for those pipes.
+	marker := t.Name() + fmt.Sprint(time.Now().UnixNano())
+	opts := launchOptions(t, "hang-child", Timeouts{Start: 10 * time.Second, List: time.Second}, nil)
+	opts.Env = append(opts.Env, markerEnv+"="+marker)
+	p, err := Launch(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("Launch: %v", err)
+	}
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.List(context.Background(), &Cluster{Name: "demo"})
+		done <- err
+	}()
+	select {
+	case err = <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("List of a hung plugin whose child holds its pipes has not returned after 20s; its timeout is 1s")
+	}
+	if took := time.Since(start); took > time.Second+4*time.Second {
+		t.Errorf("List returned after %s, want about 1s", took)
+	}
+	if err == nil || !strings.Contains(err.Error(), `provider plugin "fake"`) || !strings.Contains(err.Error(), "did not answer List in time") {
+		t.Errorf("List's error = %v, want it to name the plugin and say it did not answer in time", err)
+	}
+	closed := make(chan struct{})
+	go func() { p.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close of the stopped plugin has not returned after 10s")
+	}
+	if left := leftovers(marker); len(left) > 0 {
+		t.Errorf("processes of the plugin are left: %q", left)
 	}
 }

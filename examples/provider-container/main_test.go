@@ -68,7 +68,7 @@ func TestPlugin(t *testing.T) {
 	})
 
 	var stderr syncBuffer
-	p, err := provider.Launch(provider.LaunchOptions{Name: "container", Path: bin, Stderr: &stderr})
+	p, err := provider.Launch(context.Background(), provider.LaunchOptions{Name: "container", Path: bin, Stderr: &stderr})
 	if err != nil {
 		t.Fatalf("Launch: %v", err)
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -45,7 +46,9 @@ func Main(args []string) int {
 func run(args []string, stdout, stderr io.Writer) int {
 	providers.Version = version()
 	app := newApp(stdout, stderr)
-	err := app.Run(flagsFirst(app, args))
+	ctx, stop := signalContext(context.Background())
+	defer stop()
+	err := app.RunContext(ctx, flagsFirst(app, args))
 	if err == nil {
 		return ExitOK
 	}
@@ -192,7 +195,7 @@ func fileFlagUsage(usage string) cli.Flag {
 
 // load reads the topology and prints its warnings.
 func load(c *cli.Context) (*cluster.Loaded, error) {
-	l, err := cluster.Load(c.String("file"))
+	l, err := cluster.Load(c.Context, c.String("file"))
 	if err != nil {
 		return nil, err
 	}

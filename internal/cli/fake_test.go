@@ -15,7 +15,7 @@ import (
 // running the tests: the commands then meet a real plugin process whose
 // List answers with the machines named in fakeMachinesEnv.
 const (
-	fakePluginEnv   = "NOMADBOX_CLI_TEST_PLUGIN"
+	fakePluginEnv   = "NOMADBOX_CLI_TEST_FAKE_PROVIDER"
 	fakeMachinesEnv = "NOMADBOX_CLI_TEST_MACHINES"
 )
 

@@ -63,7 +63,7 @@ func initCommand() *cli.Command {
 			if err := pinLocalVersions(&opts); err != nil {
 				return err
 			}
-			chosen, err := chooseProvider(&opts)
+			chosen, err := chooseProvider(c.Context, &opts)
 			if err != nil {
 				return err
 			}
@@ -195,27 +195,27 @@ func relativeTo(file, path string) string {
 }
 
 // detectProviders looks at this machine; tests substitute it.
-var detectProviders = func() detect.Result {
-	return detect.Detect(context.Background(), detect.Host())
+var detectProviders = func(ctx context.Context) detect.Result {
+	return detect.Detect(ctx, detect.Host())
 }
 
 // chooseProvider detects the provider unless --provider names one, and
 // returns what to tell the user: why it chose it and what came second.
 // When nothing can run it says what was looked for and how to fix each.
-func chooseProvider(opts *scaffold.WriteOptions) (string, error) {
+func chooseProvider(ctx context.Context, opts *scaffold.WriteOptions) (string, error) {
 	if opts.Provider != "" {
 		if providers.IsBuiltin(opts.Provider) {
 			return "", nil
 		}
 		// A plugin: its block is written from the schema it declares.
-		attrs, err := pluginBlock(opts.Provider)
+		attrs, err := pluginBlock(ctx, opts.Provider)
 		if err != nil {
 			return "", usageError{err}
 		}
 		opts.PluginAttributes = attrs
 		return "", nil
 	}
-	r := detectProviders()
+	r := detectProviders(ctx)
 	if r.Chosen == nil {
 		return "", fmt.Errorf("%s\nFix one of them, or pass --provider NAME to write the topology anyway", r.Explain())
 	}
@@ -263,17 +263,17 @@ func selfCheck(opts scaffold.WriteOptions) error {
 
 // pluginBlock starts the provider plugin name and turns the schema it
 // declares into the attributes init writes.
-func pluginBlock(name string) ([]scaffold.Attribute, error) {
+func pluginBlock(ctx context.Context, name string) ([]scaffold.Attribute, error) {
 	path, dirs := providers.Find(name)
 	if path == "" {
 		return nil, providers.NotFoundError(name, dirs)
 	}
-	h, err := providers.Launch(context.Background(), name, path, nil)
+	h, err := providers.Launch(ctx, name, path, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer h.Close()
-	schema, err := h.Schema(context.Background())
+	schema, err := h.Schema(ctx)
 	if err != nil {
 		return nil, err
 	}

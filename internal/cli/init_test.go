@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 	"os"
@@ -218,10 +219,10 @@ func TestInitCIDRAdviceWorks(t *testing.T) {
 }
 
 func TestInitSaysWhyItChoseTheProvider(t *testing.T) {
-	defer func(d func() detect.Result) { detectProviders = d }(detectProviders)
+	defer func(d func(context.Context) detect.Result) { detectProviders = d }(detectProviders)
 	docker := detect.Candidate{Provider: "docker", Usable: true, Why: "the daemon answers at /var/run/docker.sock"}
 	libvirt := detect.Candidate{Provider: "libvirt", Usable: true, Emulated: true, Why: "the daemon answers at /var/run/libvirt/libvirt-sock"}
-	detectProviders = func() detect.Result {
+	detectProviders = func(context.Context) detect.Result {
 		return detect.Result{Chosen: &docker, RunnerUp: &libvirt, Looked: []detect.Candidate{libvirt, docker}}
 	}
 	dir := t.TempDir()
@@ -240,8 +241,8 @@ func TestInitSaysWhyItChoseTheProvider(t *testing.T) {
 }
 
 func TestInitWithNoProviderThatRuns(t *testing.T) {
-	defer func(d func() detect.Result) { detectProviders = d }(detectProviders)
-	detectProviders = func() detect.Result {
+	defer func(d func(context.Context) detect.Result) { detectProviders = d }(detectProviders)
+	detectProviders = func(context.Context) detect.Result {
 		return detect.Result{Looked: []detect.Candidate{
 			{Provider: "libvirt", Why: "/usr/bin/virsh is installed but the daemon does not answer", Fix: "start it: `sudo systemctl start libvirtd`"},
 		}}

@@ -178,8 +178,7 @@ func boxCommand() *cli.Command {
 			},
 			Before: noArgs,
 			Action: func(c *cli.Context) error {
-				ctx, cancel := signalContext(c)
-				defer cancel()
+				ctx := c.Context
 				r := &execx.Runner{}
 				if c.Bool("verbose") {
 					r.OnLine = func(_ *execx.Cmd, l string) { fmt.Fprintf(c.App.Writer, "    %s\n", l) }

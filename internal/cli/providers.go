@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -19,11 +18,14 @@ func providersCommand() *cli.Command {
 		Description: "Plugins are executables named nomadbox-provider-<name>, looked for in\n" +
 			"$NOMADBOX_PLUGIN_PATH, ~/.nomadbox/plugins, then PATH; the first one found\n" +
 			"is used. Each plugin is started and asked for its version, protocol and\n" +
-			"schema; READY says whether this machine has what the provider needs.",
+			"schema, all at once; READY says whether this machine has what the provider\n" +
+			"needs. A plugin that does not answer within its timeouts (30 s to start, 30 s\n" +
+			"a call; $NOMADBOX_PLUGIN_TIMEOUT_SCALE multiplies them) is stopped with\n" +
+			"everything it started and listed as not ready, with the reason.",
 		Flags:  []cli.Flag{jsonFlag("print as JSON (the schema of every provider included)")},
 		Before: noArgs,
 		Action: func(c *cli.Context) error {
-			list := providers.Inventory(context.Background())
+			list := providers.Inventory(c.Context)
 			if c.Bool("json") {
 				return writeJSON(c, list)
 			}

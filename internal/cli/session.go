@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/nomadbox/nomadbox/internal/cluster"
+	"github.com/nomadbox/nomadbox/internal/execx"
 )
 
 // outputFlag is -o for the commands that work in a render directory.
@@ -30,7 +31,7 @@ func openSession(c *cli.Context, l *cluster.Loaded, command string) (*cluster.Se
 	if c.Bool("json") {
 		out = c.App.ErrWriter
 	}
-	return cluster.Open(l.Topology, cluster.SessionOptions{
+	return cluster.Open(c.Context, l.Topology, cluster.SessionOptions{
 		OutDir:  c.String("output"),
 		Out:     out,
 		TTY:     isTerminal(out),
@@ -40,11 +41,53 @@ func openSession(c *cli.Context, l *cluster.Loaded, command string) (*cluster.Se
 	})
 }
 
-// signalContext is cancelled on Ctrl-C or SIGTERM, so running commands
-// are stopped and the cleanup of a failed step still runs.
-func signalContext(c *cli.Context) (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+// signalContext is cancelled on the first Ctrl-C or SIGTERM, so running
+// commands are stopped (each child's whole process group: a child in its
+// own group does not see the terminal's Ctrl-C, this is how it learns of
+// it) while the cleanup of a failed step still runs; a second signal
+// also ends that cleanup (execx.CleanupContext). Run wraps every command
+// in it, from the first plugin started to the last cleanup.
+func signalContext(parent context.Context) (context.Context, context.CancelFunc) {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancelCause(parent)
+	stop, stopCleanup := context.WithCancel(context.Background())
+	finished := make(chan struct{})
+	go func() {
+		for first := true; ; first = false {
+			select {
+			case s := <-sigs:
+				if first {
+					cancel(interrupted{s})
+				} else {
+					stopCleanup()
+				}
+			case <-finished:
+				return
+			}
+		}
+	}()
+	return execx.WithStop(ctx, stop), func() {
+		signal.Stop(sigs)
+		close(finished)
+		cancel(nil)
+		stopCleanup()
+	}
 }
+
+// interrupted is why a command's context was cancelled: a signal. It is
+// a context.Canceled, so code that tells a cancel from a failure still
+// does.
+type interrupted struct{ sig os.Signal }
+
+func (i interrupted) Error() string {
+	if i.sig == syscall.SIGTERM {
+		return "stopped by SIGTERM"
+	}
+	return "stopped by SIGINT (Ctrl-C)"
+}
+
+func (interrupted) Is(target error) bool { return target == context.Canceled }
 
 // argsCheck validates a command's positional arguments, as its Before,
 // before anything is loaded.
@@ -119,8 +162,7 @@ func inSession(n needs, f func(ctx context.Context, c *cli.Context, s *cluster.S
 			return err
 		}
 		defer s.Close()
-		ctx, cancel := signalContext(c)
-		defer cancel()
+		ctx := c.Context
 		if n.machines {
 			if err := s.RequireMachines(ctx); err != nil {
 				return err

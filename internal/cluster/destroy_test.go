@@ -94,7 +94,7 @@ func TestForeignDirectoryIsRefused(t *testing.T) {
 	if !errors.As(err, &notOurs) {
 		t.Errorf("Render into a user's folder: %v", err)
 	}
-	if _, err := Open(topo, SessionOptions{OutDir: dir, Command: "destroy"}); !errors.As(err, &notOurs) {
+	if _, err := Open(context.Background(), topo, SessionOptions{OutDir: dir, Command: "destroy"}); !errors.As(err, &notOurs) {
 		t.Errorf("Open on a user's folder: %v", err)
 	}
 	if got := contents(t, dir); !reflect.DeepEqual(got, files) {
@@ -116,7 +116,7 @@ func TestDestroyKeepsTheUsersFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644)
-	s, err := Open(topo, SessionOptions{OutDir: dir, Command: "destroy"})
+	s, err := Open(context.Background(), topo, SessionOptions{OutDir: dir, Command: "destroy"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestDestroyKeepsTheUsersFiles(t *testing.T) {
 	if _, err := Render(topo, RenderOptions{OutDir: dir, Assets: nomadbox.Assets()}); err != nil {
 		t.Fatal(err)
 	}
-	if s, err = Open(topo, SessionOptions{OutDir: dir, Command: "destroy"}); err != nil {
+	if s, err = Open(context.Background(), topo, SessionOptions{OutDir: dir, Command: "destroy"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Destroy(context.Background()); err != nil {

@@ -75,7 +75,7 @@ type Loaded struct {
 // Load parses, defaults and validates the topology at path and checks
 // this machine for the files it names. On any error it returns a
 // *Diagnostics error.
-func Load(path string) (*Loaded, error) {
+func Load(ctx context.Context, path string) (*Loaded, error) {
 	p := topology.NewParser()
 	t, diags := p.ParseFile(path)
 	if t != nil {
@@ -85,7 +85,7 @@ func Load(path string) (*Loaded, error) {
 		diags = append(diags, t.CheckLocalBinaries(binversion.ProbeProgram)...)
 	}
 	if t != nil && !diags.HasErrors() {
-		diags = append(diags, providers.CheckBlock(context.Background(), t)...)
+		diags = append(diags, providers.CheckBlock(ctx, t)...)
 	}
 	if diags.HasErrors() {
 		return nil, &Diagnostics{Diags: diags, Files: p.Files()}

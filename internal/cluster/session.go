@@ -84,7 +84,7 @@ func (s *Session) rollVars() []string {
 }
 
 // Open starts a session on a loaded topology. Close it when done.
-func Open(t *topology.Topology, opts SessionOptions) (*Session, error) {
+func Open(ctx context.Context, t *topology.Topology, opts SessionOptions) (*Session, error) {
 	dir := opts.OutDir
 	if dir == "" {
 		dir = RenderDir(t)
@@ -123,11 +123,11 @@ func Open(t *topology.Topology, opts SessionOptions) (*Session, error) {
 	if opts.Verbose {
 		s.Runner.OnLine = func(_ *execx.Cmd, line string) { s.Progress.Printf("    %s\n", line) }
 	}
-	if s.Provider, err = providers.Open(context.Background(), t, s.Runner, f); err != nil {
+	if s.Provider, err = providers.Open(ctx, t, s.Runner, f); err != nil {
 		f.Close()
 		return nil, err
 	}
-	if err := s.adoptAddresses(context.Background()); err != nil {
+	if err := s.adoptAddresses(ctx); err != nil {
 		// Commands still run: they then use the derived addresses, and
 		// up reports the provider's error.
 		s.Logf("reading the machines' addresses: %v", err)

@@ -72,10 +72,7 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 		case created && s.existingHosts() && !verified:
 			p.Printf("The hosts keep what this run installed: retry with `nomadbox up`, or take it out again with `nomadbox destroy`.\n")
 		case created && !existed && !opts.Retain && !verified:
-			p.Printf("Removing the machines this run created (keep them with --retain)...\n")
-			if derr := s.Provider.Destroy(context.WithoutCancel(ctx), s.cluster(), nil, s.progressLine); derr != nil {
-				p.Printf("Could not remove them: %v\nRemove them with `nomadbox destroy --force`.\n", derr)
-			}
+			s.removeCreated(ctx)
 		case verified:
 			p.Printf("The cluster is up and healthy; fix the job and run it with `nomadbox run FILE`.\n")
 		case created:
@@ -222,6 +219,37 @@ const unchangedWait = 30 * time.Second
 // then writes; it returns ErrDryRun after a dry run, and refuses unknown
 // machines and, without --force, an unsafe plan. A new cluster has no
 // plan (nil).
+// cleanupTimeout bounds the removal of a failed new cluster's machines.
+const cleanupTimeout = 10 * time.Minute
+
+// removeCreated removes the machines of a new cluster whose up failed or
+// was stopped. ctx may be cancelled already (Ctrl-C, SIGTERM), so the
+// removal has a context of its own, which a second Ctrl-C or SIGTERM
+// ends: then it says what may be left and how to remove it.
+func (s *Session) removeCreated(ctx context.Context) {
+	p := s.Progress
+	p.Printf("Removing the machines this run created (keep them with --retain; Ctrl-C again stops the removal)...\n")
+	cctx, cancel := execx.CleanupContext(ctx, cleanupTimeout)
+	defer cancel()
+	err := s.Provider.Destroy(cctx, s.cluster(), nil, s.progressLine)
+	if err == nil {
+		return
+	}
+	var names []string
+	for _, n := range s.Topology.Nodes() {
+		names = append(names, n.Name)
+	}
+	why := fmt.Sprintf("Could not remove them: %v", err)
+	switch cctx.Err() {
+	case context.Canceled:
+		why = "Stopped removing them, as asked."
+	case context.DeadlineExceeded:
+		why = fmt.Sprintf("Gave up removing them after %s.", cleanupTimeout)
+	}
+	p.Printf("%s\nMachines of cluster %q may be left: %s.\nRemove them with `nomadbox destroy --force`.\n",
+		why, s.Topology.Cluster.Name, strings.Join(names, ", "))
+}
+
 func (s *Session) planStep(ctx context.Context, opts UpOptions, existed bool) (*plan.Plan, generator.Files, error) {
 	p := s.Progress
 	if !existed {

@@ -3,6 +3,8 @@
 // streamed line by line (a "\r" ends a line too, so progress bars become
 // lines), written to the cluster's log file, and remembered so a failure
 // can show its last lines. Secrets are masked everywhere they appear.
+// Every command runs in a process group of its own, ended as a whole
+// when its context is cancelled (see Contain).
 package execx
 
 import (
@@ -160,6 +162,7 @@ func (r *Runner) run(ctx context.Context, c *Cmd, capture bool) ([]byte, error) 
 	}
 	r.logf("$ %s\n", r.mask(c.String()))
 	cmd := exec.CommandContext(ctx, c.Name, c.Args...)
+	Contain(cmd)
 	cmd.Dir = c.Dir
 	cmd.Env = append(append(os.Environ(), r.Env...), c.Env...)
 	cmd.Stdin = c.Stdin
@@ -177,8 +180,17 @@ func (r *Runner) run(ctx context.Context, c *Cmd, capture bool) ([]byte, error) 
 	}
 	cmd.Stderr = errW
 	err := cmd.Run()
+	if ctx.Err() != nil {
+		KillGroup(cmd)
+	}
 	outW.Close()
 	errW.Close()
+	if errors.Is(err, exec.ErrWaitDelay) {
+		// It exited with success; something it left running still held
+		// its output, which nomadbox stopped reading.
+		r.logf("# %s: a process it started still held its output after it exited\n", r.mask(c.String()))
+		err = nil
+	}
 	if err == nil {
 		return stdout.Bytes(), nil
 	}
@@ -188,7 +200,7 @@ func (r *Runner) run(ctx context.Context, c *Cmd, capture bool) ([]byte, error) 
 		e.ExitCode = exit.ExitCode()
 	}
 	if ctx.Err() != nil {
-		e.ExitCode, e.Err = -1, ctx.Err()
+		e.ExitCode, e.Err = -1, context.Cause(ctx)
 	}
 	r.logf("# %s\n", strings.SplitN(e.Error(), ";", 2)[0])
 	return stdout.Bytes(), e

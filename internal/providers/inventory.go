@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+	"sync"
 
 	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/provider"
@@ -38,8 +39,9 @@ var hostTools = map[string][]string{
 }
 
 // Inventory lists the built-in providers and every plugin on the search
-// path. Each plugin is started and asked to describe itself; one that
-// fails is listed with its problem.
+// path. Each plugin is started and asked to describe itself, all at once:
+// one that fails, or does not answer within its timeouts, is listed with
+// its problem and delays the list by no more than those timeouts.
 func Inventory(ctx context.Context) []Info {
 	var out []Info
 	for _, name := range topology.BuiltinProviders() {
@@ -57,28 +59,39 @@ func Inventory(ctx context.Context) []Info {
 		}
 		out = append(out, info)
 	}
-	for _, f := range Discover() {
-		info := Info{Name: f.Name, Kind: "plugin", Path: f.Path, Shadowed: f.Shadowed}
-		if IsBuiltin(f.Name) {
-			info.Problem = fmt.Sprintf("never used: %q is a built-in provider", f.Name)
-			out = append(out, info)
-			continue
-		}
-		h, err := Launch(ctx, f.Name, f.Path, nil)
-		if err != nil {
-			info.Problem = err.Error()
-			out = append(out, info)
-			continue
-		}
-		d := h.Description
-		info.Version, info.Protocol, info.Capabilities = d.Version, d.Protocol, d.Capabilities
-		if s, err := h.Schema(ctx); err != nil {
-			info.Problem = err.Error()
-		} else {
-			info.Schema, info.Ready = s.Attributes, true
-		}
-		h.Close()
-		out = append(out, info)
+	found := Discover()
+	plugins := make([]Info, len(found))
+	var wg sync.WaitGroup
+	for i, f := range found {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			plugins[i] = pluginInfo(ctx, f)
+		}()
 	}
-	return out
+	wg.Wait()
+	return append(out, plugins...)
+}
+
+// pluginInfo starts the plugin f and asks for its description and schema.
+func pluginInfo(ctx context.Context, f Found) Info {
+	info := Info{Name: f.Name, Kind: "plugin", Path: f.Path, Shadowed: f.Shadowed}
+	if IsBuiltin(f.Name) {
+		info.Problem = fmt.Sprintf("never used: %q is a built-in provider", f.Name)
+		return info
+	}
+	h, err := Launch(ctx, f.Name, f.Path, nil)
+	if err != nil {
+		info.Problem = err.Error()
+		return info
+	}
+	defer h.Close()
+	d := h.Description
+	info.Version, info.Protocol, info.Capabilities = d.Version, d.Protocol, d.Capabilities
+	if s, err := h.Schema(ctx); err != nil {
+		info.Problem = err.Error()
+	} else {
+		info.Schema, info.Ready = s.Attributes, true
+	}
+	return info
 }

@@ -75,7 +75,7 @@ func Launch(ctx context.Context, name, path string, log io.Writer) (*Handle, err
 }
 
 func launch(ctx context.Context, opts provider.LaunchOptions) (*Handle, error) {
-	p, err := provider.Launch(opts)
+	p, err := provider.Launch(ctx, opts)
 	if err != nil {
 		return nil, err
 	}

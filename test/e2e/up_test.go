@@ -3,12 +3,18 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
 	"maps"
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -24,6 +30,10 @@ func TestDefaultCluster(t *testing.T) {
 	// What init writes; verify below expects raw_exec healthy.
 	c.clientDrivers(`["docker", "raw_exec"]`, true)
 	server, client1 := c.hostIP(11), c.hostIP(101)
+
+	t.Run("SIGTERM to up alone mid-provision stops it and removes the new machines", func(t *testing.T) {
+		c.with(t).sigtermUpMidProvision()
+	})
 
 	c.mustRun("up")
 
@@ -263,4 +273,110 @@ func TestDefaultCluster(t *testing.T) {
 			t.Errorf("destroy left %v", left)
 		}
 	})
+}
+
+// sigtermUpMidProvision starts `nomadbox up` on the new cluster, waits
+// until Ansible starts its services, and sends SIGTERM to the nomadbox process
+// alone, as timeout(1), CI runners and service managers do (a terminal's
+// Ctrl-C reaches the whole process group instead). nomadbox must stop
+// ansible-playbook with its workers and ssh, remove the machines it made,
+// and exit non-zero within 15 s.
+func (c *cluster) sigtermUpMidProvision() {
+	t := c.t
+	renderDir := filepath.Join(c.dir, ".nomadbox", c.name)
+	cmd := exec.Command(nomadboxBin, "up")
+	cmd.Dir = c.dir
+	cmd.Env = append(os.Environ(), c.env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		if t.Failed() {
+			t.Logf("--- log tail\n%s", c.logTail(40))
+		}
+	}()
+
+	// The services step is where the issue was seen: a worker busy on a
+	// node outlives a killed ansible-playbook and holds the output pipe.
+	servicesStep := func() bool {
+		log, _ := os.ReadFile(filepath.Join(renderDir, "nomadbox.log"))
+		return bytes.Contains(log, []byte("TASK [Restart what changed and start the node's services]")) &&
+			slices.ContainsFunc(processesOf(renderDir), func(p string) bool { return strings.Contains(p, "ansible-playbook") })
+	}
+	deadline := time.After(10 * time.Minute)
+	for !servicesStep() {
+		select {
+		case err := <-exited:
+			t.Fatalf("up ended (%v) before Ansible reached the services step", err)
+		case <-deadline:
+			cmd.Process.Kill()
+			t.Fatal("Ansible did not reach the services step within 10 minutes")
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	t.Logf("running for the cluster before SIGTERM: %q", processesOf(renderDir))
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	sent := time.Now()
+	var err error
+	select {
+	case err = <-exited:
+	case <-time.After(15 * time.Second):
+		t.Errorf("up still runs 15 s after SIGTERM")
+		select {
+		case err = <-exited:
+		case <-time.After(5 * time.Minute):
+			cmd.Process.Kill()
+			t.Fatal("up still runs 5 minutes after SIGTERM")
+		}
+	}
+	t.Logf("up exited %v %.1fs after SIGTERM; it said:\n%s", err, time.Since(sent).Seconds(), out.String())
+	if err == nil {
+		t.Error("up stopped by SIGTERM exited 0")
+	}
+	// Killed processes are zombies until reaped: give them a moment.
+	var left []string
+	for wait := time.Now().Add(3 * time.Second); time.Now().Before(wait); time.Sleep(100 * time.Millisecond) {
+		if left = processesOf(renderDir); len(left) == 0 {
+			break
+		}
+	}
+	if len(left) > 0 {
+		t.Errorf("processes of the stopped run are left: %q", left)
+	}
+	for _, l := range leftovers(t, c.name, c.cidr) {
+		if strings.HasPrefix(l, "container ") {
+			t.Errorf("the new cluster's %s was not removed", l)
+		}
+	}
+}
+
+// processesOf lists the processes (pid and command line) whose command
+// line, environment or working directory names dir: ansible-playbook
+// runs in the render directory with ANSIBLE_CONFIG pointing into it, and
+// its workers and ssh inherit both.
+func processesOf(dir string) []string {
+	var found []string
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid := e.Name()
+		if pid[0] < '0' || pid[0] > '9' || pid == strconv.Itoa(os.Getpid()) {
+			continue
+		}
+		cmdline, err := os.ReadFile("/proc/" + pid + "/cmdline")
+		if err != nil || len(cmdline) == 0 {
+			continue // gone, or a zombie
+		}
+		env, _ := os.ReadFile("/proc/" + pid + "/environ")
+		cwd, _ := os.Readlink("/proc/" + pid + "/cwd")
+		if bytes.Contains(cmdline, []byte(dir)) || bytes.Contains(env, []byte(dir)) || strings.HasPrefix(cwd, dir) {
+			found = append(found, pid+" "+strings.TrimSpace(string(bytes.ReplaceAll(cmdline, []byte{0}, []byte{' '}))))
+		}
+	}
+	return found
 }
