@@ -84,6 +84,10 @@ func Load(ctx context.Context, path string) (*Loaded, error) {
 		// versions: each is run once (`version`) to ask.
 		diags = append(diags, t.CheckLocalBinaries(binversion.ProbeProgram)...)
 	}
+	if partial := p.Partial(); t == nil && partial != nil {
+		// The job files are checked beside the topology's own problems.
+		diags = append(diags, partial.CheckHost()...)
+	}
 	if t != nil && !diags.HasErrors() {
 		diags = append(diags, providers.CheckBlock(ctx, t)...)
 	}

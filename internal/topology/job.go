@@ -149,8 +149,8 @@ func (j *Job) checkJobID(b *hclsyntax.Block, path string) hcl.Diagnostics {
 			id, where = v.AsString(), a.Expr.Range()
 		}
 	}
-	if id == j.Name {
-		return nil
+	if id == j.Name || !jobName.MatchString(j.Name) {
+		return nil // an invalid label is validate's to report, once
 	}
 	return hcl.Diagnostics{errorAt(&j.NameRange, "Job ID does not match",
 		"The job in %s has the ID %q (at %s), not %q. The label is the job's ID (`nomadbox stop %s` stops it): use the same name in both places.",

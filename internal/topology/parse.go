@@ -39,6 +39,8 @@ var singletons = map[string]bool{
 // be printed with the offending line.
 type Parser struct {
 	p *hclparse.Parser
+	// partial is what the last Parse decoded of a file that had errors.
+	partial *Topology
 }
 
 // NewParser returns a Parser with no files read yet.
@@ -91,9 +93,18 @@ func (p *Parser) Parse(src []byte, filename string) (*Topology, hcl.Diagnostics)
 	t, more := decode(file, filename)
 	diags = append(diags, more...)
 	if diags.HasErrors() {
+		p.partial = t
 		return nil, diags
 	}
 	return t, diags
+}
+
+// Partial is what the last Parse decoded of a file that parsed as HCL
+// but had errors (nil otherwise). Only checks that read nothing but their
+// own block may use it: CheckHost on it finds the job files' problems
+// beside the topology's, so validate shows every problem at once.
+func (p *Parser) Partial() *Topology {
+	return p.partial
 }
 
 // Files returns the sources read so far, keyed by file name, as
