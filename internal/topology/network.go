@@ -40,7 +40,7 @@ func (n *Network) validate() hcl.Diagnostics {
 			"%q has bits set outside its prefix; did you mean %q?", n.CIDR, p.Masked().String())}
 	case 32-p.Bits() < minHostBits:
 		return hcl.Diagnostics{errorAt(n.subject("cidr"), "CIDR too small",
-			"%q holds too few addresses for a cluster; use a /24 or at least a /%d.", n.CIDR, 32-minHostBits)}
+			"%q holds too few addresses for a cluster. A /24 holds the default layout (servers from host 11, clients from host 101, which needs a /25 at the least); a network down to a /%d works only with each group's ip_offset set low enough.", n.CIDR, 32-minHostBits)}
 	case !isPrivate(p):
 		return hcl.Diagnostics{errorAt(n.subject("cidr"), "CIDR not private",
 			"%q %s. The cluster's network must lie inside a private range (RFC 1918): 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, for example \"192.168.56.0/24\".", n.CIDR, rangeKind(p))}
