@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,7 +23,8 @@ func TestQuote(t *testing.T) {
 func TestStreamsLinesSplitOnCarriageReturn(t *testing.T) {
 	var log bytes.Buffer
 	var lines []string
-	r := &Runner{Log: &log, OnLine: func(_ *Cmd, l string) { lines = append(lines, l) }}
+	var mu sync.Mutex // OnLine is called from the stdout and the stderr reader
+	r := &Runner{Log: &log, OnLine: func(_ *Cmd, l string) { mu.Lock(); lines = append(lines, l); mu.Unlock() }}
 	err := r.Run(context.Background(), Command("sh", "-c", `printf '10%%\r50%%\r100%%\ndone\n'; echo oops >&2`))
 	if err != nil {
 		t.Fatal(err)
