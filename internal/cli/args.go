@@ -7,6 +7,9 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/nomadbox/nomadbox/internal/jobs"
+	"github.com/nomadbox/nomadbox/internal/journal"
 )
 
 // passThrough names the commands whose words after this many positional
@@ -210,4 +213,24 @@ func dashes(name string) string {
 		return "-" + name
 	}
 	return "--" + name
+}
+
+// sinceArg refuses a --since that journalctl would not understand.
+func sinceArg(c *cli.Context) error {
+	if _, err := journal.Since(c.String("since")); err != nil {
+		return usageError{err}
+	}
+	return nil
+}
+
+// jobArgs checks the command line of run and plan: one job file, and
+// --var values of the form name=value.
+func jobArgs(c *cli.Context) error {
+	if err := exactly(1, "exactly one job file")(c); err != nil {
+		return err
+	}
+	if _, err := jobs.ParseVars(c.StringSlice("var")); err != nil {
+		return usageError{err}
+	}
+	return nil
 }

@@ -7,11 +7,14 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
+	"github.com/hashicorp/nomad/api"
 	"github.com/urfave/cli/v2"
 
 	"github.com/nomadbox/nomadbox/internal/cluster"
 	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/jobs"
 )
 
 // outputFlag is -o for the commands that work in a render directory.
@@ -184,3 +187,29 @@ func writeJSON(c *cli.Context, v any) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
+
+func varFlag() cli.Flag {
+	return &cli.StringSliceFlag{Name: "var", Usage: "set a job variable, name=value (repeatable)"}
+}
+
+// loadJob parses the job file named on the command line, with its --var
+// values (jobArgs checked them), through the cluster's Nomad agent.
+func loadJob(ctx context.Context, c *cli.Context, s *cluster.Session) (*jobs.Client, *api.Job, error) {
+	vars, err := jobs.ParseVars(c.StringSlice("var"))
+	if err != nil {
+		return nil, nil, usageError{err}
+	}
+	client, err := s.Jobs(c.App.Writer)
+	if err != nil {
+		return nil, nil, err
+	}
+	job, err := client.Parse(ctx, c.Args().First(), vars)
+	return client, job, err
+}
+
+// maxParallelFlag is how many clients restart their agents at a time.
+func maxParallelFlag() cli.Flag {
+	return &cli.IntFlag{Name: "max-parallel", Usage: "clients whose running agents restart at a time (servers: one at a time); 0: a third of the clients"}
+}
+
+const defaultWait = 10 * time.Minute

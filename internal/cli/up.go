@@ -86,11 +86,6 @@ func upCommand() *cli.Command {
 	}
 }
 
-// maxParallelFlag is how many clients restart their agents at a time.
-func maxParallelFlag() cli.Flag {
-	return &cli.IntFlag{Name: "max-parallel", Usage: "clients whose running agents restart at a time (servers: one at a time); 0: a third of the clients"}
-}
-
 // upArgs: no arguments, and --json only with --dry-run (up prints its
 // plan as JSON; a whole up has progress, not one document).
 func upArgs(c *cli.Context) error {
@@ -101,27 +96,6 @@ func upArgs(c *cli.Context) error {
 		return usageError{fmt.Errorf("--json goes with --dry-run: up --dry-run --json prints the plan as JSON")}
 	}
 	return nil
-}
-
-func provisionCommand() *cli.Command {
-	return &cli.Command{
-		Name:      "provision",
-		Usage:     "run Ansible again over every node (idempotent: a healthy cluster reports no changes)",
-		UsageText: "nomadbox provision [-f FILE] [-o DIR] [--max-parallel N] [-v]",
-		Flags:     []cli.Flag{fileFlag(), outputFlag(), verboseFlag(), maxParallelFlag()},
-		Before:    noArgs,
-		Action: inSession(needCluster, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
-			s.Roll = cluster.Roll{MaxParallel: c.Int("max-parallel")}
-			res, err := s.Provision(ctx, nomadbox.Assets())
-			if err != nil {
-				return err
-			}
-			for _, h := range res.Recap {
-				fmt.Fprintf(c.App.Writer, "%-20s ok=%d changed=%d failed=%d\n", h.Host, h.OK, h.Changed, h.Failed)
-			}
-			return nil
-		}),
-	}
 }
 
 // count says "1 server" or "3 servers".

@@ -3,14 +3,11 @@ package cli
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/nomadbox/nomadbox/internal/cluster"
 )
-
-const defaultWait = 10 * time.Minute
 
 // errUnhealthy makes verify exit 1 after printing its report.
 var errUnhealthy = errors.New("the cluster is not healthy")
