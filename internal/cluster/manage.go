@@ -12,6 +12,7 @@ import (
 	"github.com/nomadbox/nomadbox/internal/renderdir"
 	"github.com/nomadbox/nomadbox/internal/secrets"
 	"github.com/nomadbox/nomadbox/internal/verify"
+	"github.com/nomadbox/nomadbox/provider"
 )
 
 // MachineStatus is one machine in `status`.
@@ -50,9 +51,9 @@ func (s *Session) Status(ctx context.Context) (*Status, error) {
 	for _, n := range s.Topology.Nodes() {
 		state := states[n.Name]
 		if state == "" {
-			state = "not_created"
+			state = provider.StateNotCreated
 		}
-		if state == "running" {
+		if state == provider.StateRunning {
 			running++
 		}
 		st.Machines = append(st.Machines, MachineStatus{Name: n.Name, Role: string(n.Role), Address: n.Address.String(), State: state})

@@ -11,6 +11,7 @@ import (
 	"github.com/nomadbox/nomadbox/internal/plan"
 	"github.com/nomadbox/nomadbox/internal/state"
 	"github.com/nomadbox/nomadbox/internal/topology"
+	"github.com/nomadbox/nomadbox/provider"
 )
 
 // Machines names the machines that exist, as the provider lists them;
@@ -40,7 +41,7 @@ func (s *Session) machineStates(ctx context.Context) ([]plan.Machine, error) {
 			return nil, err
 		}
 		for _, m := range ms {
-			out = append(out, plan.Machine{Name: m.Name, Running: m.State == "running"})
+			out = append(out, plan.Machine{Name: m.Name, Running: m.State == provider.StateRunning})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
