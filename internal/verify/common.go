@@ -1,18 +1,75 @@
 package verify
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"sort"
 	"strings"
+
+	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
 // probe is what one node's own agent API said when asked for the leader.
 type probe struct {
 	leader string
 	err    error
+}
+
+// agents is what every node's own agent API (Consul's or Nomad's) said
+// when asked for the leader, and which server cluster state is read from.
+type agents[C any] struct {
+	probes  []probe // aligned with e.nodes: servers, then clients
+	clients []C     // the zero C where the address was invalid
+	// from is the index of the server to read cluster state from
+	// (pickServer), -1 when no server API answered; via names it.
+	from int
+	via  string
+}
+
+// probeAgents asks every node's agent API for the leader, in parallel,
+// and keeps each node's client: the chosen server's is reused to read
+// the cluster state.
+func probeAgents[C any](ctx context.Context, e *env, dial func(*env, topology.Node) (C, error),
+	askLeader func(context.Context, C) (string, error)) *agents[C] {
+	a := &agents[C]{clients: make([]C, len(e.nodes)), probes: make([]probe, len(e.nodes))}
+	forEach(len(e.nodes), parallel, func(i int) {
+		c, err := dial(e, e.nodes[i])
+		if err != nil {
+			a.probes[i].err = err
+			return
+		}
+		a.clients[i] = c
+		a.probes[i].err = e.request(ctx, func(ctx context.Context) error {
+			var err error
+			a.probes[i].leader, err = askLeader(ctx, c)
+			return err
+		})
+	})
+	a.from = pickServer(a.servers(e))
+	a.via = viaServer(e, a.from)
+	return a
+}
+
+// servers returns the probes of the servers, aligned with e.servers.
+func (a *agents[C]) servers(e *env) []probe { return a.probes[:len(e.servers)] }
+
+// nodeCheck finishes a per-node check: the problems the cluster state
+// showed, then any with the node's own agent API at addr. Without
+// problems the check passes with okDetail.
+func nodeCheck(c Check, problems []string, addr string, p probe, okDetail string) Check {
+	if pr := apiProblem(addr, p); pr != "" {
+		problems = append(problems, pr)
+	}
+	if len(problems) > 0 {
+		c.Detail = strings.Join(problems, "; ")
+		return c
+	}
+	c.OK = true
+	c.Detail = okDetail
+	return c
 }
 
 // pickServer returns the index of the server to read cluster state from:

@@ -49,122 +49,138 @@ func staleQuery(ctx context.Context) *capi.QueryOptions {
 	return (&capi.QueryOptions{AllowStale: true}).WithContext(ctx)
 }
 
+// askConsulLeader asks one agent for the leader's RPC address.
+func askConsulLeader(ctx context.Context, c *capi.Client) (string, error) {
+	return c.Status().LeaderWithQueryOptions((&capi.QueryOptions{}).WithContext(ctx))
+}
+
+// consulState is the cluster as one Consul server sees it; each part
+// carries the error that kept it from being read.
+type consulState struct {
+	members    []*capi.AgentMember
+	membersErr error
+	raft       []raftServer
+	raftErr    error
+	// services are the catalog's and Nomad's own, sorted, with the
+	// health of each (or why it could not be read).
+	services    []string
+	servicesErr error
+	health      map[string][]*capi.ServiceEntry
+	healthErr   map[string]error
+}
+
 func checkConsul(ctx context.Context, e *env) consulResult {
 	var res consulResult
+	a := probeAgents(ctx, e, newConsulClient, askConsulLeader)
+	leader, addr := leaderCheck(e, CheckConsulLeader, "Consul", a.servers(e))
+	res.leader = addr
+	res.checks = append(res.checks, leader)
 
-	clients := make([]*capi.Client, len(e.nodes))
-	probes := make([]probe, len(e.nodes))
-	forEach(len(e.nodes), parallel, func(i int) {
-		c, err := newConsulClient(e, e.nodes[i])
-		if err != nil {
-			probes[i].err = err
-			return
-		}
-		clients[i] = c
-		probes[i].err = e.request(ctx, func(ctx context.Context) error {
-			l, err := c.Status().LeaderWithQueryOptions((&capi.QueryOptions{}).WithContext(ctx))
-			probes[i].leader = l
+	// Nomad's own services, expected on every server and client.
+	want := e.expectedServices()
+	// Cluster state comes from one server.
+	noServer := errors.New("no Consul server API answered")
+	st := consulState{membersErr: noServer, raftErr: noServer, servicesErr: noServer}
+	if a.from >= 0 {
+		st = readConsul(ctx, e, a.clients[a.from], want)
+	}
+	res.checks = append(res.checks, raftCheck(e, CheckConsulServers, "Consul", a.via, st.raft, st.raftErr))
+
+	for i, n := range e.nodes {
+		res.checks = append(res.checks, consulMemberCheck(e, n, a.probes[i], st.members, st.membersErr, a.via))
+	}
+
+	if st.servicesErr != nil {
+		res.services = []Check{{Name: CheckServices, Detail: fmt.Sprintf("service catalog unavailable%s: %v", a.via, errText(st.servicesErr))}}
+		return res
+	}
+	for _, name := range st.services {
+		res.services = append(res.services, serviceCheck(name, want[name], st.health[name], st.healthErr[name]))
+	}
+	return res
+}
+
+// readConsul reads the members, the Raft configuration and the catalog
+// from one server at once, then the health of every service in want and
+// in the catalog.
+func readConsul(ctx context.Context, e *env, c *capi.Client, want map[string][]string) consulState {
+	var (
+		st   consulState
+		raft *capi.RaftConfiguration
+		wg   sync.WaitGroup
+	)
+	wg.Go(func() {
+		st.membersErr = e.request(ctx, func(ctx context.Context) error {
+			_, err := c.Raw().Query("/v1/agent/members", &st.members, (&capi.QueryOptions{}).WithContext(ctx))
 			return err
 		})
 	})
-
-	leader, l := leaderCheck(e, CheckConsulLeader, "Consul", probes[:len(e.servers)])
-	res.leader = l
-	res.checks = append(res.checks, leader)
-
-	// Cluster state comes from one server.
-	idx := pickServer(probes[:len(e.servers)])
-	var (
-		members      []*capi.AgentMember
-		raft         *capi.RaftConfiguration
-		services     map[string][]string
-		serviceNames []string
-		health       = map[string][]*capi.ServiceEntry{}
-		healthErr    = map[string]error{}
-		healthMu     sync.Mutex
-
-		membersErr, raftErr, servicesErr error
-
-		// Nomad's own services, expected on every server and client.
-		want = e.expectedServices()
-
-		noServer = errors.New("no Consul server API answered")
-		via      = viaServer(e, idx)
-		wg       sync.WaitGroup
-	)
-	if idx < 0 {
-		membersErr, raftErr, servicesErr = noServer, noServer, noServer
-	} else {
-		c := clients[idx]
-		wg.Go(func() {
-			membersErr = e.request(ctx, func(ctx context.Context) error {
-				_, err := c.Raw().Query("/v1/agent/members", &members, (&capi.QueryOptions{}).WithContext(ctx))
-				return err
-			})
+	wg.Go(func() {
+		st.raftErr = e.request(ctx, func(ctx context.Context) error {
+			var err error
+			raft, err = c.Operator().RaftGetConfiguration(staleQuery(ctx))
+			return err
 		})
-		wg.Go(func() {
-			raftErr = e.request(ctx, func(ctx context.Context) error {
-				var err error
-				raft, err = c.Operator().RaftGetConfiguration(staleQuery(ctx))
-				return err
-			})
+	})
+	wg.Go(func() {
+		var catalog map[string][]string
+		st.servicesErr = e.request(ctx, func(ctx context.Context) error {
+			var err error
+			catalog, _, err = c.Catalog().Services(staleQuery(ctx))
+			return err
 		})
-		wg.Go(func() {
-			servicesErr = e.request(ctx, func(ctx context.Context) error {
-				var err error
-				services, _, err = c.Catalog().Services(staleQuery(ctx))
-				return err
-			})
-			if servicesErr != nil {
-				return
-			}
-			for name := range services {
-				serviceNames = append(serviceNames, name)
-			}
-			// Nomad's own services are looked at even when absent from
-			// the catalog: their absence is what must be reported.
-			for name := range want {
-				if _, ok := services[name]; !ok {
-					serviceNames = append(serviceNames, name)
-				}
-			}
-			sort.Strings(serviceNames)
-			forEach(len(serviceNames), parallel, func(i int) {
-				name := serviceNames[i]
-				var entries []*capi.ServiceEntry
-				err := e.request(ctx, func(ctx context.Context) error {
-					var err error
-					entries, _, err = c.Health().Service(name, "", false, staleQuery(ctx))
-					return err
-				})
-				healthMu.Lock()
-				health[name], healthErr[name] = entries, err
-				healthMu.Unlock()
-			})
-		})
-		wg.Wait()
-	}
-
-	var rs []raftServer
+		if st.servicesErr == nil {
+			st.services = serviceNames(catalog, want)
+			st.health, st.healthErr = consulHealth(ctx, e, c, st.services)
+		}
+	})
+	wg.Wait()
 	if raft != nil {
 		for _, s := range raft.Servers {
-			rs = append(rs, raftServer{Node: s.Node, Address: s.Address, Leader: s.Leader, Voter: s.Voter})
+			st.raft = append(st.raft, raftServer{Node: s.Node, Address: s.Address, Leader: s.Leader, Voter: s.Voter})
 		}
 	}
-	res.checks = append(res.checks, raftCheck(e, CheckConsulServers, "Consul", via, rs, raftErr))
+	return st
+}
 
-	for i, n := range e.nodes {
-		res.checks = append(res.checks, consulMemberCheck(e, n, probes[i], members, membersErr, via))
+// serviceNames lists the catalog's services and Nomad's own, sorted.
+// Nomad's are looked at even when absent from the catalog: their absence
+// is what must be reported.
+func serviceNames(catalog, want map[string][]string) []string {
+	var names []string
+	for name := range catalog {
+		names = append(names, name)
 	}
+	for name := range want {
+		if _, ok := catalog[name]; !ok {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
 
-	if servicesErr != nil {
-		res.services = []Check{{Name: CheckServices, Detail: fmt.Sprintf("service catalog unavailable%s: %v", via, errText(servicesErr))}}
-		return res
-	}
-	for _, name := range serviceNames {
-		res.services = append(res.services, serviceCheck(name, want[name], health[name], healthErr[name]))
-	}
-	return res
+// consulHealth reads every named service's instances with their checks,
+// in parallel, each request on its own timeout.
+func consulHealth(ctx context.Context, e *env, c *capi.Client, names []string) (map[string][]*capi.ServiceEntry, map[string]error) {
+	var (
+		health    = map[string][]*capi.ServiceEntry{}
+		healthErr = map[string]error{}
+		mu        sync.Mutex
+	)
+	forEach(len(names), parallel, func(i int) {
+		name := names[i]
+		var entries []*capi.ServiceEntry
+		err := e.request(ctx, func(ctx context.Context) error {
+			var err error
+			entries, _, err = c.Health().Service(name, "", false, staleQuery(ctx))
+			return err
+		})
+		mu.Lock()
+		health[name], healthErr[name] = entries, err
+		mu.Unlock()
+	})
+	return health, healthErr
 }
 
 // findConsulMember finds the node's member entry by node name, else by
@@ -215,16 +231,7 @@ func consulMemberCheck(e *env, n topology.Node, p probe, members []*capi.AgentMe
 			problems = append(problems, fmt.Sprintf("runs as a Consul %s, want a %s", consulRole(role), consulRole(wantRole)))
 		}
 	}
-	if pr := apiProblem(e.ConsulAddr(n), p); pr != "" {
-		problems = append(problems, pr)
-	}
-	if len(problems) > 0 {
-		c.Detail = strings.Join(problems, "; ")
-		return c
-	}
-	c.OK = true
-	c.Detail = "alive at " + ip
-	return c
+	return nodeCheck(c, problems, e.ConsulAddr(n), p, "alive at "+ip)
 }
 
 func consulRole(tag string) string {
