@@ -42,15 +42,63 @@ func probeAgents[C any](ctx context.Context, e *env, dial func(*env, topology.No
 			return
 		}
 		a.clients[i] = c
-		a.probes[i].err = e.request(ctx, func(ctx context.Context) error {
-			var err error
-			a.probes[i].leader, err = askLeader(ctx, c)
-			return err
+		a.probes[i].leader, a.probes[i].err = fetch(ctx, e, func(ctx context.Context) (string, error) {
+			return askLeader(ctx, c)
 		})
 	})
 	a.from = pickServer(a.servers(e))
 	a.via = viaServer(e, a.from)
 	return a
+}
+
+// fetch makes one request on its own timeout and returns what it read.
+func fetch[T any](ctx context.Context, e *env, read func(context.Context) (T, error)) (T, error) {
+	var v T
+	err := e.request(ctx, func(ctx context.Context) error {
+		var err error
+		v, err = read(ctx)
+		return err
+	})
+	return v, err
+}
+
+// parseAgentURL checks that addr, a node's agent API base URL, has a host.
+func parseAgentURL(product, addr string) (*url.URL, error) {
+	u, err := url.Parse(addr)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("invalid %s address %q", product, addr)
+	}
+	return u, nil
+}
+
+// findFirst returns the first non-nil item that matches, trying each
+// test in turn over all items (by name, then by address), else nil.
+func findFirst[T any](items []*T, tests ...func(*T) bool) *T {
+	for _, test := range tests {
+		for _, it := range items {
+			if it != nil && test(it) {
+				return it
+			}
+		}
+	}
+	return nil
+}
+
+// memberProblems compares a serf member, Consul's or Nomad's, with the
+// node it stands for: it joined as joined (name is that without any
+// ".region" suffix), in state status, at address addr.
+func memberProblems(n topology.Node, joined, name, status, addr string) []string {
+	var problems []string
+	if name != n.Name {
+		problems = append(problems, fmt.Sprintf("joined as %q, not %q", joined, n.Name))
+	}
+	if status != "alive" {
+		problems = append(problems, "member status "+status)
+	}
+	if ip := n.Address.String(); addr != ip {
+		problems = append(problems, fmt.Sprintf("joined with address %s, not its private address %s", addr, ip))
+	}
+	return problems
 }
 
 // servers returns the probes of the servers, aligned with e.servers.

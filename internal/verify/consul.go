@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -22,18 +21,15 @@ type consulResult struct {
 	services []Check
 }
 
-// consulAlive is the status of a healthy member.
-const consulAlive = 1
-
 // consulMemberStatus names serf member states as Consul's agent/members
 // reports them (a number, unlike Nomad's string).
 var consulMemberStatus = map[int]string{0: "none", 1: "alive", 2: "leaving", 3: "left", 4: "failed"}
 
 func newConsulClient(e *env, n topology.Node) (*capi.Client, error) {
 	addr := e.ConsulAddr(n)
-	u, err := url.Parse(addr)
-	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("invalid Consul address %q", addr)
+	u, err := parseAgentURL("Consul", addr)
+	if err != nil {
+		return nil, err
 	}
 	return capi.NewClient(&capi.Config{
 		Address:    addr,
@@ -110,24 +106,21 @@ func readConsul(ctx context.Context, e *env, c *capi.Client, want map[string][]s
 		wg   sync.WaitGroup
 	)
 	wg.Go(func() {
-		st.membersErr = e.request(ctx, func(ctx context.Context) error {
-			_, err := c.Raw().Query("/v1/agent/members", &st.members, (&capi.QueryOptions{}).WithContext(ctx))
-			return err
+		st.members, st.membersErr = fetch(ctx, e, func(ctx context.Context) (m []*capi.AgentMember, err error) {
+			_, err = c.Raw().Query("/v1/agent/members", &m, (&capi.QueryOptions{}).WithContext(ctx))
+			return m, err
 		})
 	})
 	wg.Go(func() {
-		st.raftErr = e.request(ctx, func(ctx context.Context) error {
-			var err error
-			raft, err = c.Operator().RaftGetConfiguration(staleQuery(ctx))
-			return err
+		raft, st.raftErr = fetch(ctx, e, func(ctx context.Context) (*capi.RaftConfiguration, error) {
+			return c.Operator().RaftGetConfiguration(staleQuery(ctx))
 		})
 	})
 	wg.Go(func() {
 		var catalog map[string][]string
-		st.servicesErr = e.request(ctx, func(ctx context.Context) error {
-			var err error
-			catalog, _, err = c.Catalog().Services(staleQuery(ctx))
-			return err
+		catalog, st.servicesErr = fetch(ctx, e, func(ctx context.Context) (map[string][]string, error) {
+			services, _, err := c.Catalog().Services(staleQuery(ctx))
+			return services, err
 		})
 		if st.servicesErr == nil {
 			st.services = serviceNames(catalog, want)
@@ -170,11 +163,9 @@ func consulHealth(ctx context.Context, e *env, c *capi.Client, names []string) (
 	)
 	forEach(len(names), parallel, func(i int) {
 		name := names[i]
-		var entries []*capi.ServiceEntry
-		err := e.request(ctx, func(ctx context.Context) error {
-			var err error
-			entries, _, err = c.Health().Service(name, "", false, staleQuery(ctx))
-			return err
+		entries, err := fetch(ctx, e, func(ctx context.Context) ([]*capi.ServiceEntry, error) {
+			entries, _, err := c.Health().Service(name, "", false, staleQuery(ctx))
+			return entries, err
 		})
 		mu.Lock()
 		health[name], healthErr[name] = entries, err
@@ -187,18 +178,10 @@ func consulHealth(ctx context.Context, e *env, c *capi.Client, names []string) (
 // address (an agent that took its host name instead of the configured
 // node name is still the node's agent).
 func findConsulMember(members []*capi.AgentMember, n topology.Node) *capi.AgentMember {
-	for _, m := range members {
-		if m != nil && m.Name == n.Name {
-			return m
-		}
-	}
 	ip := n.Address.String()
-	for _, m := range members {
-		if m != nil && m.Addr == ip {
-			return m
-		}
-	}
-	return nil
+	return findFirst(members,
+		func(m *capi.AgentMember) bool { return m.Name == n.Name },
+		func(m *capi.AgentMember) bool { return m.Addr == ip })
 }
 
 func consulMemberCheck(e *env, n topology.Node, p probe, members []*capi.AgentMember, membersErr error, via string) Check {
@@ -210,19 +193,11 @@ func consulMemberCheck(e *env, n topology.Node, p probe, members []*capi.AgentMe
 	} else if m := findConsulMember(members, n); m == nil {
 		problems = append(problems, fmt.Sprintf("not a Consul member%s", via))
 	} else {
-		if m.Name != n.Name {
-			problems = append(problems, fmt.Sprintf("joined as %q, not %q", m.Name, n.Name))
+		status, ok := consulMemberStatus[m.Status]
+		if !ok {
+			status = fmt.Sprint(m.Status)
 		}
-		if m.Status != consulAlive {
-			st, ok := consulMemberStatus[m.Status]
-			if !ok {
-				st = fmt.Sprint(m.Status)
-			}
-			problems = append(problems, "member status "+st)
-		}
-		if m.Addr != ip {
-			problems = append(problems, fmt.Sprintf("joined with address %s, not its private address %s", m.Addr, ip))
-		}
+		problems = append(problems, memberProblems(n, m.Name, m.Name, status, m.Addr)...)
 		wantRole := "node"
 		if n.Role == topology.RoleServer {
 			wantRole = "consul"
@@ -288,12 +263,21 @@ func serviceCheck(name string, wantNodes []string, entries []*capi.ServiceEntry,
 		c.Detail = "no instances registered"
 		return c
 	}
-	var (
-		failing   []string
-		badInst   int
-		nChecks   int
-		seenCheck = map[string]bool{}
-	)
+	badInst, nChecks, failing := tallyHealth(entries)
+	if badInst > 0 {
+		c.Detail = fmt.Sprintf("%d of %d instance(s) failing: %s", badInst, len(entries), strings.Join(failing, "; "))
+		return c
+	}
+	c.OK = true
+	c.Detail = fmt.Sprintf("%d instance(s), %d check(s) passing", len(entries), nChecks)
+	return c
+}
+
+// tallyHealth counts a service's instances with a check not passing and
+// its distinct checks (a node check shows under every instance on the
+// node), and describes each distinct failing check once.
+func tallyHealth(entries []*capi.ServiceEntry) (badInst, nChecks int, failing []string) {
+	seenCheck := map[string]bool{}
 	for _, en := range entries {
 		if en == nil {
 			continue
@@ -334,11 +318,5 @@ func serviceCheck(name string, wantNodes []string, entries []*capi.ServiceEntry,
 			badInst++
 		}
 	}
-	if badInst > 0 {
-		c.Detail = fmt.Sprintf("%d of %d instance(s) failing: %s", badInst, len(entries), strings.Join(failing, "; "))
-		return c
-	}
-	c.OK = true
-	c.Detail = fmt.Sprintf("%d instance(s), %d check(s) passing", len(entries), nChecks)
-	return c
+	return badInst, nChecks, failing
 }

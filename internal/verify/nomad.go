@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -22,9 +21,8 @@ type nomadResult struct {
 
 func newNomadClient(e *env, n topology.Node) (*napi.Client, error) {
 	addr := e.NomadAddr(n)
-	u, err := url.Parse(addr)
-	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("invalid Nomad address %q", addr)
+	if _, err := parseAgentURL("Nomad", addr); err != nil {
+		return nil, err
 	}
 	// With HttpClient set, the client reads nothing from NOMAD_* variables.
 	return napi.NewClient(&napi.Config{
@@ -98,24 +96,19 @@ func readNomad(ctx context.Context, e *env, c *napi.Client) nomadState {
 		wg   sync.WaitGroup
 	)
 	wg.Go(func() {
-		st.membersErr = e.request(ctx, func(ctx context.Context) error {
-			var err error
-			st.members, err = c.Agent().MembersOpts(nomadQuery(ctx, false))
-			return err
+		st.members, st.membersErr = fetch(ctx, e, func(ctx context.Context) (*napi.ServerMembers, error) {
+			return c.Agent().MembersOpts(nomadQuery(ctx, false))
 		})
 	})
 	wg.Go(func() {
-		st.raftErr = e.request(ctx, func(ctx context.Context) error {
-			var err error
-			raft, err = c.Operator().RaftGetConfiguration(nomadQuery(ctx, true))
-			return err
+		raft, st.raftErr = fetch(ctx, e, func(ctx context.Context) (*napi.RaftConfiguration, error) {
+			return c.Operator().RaftGetConfiguration(nomadQuery(ctx, true))
 		})
 	})
 	wg.Go(func() {
-		st.nodesErr = e.request(ctx, func(ctx context.Context) error {
-			var err error
-			st.nodes, _, err = c.Nodes().List(nomadQuery(ctx, true))
-			return err
+		st.nodes, st.nodesErr = fetch(ctx, e, func(ctx context.Context) ([]*napi.NodeListStub, error) {
+			nodes, _, err := c.Nodes().List(nomadQuery(ctx, true))
+			return nodes, err
 		})
 		st.chosen, st.infoErr = nomadClients(ctx, e, c, st.nodes, st.nodesErr)
 	})
@@ -147,15 +140,16 @@ func nomadClients(ctx context.Context, e *env, c *napi.Client, nodes []*napi.Nod
 		if stub == nil || stub.Drivers != nil {
 			return
 		}
-		infoErr[i] = e.request(ctx, func(ctx context.Context) error {
+		var node *napi.Node
+		node, infoErr[i] = fetch(ctx, e, func(ctx context.Context) (*napi.Node, error) {
 			node, _, err := c.Nodes().Info(stub.ID, nomadQuery(ctx, true))
-			if err == nil {
-				cp := *stub
-				cp.Drivers = node.Drivers
-				chosen[i] = &cp
-			}
-			return err
+			return node, err
 		})
+		if infoErr[i] == nil {
+			cp := *stub
+			cp.Drivers = node.Drivers
+			chosen[i] = &cp
+		}
 	})
 	return chosen, infoErr
 }
@@ -163,21 +157,16 @@ func nomadClients(ctx context.Context, e *env, c *napi.Client, nodes []*napi.Nod
 // findNomadServer finds a server's serf member: Nomad names it
 // "<name>.<region>". Failing that, by address.
 func findNomadServer(members []*napi.AgentMember, n topology.Node) *napi.AgentMember {
-	for _, m := range members {
-		if m == nil {
-			continue
-		}
-		if name, _, _ := strings.Cut(m.Name, "."); name == n.Name {
-			return m
-		}
-	}
 	ip := n.Address.String()
-	for _, m := range members {
-		if m != nil && m.Addr == ip {
-			return m
-		}
-	}
-	return nil
+	return findFirst(members,
+		func(m *napi.AgentMember) bool { return serverName(m) == n.Name },
+		func(m *napi.AgentMember) bool { return m.Addr == ip })
+}
+
+// serverName is a Nomad server member's node name, without ".<region>".
+func serverName(m *napi.AgentMember) string {
+	name, _, _ := strings.Cut(m.Name, ".")
+	return name
 }
 
 func nomadServerCheck(e *env, n topology.Node, p probe, members *napi.ServerMembers, membersErr error, via string) Check {
@@ -195,15 +184,7 @@ func nomadServerCheck(e *env, n topology.Node, p probe, members *napi.ServerMemb
 			problems = append(problems, fmt.Sprintf("not among Nomad's server members%s", via))
 			break
 		}
-		if name, _, _ := strings.Cut(m.Name, "."); name != n.Name {
-			problems = append(problems, fmt.Sprintf("joined as %q, not %q", m.Name, n.Name))
-		}
-		if m.Status != "alive" {
-			problems = append(problems, "member status "+m.Status)
-		}
-		if m.Addr != ip {
-			problems = append(problems, fmt.Sprintf("joined with address %s, not its private address %s", m.Addr, ip))
-		}
+		problems = append(problems, memberProblems(n, m.Name, serverName(m), m.Status, m.Addr)...)
 		if want := e.Topology.Cluster.Region; want != "" && m.Tags["region"] != "" && m.Tags["region"] != want {
 			problems = append(problems, fmt.Sprintf("in region %s, want %s", m.Tags["region"], want))
 		}
