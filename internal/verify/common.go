@@ -18,36 +18,53 @@ type probe struct {
 	err    error
 }
 
-// agents is what every node's own agent API (Consul's or Nomad's) said
-// when asked for the leader, and which server cluster state is read from.
+// agentAPI is how to reach one product's agents (Consul's or Nomad's)
+// and ask each for the leader.
+type agentAPI[C any] struct {
+	product     string // "Consul" or "Nomad", for details
+	leaderCheck string // the name of the leader check
+	dial        func(*env, topology.Node) (C, error)
+	askLeader   func(context.Context, C) (string, error)
+}
+
+// agents is what every node's own agent API said when asked for the
+// leader, and which server cluster state is read from.
 type agents[C any] struct {
 	probes  []probe // aligned with e.nodes: servers, then clients
 	clients []C     // the zero C where the address was invalid
+	// leader is the leader check; leaderAddr the leader's address, ""
+	// when there is none.
+	leader     Check
+	leaderAddr string
 	// from is the index of the server to read cluster state from
-	// (pickServer), -1 when no server API answered; via names it.
-	from int
-	via  string
+	// (pickServer), via names it; when no server API answered, from is
+	// -1 and noServer says so in the details of what could not be read.
+	from     int
+	via      string
+	noServer error
 }
 
-// probeAgents asks every node's agent API for the leader, in parallel,
-// and keeps each node's client: the chosen server's is reused to read
-// the cluster state.
-func probeAgents[C any](ctx context.Context, e *env, dial func(*env, topology.Node) (C, error),
-	askLeader func(context.Context, C) (string, error)) *agents[C] {
+// probe asks every node's agent API for the leader, in parallel, and
+// keeps each node's client: the chosen server's is reused to read the
+// cluster state.
+func (api agentAPI[C]) probe(ctx context.Context, e *env) *agents[C] {
 	a := &agents[C]{clients: make([]C, len(e.nodes)), probes: make([]probe, len(e.nodes))}
 	forEach(len(e.nodes), parallel, func(i int) {
-		c, err := dial(e, e.nodes[i])
+		c, err := api.dial(e, e.nodes[i])
 		if err != nil {
 			a.probes[i].err = err
 			return
 		}
 		a.clients[i] = c
 		a.probes[i].leader, a.probes[i].err = fetch(ctx, e, func(ctx context.Context) (string, error) {
-			return askLeader(ctx, c)
+			return api.askLeader(ctx, c)
 		})
 	})
-	a.from = pickServer(a.servers(e))
+	servers := a.probes[:len(e.servers)]
+	a.leader, a.leaderAddr = leaderCheck(e, api.leaderCheck, api.product, servers)
+	a.from = pickServer(servers)
 	a.via = viaServer(e, a.from)
+	a.noServer = fmt.Errorf("no %s server API answered", api.product)
 	return a
 }
 
@@ -100,9 +117,6 @@ func memberProblems(n topology.Node, joined, name, status, addr string) []string
 	}
 	return problems
 }
-
-// servers returns the probes of the servers, aligned with e.servers.
-func (a *agents[C]) servers(e *env) []probe { return a.probes[:len(e.servers)] }
 
 // nodeCheck finishes a per-node check: the problems the cluster state
 // showed, then any with the node's own agent API at addr. Without

@@ -2,7 +2,6 @@ package verify
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -65,18 +64,18 @@ type consulState struct {
 	healthErr   map[string]error
 }
 
+var consulAPI = agentAPI[*capi.Client]{
+	product: "Consul", leaderCheck: CheckConsulLeader, dial: newConsulClient, askLeader: askConsulLeader,
+}
+
 func checkConsul(ctx context.Context, e *env) consulResult {
-	var res consulResult
-	a := probeAgents(ctx, e, newConsulClient, askConsulLeader)
-	leader, addr := leaderCheck(e, CheckConsulLeader, "Consul", a.servers(e))
-	res.leader = addr
-	res.checks = append(res.checks, leader)
+	a := consulAPI.probe(ctx, e)
+	res := consulResult{leader: a.leaderAddr, checks: []Check{a.leader}}
 
 	// Nomad's own services, expected on every server and client.
 	want := e.expectedServices()
 	// Cluster state comes from one server.
-	noServer := errors.New("no Consul server API answered")
-	st := consulState{membersErr: noServer, raftErr: noServer, servicesErr: noServer}
+	st := consulState{membersErr: a.noServer, raftErr: a.noServer, servicesErr: a.noServer}
 	if a.from >= 0 {
 		st = readConsul(ctx, e, a.clients[a.from], want)
 	}

@@ -2,7 +2,6 @@ package verify
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -59,16 +58,16 @@ type nomadState struct {
 	infoErr []error
 }
 
-func checkNomad(ctx context.Context, e *env) nomadResult {
-	var res nomadResult
-	a := probeAgents(ctx, e, newNomadClient, askNomadLeader)
-	leader, addr := leaderCheck(e, CheckNomadLeader, "Nomad", a.servers(e))
-	res.leader = addr
-	res.checks = append(res.checks, leader)
+var nomadAPI = agentAPI[*napi.Client]{
+	product: "Nomad", leaderCheck: CheckNomadLeader, dial: newNomadClient, askLeader: askNomadLeader,
+}
 
-	noServer := errors.New("no Nomad server API answered")
+func checkNomad(ctx context.Context, e *env) nomadResult {
+	a := nomadAPI.probe(ctx, e)
+	res := nomadResult{leader: a.leaderAddr, checks: []Check{a.leader}}
+
 	st := nomadState{
-		membersErr: noServer, raftErr: noServer, nodesErr: noServer,
+		membersErr: a.noServer, raftErr: a.noServer, nodesErr: a.noServer,
 		chosen: make([]*napi.NodeListStub, len(e.clients)), infoErr: make([]error, len(e.clients)),
 	}
 	if a.from >= 0 {
