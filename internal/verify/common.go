@@ -1,18 +1,137 @@
 package verify
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"sort"
 	"strings"
+
+	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
 // probe is what one node's own agent API said when asked for the leader.
 type probe struct {
 	leader string
 	err    error
+}
+
+// agentAPI is how to reach one product's agents (Consul's or Nomad's)
+// and ask each for the leader.
+type agentAPI[C any] struct {
+	product     string // "Consul" or "Nomad", for details
+	leaderCheck string // the name of the leader check
+	dial        func(*env, topology.Node) (C, error)
+	askLeader   func(context.Context, C) (string, error)
+}
+
+// agents is what every node's own agent API said when asked for the
+// leader, and which server cluster state is read from.
+type agents[C any] struct {
+	probes  []probe // aligned with e.nodes: servers, then clients
+	clients []C     // the zero C where the address was invalid
+	// leader is the leader check; leaderAddr the leader's address, ""
+	// when there is none.
+	leader     Check
+	leaderAddr string
+	// from is the index of the server to read cluster state from
+	// (pickServer), via names it; when no server API answered, from is
+	// -1 and noServer says so in the details of what could not be read.
+	from     int
+	via      string
+	noServer error
+}
+
+// probe asks every node's agent API for the leader, in parallel, and
+// keeps each node's client: the chosen server's is reused to read the
+// cluster state.
+func (api agentAPI[C]) probe(ctx context.Context, e *env) *agents[C] {
+	a := &agents[C]{clients: make([]C, len(e.nodes)), probes: make([]probe, len(e.nodes))}
+	forEach(len(e.nodes), parallel, func(i int) {
+		c, err := api.dial(e, e.nodes[i])
+		if err != nil {
+			a.probes[i].err = err
+			return
+		}
+		a.clients[i] = c
+		a.probes[i].leader, a.probes[i].err = fetch(ctx, e, func(ctx context.Context) (string, error) {
+			return api.askLeader(ctx, c)
+		})
+	})
+	servers := a.probes[:len(e.servers)]
+	a.leader, a.leaderAddr = leaderCheck(e, api.leaderCheck, api.product, servers)
+	a.from = pickServer(servers)
+	a.via = viaServer(e, a.from)
+	a.noServer = fmt.Errorf("no %s server API answered", api.product)
+	return a
+}
+
+// fetch makes one request on its own timeout and returns what it read.
+func fetch[T any](ctx context.Context, e *env, read func(context.Context) (T, error)) (T, error) {
+	var v T
+	err := e.request(ctx, func(ctx context.Context) error {
+		var err error
+		v, err = read(ctx)
+		return err
+	})
+	return v, err
+}
+
+// parseAgentURL checks that addr, a node's agent API base URL, has a host.
+func parseAgentURL(product, addr string) (*url.URL, error) {
+	u, err := url.Parse(addr)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("invalid %s address %q", product, addr)
+	}
+	return u, nil
+}
+
+// findFirst returns the first non-nil item that matches, trying each
+// test in turn over all items (by name, then by address), else nil.
+func findFirst[T any](items []*T, tests ...func(*T) bool) *T {
+	for _, test := range tests {
+		for _, it := range items {
+			if it != nil && test(it) {
+				return it
+			}
+		}
+	}
+	return nil
+}
+
+// memberProblems compares a serf member, Consul's or Nomad's, with the
+// node it stands for: it joined as joined (name is that without any
+// ".region" suffix), in state status, at address addr.
+func memberProblems(n topology.Node, joined, name, status, addr string) []string {
+	var problems []string
+	if name != n.Name {
+		problems = append(problems, fmt.Sprintf("joined as %q, not %q", joined, n.Name))
+	}
+	if status != "alive" {
+		problems = append(problems, "member status "+status)
+	}
+	if ip := n.Address.String(); addr != ip {
+		problems = append(problems, fmt.Sprintf("joined with address %s, not its private address %s", addr, ip))
+	}
+	return problems
+}
+
+// nodeCheck finishes a per-node check: the problems the cluster state
+// showed, then any with the node's own agent API at addr. Without
+// problems the check passes with okDetail.
+func nodeCheck(c Check, problems []string, addr string, p probe, okDetail string) Check {
+	if pr := apiProblem(addr, p); pr != "" {
+		problems = append(problems, pr)
+	}
+	if len(problems) > 0 {
+		c.Detail = strings.Join(problems, "; ")
+		return c
+	}
+	c.OK = true
+	c.Detail = okDetail
+	return c
 }
 
 // pickServer returns the index of the server to read cluster state from:

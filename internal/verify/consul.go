@@ -2,9 +2,7 @@ package verify
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -22,18 +20,15 @@ type consulResult struct {
 	services []Check
 }
 
-// consulAlive is the status of a healthy member.
-const consulAlive = 1
-
 // consulMemberStatus names serf member states as Consul's agent/members
 // reports them (a number, unlike Nomad's string).
 var consulMemberStatus = map[int]string{0: "none", 1: "alive", 2: "leaving", 3: "left", 4: "failed"}
 
 func newConsulClient(e *env, n topology.Node) (*capi.Client, error) {
 	addr := e.ConsulAddr(n)
-	u, err := url.Parse(addr)
-	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("invalid Consul address %q", addr)
+	u, err := parseAgentURL("Consul", addr)
+	if err != nil {
+		return nil, err
 	}
 	return capi.NewClient(&capi.Config{
 		Address:    addr,
@@ -49,140 +44,143 @@ func staleQuery(ctx context.Context) *capi.QueryOptions {
 	return (&capi.QueryOptions{AllowStale: true}).WithContext(ctx)
 }
 
+// askConsulLeader asks one agent for the leader's RPC address.
+func askConsulLeader(ctx context.Context, c *capi.Client) (string, error) {
+	return c.Status().LeaderWithQueryOptions((&capi.QueryOptions{}).WithContext(ctx))
+}
+
+// consulState is the cluster as one Consul server sees it; each part
+// carries the error that kept it from being read.
+type consulState struct {
+	members    []*capi.AgentMember
+	membersErr error
+	raft       []raftServer
+	raftErr    error
+	// services are the catalog's and Nomad's own, sorted, with the
+	// health of each (or why it could not be read).
+	services    []string
+	servicesErr error
+	health      map[string][]*capi.ServiceEntry
+	healthErr   map[string]error
+}
+
+var consulAPI = agentAPI[*capi.Client]{
+	product: "Consul", leaderCheck: CheckConsulLeader, dial: newConsulClient, askLeader: askConsulLeader,
+}
+
 func checkConsul(ctx context.Context, e *env) consulResult {
-	var res consulResult
+	a := consulAPI.probe(ctx, e)
+	res := consulResult{leader: a.leaderAddr, checks: []Check{a.leader}}
 
-	clients := make([]*capi.Client, len(e.nodes))
-	probes := make([]probe, len(e.nodes))
-	forEach(len(e.nodes), parallel, func(i int) {
-		c, err := newConsulClient(e, e.nodes[i])
-		if err != nil {
-			probes[i].err = err
-			return
-		}
-		clients[i] = c
-		probes[i].err = e.request(ctx, func(ctx context.Context) error {
-			l, err := c.Status().LeaderWithQueryOptions((&capi.QueryOptions{}).WithContext(ctx))
-			probes[i].leader = l
-			return err
-		})
-	})
-
-	leader, l := leaderCheck(e, CheckConsulLeader, "Consul", probes[:len(e.servers)])
-	res.leader = l
-	res.checks = append(res.checks, leader)
-
+	// Nomad's own services, expected on every server and client.
+	want := e.expectedServices()
 	// Cluster state comes from one server.
-	idx := pickServer(probes[:len(e.servers)])
-	var (
-		members      []*capi.AgentMember
-		raft         *capi.RaftConfiguration
-		services     map[string][]string
-		serviceNames []string
-		health       = map[string][]*capi.ServiceEntry{}
-		healthErr    = map[string]error{}
-		healthMu     sync.Mutex
-
-		membersErr, raftErr, servicesErr error
-
-		// Nomad's own services, expected on every server and client.
-		want = e.expectedServices()
-
-		noServer = errors.New("no Consul server API answered")
-		via      = viaServer(e, idx)
-		wg       sync.WaitGroup
-	)
-	if idx < 0 {
-		membersErr, raftErr, servicesErr = noServer, noServer, noServer
-	} else {
-		c := clients[idx]
-		wg.Go(func() {
-			membersErr = e.request(ctx, func(ctx context.Context) error {
-				_, err := c.Raw().Query("/v1/agent/members", &members, (&capi.QueryOptions{}).WithContext(ctx))
-				return err
-			})
-		})
-		wg.Go(func() {
-			raftErr = e.request(ctx, func(ctx context.Context) error {
-				var err error
-				raft, err = c.Operator().RaftGetConfiguration(staleQuery(ctx))
-				return err
-			})
-		})
-		wg.Go(func() {
-			servicesErr = e.request(ctx, func(ctx context.Context) error {
-				var err error
-				services, _, err = c.Catalog().Services(staleQuery(ctx))
-				return err
-			})
-			if servicesErr != nil {
-				return
-			}
-			for name := range services {
-				serviceNames = append(serviceNames, name)
-			}
-			// Nomad's own services are looked at even when absent from
-			// the catalog: their absence is what must be reported.
-			for name := range want {
-				if _, ok := services[name]; !ok {
-					serviceNames = append(serviceNames, name)
-				}
-			}
-			sort.Strings(serviceNames)
-			forEach(len(serviceNames), parallel, func(i int) {
-				name := serviceNames[i]
-				var entries []*capi.ServiceEntry
-				err := e.request(ctx, func(ctx context.Context) error {
-					var err error
-					entries, _, err = c.Health().Service(name, "", false, staleQuery(ctx))
-					return err
-				})
-				healthMu.Lock()
-				health[name], healthErr[name] = entries, err
-				healthMu.Unlock()
-			})
-		})
-		wg.Wait()
+	st := consulState{membersErr: a.noServer, raftErr: a.noServer, servicesErr: a.noServer}
+	if a.from >= 0 {
+		st = readConsul(ctx, e, a.clients[a.from], want)
 	}
-
-	var rs []raftServer
-	if raft != nil {
-		for _, s := range raft.Servers {
-			rs = append(rs, raftServer{Node: s.Node, Address: s.Address, Leader: s.Leader, Voter: s.Voter})
-		}
-	}
-	res.checks = append(res.checks, raftCheck(e, CheckConsulServers, "Consul", via, rs, raftErr))
+	res.checks = append(res.checks, raftCheck(e, CheckConsulServers, "Consul", a.via, st.raft, st.raftErr))
 
 	for i, n := range e.nodes {
-		res.checks = append(res.checks, consulMemberCheck(e, n, probes[i], members, membersErr, via))
+		res.checks = append(res.checks, consulMemberCheck(e, n, a.probes[i], st.members, st.membersErr, a.via))
 	}
 
-	if servicesErr != nil {
-		res.services = []Check{{Name: CheckServices, Detail: fmt.Sprintf("service catalog unavailable%s: %v", via, errText(servicesErr))}}
+	if st.servicesErr != nil {
+		res.services = []Check{{Name: CheckServices, Detail: fmt.Sprintf("service catalog unavailable%s: %v", a.via, errText(st.servicesErr))}}
 		return res
 	}
-	for _, name := range serviceNames {
-		res.services = append(res.services, serviceCheck(name, want[name], health[name], healthErr[name]))
+	for _, name := range st.services {
+		res.services = append(res.services, serviceCheck(name, want[name], st.health[name], st.healthErr[name]))
 	}
 	return res
+}
+
+// readConsul reads the members, the Raft configuration and the catalog
+// from one server at once, then the health of every service in want and
+// in the catalog.
+func readConsul(ctx context.Context, e *env, c *capi.Client, want map[string][]string) consulState {
+	var (
+		st   consulState
+		raft *capi.RaftConfiguration
+		wg   sync.WaitGroup
+	)
+	wg.Go(func() {
+		st.members, st.membersErr = fetch(ctx, e, func(ctx context.Context) (m []*capi.AgentMember, err error) {
+			_, err = c.Raw().Query("/v1/agent/members", &m, (&capi.QueryOptions{}).WithContext(ctx))
+			return m, err
+		})
+	})
+	wg.Go(func() {
+		raft, st.raftErr = fetch(ctx, e, func(ctx context.Context) (*capi.RaftConfiguration, error) {
+			return c.Operator().RaftGetConfiguration(staleQuery(ctx))
+		})
+	})
+	wg.Go(func() {
+		var catalog map[string][]string
+		catalog, st.servicesErr = fetch(ctx, e, func(ctx context.Context) (map[string][]string, error) {
+			services, _, err := c.Catalog().Services(staleQuery(ctx))
+			return services, err
+		})
+		if st.servicesErr == nil {
+			st.services = serviceNames(catalog, want)
+			st.health, st.healthErr = consulHealth(ctx, e, c, st.services)
+		}
+	})
+	wg.Wait()
+	if raft != nil {
+		for _, s := range raft.Servers {
+			st.raft = append(st.raft, raftServer{Node: s.Node, Address: s.Address, Leader: s.Leader, Voter: s.Voter})
+		}
+	}
+	return st
+}
+
+// serviceNames lists the catalog's services and Nomad's own, sorted.
+// Nomad's are looked at even when absent from the catalog: their absence
+// is what must be reported.
+func serviceNames(catalog, want map[string][]string) []string {
+	var names []string
+	for name := range catalog {
+		names = append(names, name)
+	}
+	for name := range want {
+		if _, ok := catalog[name]; !ok {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// consulHealth reads every named service's instances with their checks,
+// in parallel, each request on its own timeout.
+func consulHealth(ctx context.Context, e *env, c *capi.Client, names []string) (map[string][]*capi.ServiceEntry, map[string]error) {
+	var (
+		health    = map[string][]*capi.ServiceEntry{}
+		healthErr = map[string]error{}
+		mu        sync.Mutex
+	)
+	forEach(len(names), parallel, func(i int) {
+		name := names[i]
+		entries, err := fetch(ctx, e, func(ctx context.Context) ([]*capi.ServiceEntry, error) {
+			entries, _, err := c.Health().Service(name, "", false, staleQuery(ctx))
+			return entries, err
+		})
+		mu.Lock()
+		health[name], healthErr[name] = entries, err
+		mu.Unlock()
+	})
+	return health, healthErr
 }
 
 // findConsulMember finds the node's member entry by node name, else by
 // address (an agent that took its host name instead of the configured
 // node name is still the node's agent).
 func findConsulMember(members []*capi.AgentMember, n topology.Node) *capi.AgentMember {
-	for _, m := range members {
-		if m != nil && m.Name == n.Name {
-			return m
-		}
-	}
 	ip := n.Address.String()
-	for _, m := range members {
-		if m != nil && m.Addr == ip {
-			return m
-		}
-	}
-	return nil
+	return findFirst(members,
+		func(m *capi.AgentMember) bool { return m.Name == n.Name },
+		func(m *capi.AgentMember) bool { return m.Addr == ip })
 }
 
 func consulMemberCheck(e *env, n topology.Node, p probe, members []*capi.AgentMember, membersErr error, via string) Check {
@@ -194,19 +192,11 @@ func consulMemberCheck(e *env, n topology.Node, p probe, members []*capi.AgentMe
 	} else if m := findConsulMember(members, n); m == nil {
 		problems = append(problems, fmt.Sprintf("not a Consul member%s", via))
 	} else {
-		if m.Name != n.Name {
-			problems = append(problems, fmt.Sprintf("joined as %q, not %q", m.Name, n.Name))
+		status, ok := consulMemberStatus[m.Status]
+		if !ok {
+			status = fmt.Sprint(m.Status)
 		}
-		if m.Status != consulAlive {
-			st, ok := consulMemberStatus[m.Status]
-			if !ok {
-				st = fmt.Sprint(m.Status)
-			}
-			problems = append(problems, "member status "+st)
-		}
-		if m.Addr != ip {
-			problems = append(problems, fmt.Sprintf("joined with address %s, not its private address %s", m.Addr, ip))
-		}
+		problems = append(problems, memberProblems(n, m.Name, m.Name, status, m.Addr)...)
 		wantRole := "node"
 		if n.Role == topology.RoleServer {
 			wantRole = "consul"
@@ -215,16 +205,7 @@ func consulMemberCheck(e *env, n topology.Node, p probe, members []*capi.AgentMe
 			problems = append(problems, fmt.Sprintf("runs as a Consul %s, want a %s", consulRole(role), consulRole(wantRole)))
 		}
 	}
-	if pr := apiProblem(e.ConsulAddr(n), p); pr != "" {
-		problems = append(problems, pr)
-	}
-	if len(problems) > 0 {
-		c.Detail = strings.Join(problems, "; ")
-		return c
-	}
-	c.OK = true
-	c.Detail = "alive at " + ip
-	return c
+	return nodeCheck(c, problems, e.ConsulAddr(n), p, "alive at "+ip)
 }
 
 func consulRole(tag string) string {
@@ -281,12 +262,21 @@ func serviceCheck(name string, wantNodes []string, entries []*capi.ServiceEntry,
 		c.Detail = "no instances registered"
 		return c
 	}
-	var (
-		failing   []string
-		badInst   int
-		nChecks   int
-		seenCheck = map[string]bool{}
-	)
+	badInst, nChecks, failing := tallyHealth(entries)
+	if badInst > 0 {
+		c.Detail = fmt.Sprintf("%d of %d instance(s) failing: %s", badInst, len(entries), strings.Join(failing, "; "))
+		return c
+	}
+	c.OK = true
+	c.Detail = fmt.Sprintf("%d instance(s), %d check(s) passing", len(entries), nChecks)
+	return c
+}
+
+// tallyHealth counts a service's instances with a check not passing and
+// its distinct checks (a node check shows under every instance on the
+// node), and describes each distinct failing check once.
+func tallyHealth(entries []*capi.ServiceEntry) (badInst, nChecks int, failing []string) {
+	seenCheck := map[string]bool{}
 	for _, en := range entries {
 		if en == nil {
 			continue
@@ -327,11 +317,5 @@ func serviceCheck(name string, wantNodes []string, entries []*capi.ServiceEntry,
 			badInst++
 		}
 	}
-	if badInst > 0 {
-		c.Detail = fmt.Sprintf("%d of %d instance(s) failing: %s", badInst, len(entries), strings.Join(failing, "; "))
-		return c
-	}
-	c.OK = true
-	c.Detail = fmt.Sprintf("%d instance(s), %d check(s) passing", len(entries), nChecks)
-	return c
+	return badInst, nChecks, failing
 }

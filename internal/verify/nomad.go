@@ -2,9 +2,7 @@ package verify
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -22,9 +20,8 @@ type nomadResult struct {
 
 func newNomadClient(e *env, n topology.Node) (*napi.Client, error) {
 	addr := e.NomadAddr(n)
-	u, err := url.Parse(addr)
-	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("invalid Nomad address %q", addr)
+	if _, err := parseAgentURL("Nomad", addr); err != nil {
+		return nil, err
 	}
 	// With HttpClient set, the client reads nothing from NOMAD_* variables.
 	return napi.NewClient(&napi.Config{
@@ -38,132 +35,137 @@ func nomadQuery(ctx context.Context, stale bool) *napi.QueryOptions {
 	return (&napi.QueryOptions{AllowStale: stale}).WithContext(ctx)
 }
 
-func checkNomad(ctx context.Context, e *env) nomadResult {
-	var res nomadResult
+// askNomadLeader asks one agent for the leader's RPC address.
+func askNomadLeader(ctx context.Context, c *napi.Client) (string, error) {
+	var leader string
+	_, err := c.Raw().Query("/v1/status/leader", &leader, nomadQuery(ctx, false))
+	return leader, err
+}
 
-	clients := make([]*napi.Client, len(e.nodes))
-	probes := make([]probe, len(e.nodes))
-	forEach(len(e.nodes), parallel, func(i int) {
-		c, err := newNomadClient(e, e.nodes[i])
-		if err != nil {
-			probes[i].err = err
-			return
-		}
-		clients[i] = c
-		probes[i].err = e.request(ctx, func(ctx context.Context) error {
-			_, err := c.Raw().Query("/v1/status/leader", &probes[i].leader, nomadQuery(ctx, false))
-			return err
+// nomadState is the cluster as one Nomad server sees it; each part
+// carries the error that kept it from being read.
+type nomadState struct {
+	members    *napi.ServerMembers
+	membersErr error
+	raft       []raftServer
+	raftErr    error
+	nodes      []*napi.NodeListStub
+	nodesErr   error
+	// chosen[i] is the registration of e.clients[i], details filled in
+	// from /v1/node/:id when the list lacks drivers; infoErr[i] is why
+	// they could not be.
+	chosen  []*napi.NodeListStub
+	infoErr []error
+}
+
+var nomadAPI = agentAPI[*napi.Client]{
+	product: "Nomad", leaderCheck: CheckNomadLeader, dial: newNomadClient, askLeader: askNomadLeader,
+}
+
+func checkNomad(ctx context.Context, e *env) nomadResult {
+	a := nomadAPI.probe(ctx, e)
+	res := nomadResult{leader: a.leaderAddr, checks: []Check{a.leader}}
+
+	st := nomadState{
+		membersErr: a.noServer, raftErr: a.noServer, nodesErr: a.noServer,
+		chosen: make([]*napi.NodeListStub, len(e.clients)), infoErr: make([]error, len(e.clients)),
+	}
+	if a.from >= 0 {
+		st = readNomad(ctx, e, a.clients[a.from])
+	}
+	res.checks = append(res.checks, raftCheck(e, CheckNomadServers, "Nomad", a.via, st.raft, st.raftErr))
+
+	for i, n := range e.servers {
+		res.checks = append(res.checks, nomadServerCheck(e, n, a.probes[i], st.members, st.membersErr, a.via))
+	}
+	for i, n := range e.clients {
+		p := a.probes[len(e.servers)+i]
+		res.checks = append(res.checks, nomadClientCheck(e, n, p, st.chosen[i], st.nodes, st.nodesErr, st.infoErr[i], a.via))
+	}
+	return res
+}
+
+// readNomad reads the server members, the Raft configuration and the
+// node list from one server at once, then what the list lacks about the
+// topology's clients.
+func readNomad(ctx context.Context, e *env, c *napi.Client) nomadState {
+	var (
+		st   nomadState
+		raft *napi.RaftConfiguration
+		wg   sync.WaitGroup
+	)
+	wg.Go(func() {
+		st.members, st.membersErr = fetch(ctx, e, func(ctx context.Context) (*napi.ServerMembers, error) {
+			return c.Agent().MembersOpts(nomadQuery(ctx, false))
 		})
 	})
-
-	leader, l := leaderCheck(e, CheckNomadLeader, "Nomad", probes[:len(e.servers)])
-	res.leader = l
-	res.checks = append(res.checks, leader)
-
-	idx := pickServer(probes[:len(e.servers)])
-	var (
-		members *napi.ServerMembers
-		raft    *napi.RaftConfiguration
-		nodes   []*napi.NodeListStub
-
-		membersErr, raftErr, nodesErr error
-
-		noServer = errors.New("no Nomad server API answered")
-		via      = viaServer(e, idx)
-		wg       sync.WaitGroup
-		// chosen[i] is the registration of e.clients[i], details filled
-		// in from /v1/node/:id when the list lacks drivers.
-		chosen  = make([]*napi.NodeListStub, len(e.clients))
-		infoErr = make([]error, len(e.clients))
-	)
-	if idx < 0 {
-		membersErr, raftErr, nodesErr = noServer, noServer, noServer
-	} else {
-		c := clients[idx]
-		wg.Go(func() {
-			membersErr = e.request(ctx, func(ctx context.Context) error {
-				var err error
-				members, err = c.Agent().MembersOpts(nomadQuery(ctx, false))
-				return err
-			})
+	wg.Go(func() {
+		raft, st.raftErr = fetch(ctx, e, func(ctx context.Context) (*napi.RaftConfiguration, error) {
+			return c.Operator().RaftGetConfiguration(nomadQuery(ctx, true))
 		})
-		wg.Go(func() {
-			raftErr = e.request(ctx, func(ctx context.Context) error {
-				var err error
-				raft, err = c.Operator().RaftGetConfiguration(nomadQuery(ctx, true))
-				return err
-			})
+	})
+	wg.Go(func() {
+		st.nodes, st.nodesErr = fetch(ctx, e, func(ctx context.Context) ([]*napi.NodeListStub, error) {
+			nodes, _, err := c.Nodes().List(nomadQuery(ctx, true))
+			return nodes, err
 		})
-		wg.Go(func() {
-			nodesErr = e.request(ctx, func(ctx context.Context) error {
-				var err error
-				nodes, _, err = c.Nodes().List(nomadQuery(ctx, true))
-				return err
-			})
-			if nodesErr != nil {
-				return
-			}
-			for i, n := range e.clients {
-				chosen[i] = findNomadNode(nodes, n)
-			}
-			// Agents older than the list's Drivers field: ask per node.
-			forEach(len(e.clients), parallel, func(i int) {
-				stub := chosen[i]
-				if stub == nil || stub.Drivers != nil {
-					return
-				}
-				infoErr[i] = e.request(ctx, func(ctx context.Context) error {
-					node, _, err := c.Nodes().Info(stub.ID, nomadQuery(ctx, true))
-					if err == nil {
-						cp := *stub
-						cp.Drivers = node.Drivers
-						chosen[i] = &cp
-					}
-					return err
-				})
-			})
-		})
-		wg.Wait()
-	}
-
-	var rs []raftServer
+		st.chosen, st.infoErr = nomadClients(ctx, e, c, st.nodes, st.nodesErr)
+	})
+	wg.Wait()
 	if raft != nil {
 		for _, s := range raft.Servers {
 			if s != nil {
-				rs = append(rs, raftServer{Node: s.Node, Address: s.Address, Leader: s.Leader, Voter: s.Voter})
+				st.raft = append(st.raft, raftServer{Node: s.Node, Address: s.Address, Leader: s.Leader, Voter: s.Voter})
 			}
 		}
 	}
-	res.checks = append(res.checks, raftCheck(e, CheckNomadServers, "Nomad", via, rs, raftErr))
+	return st
+}
 
-	for i, n := range e.servers {
-		res.checks = append(res.checks, nomadServerCheck(e, n, probes[i], members, membersErr, via))
+// nomadClients picks each topology client's registration out of the node
+// list, asking /v1/node/:id for the drivers where the list lacks them
+// (agents older than the list's Drivers field).
+func nomadClients(ctx context.Context, e *env, c *napi.Client, nodes []*napi.NodeListStub, nodesErr error) ([]*napi.NodeListStub, []error) {
+	chosen := make([]*napi.NodeListStub, len(e.clients))
+	infoErr := make([]error, len(e.clients))
+	if nodesErr != nil {
+		return chosen, infoErr
 	}
 	for i, n := range e.clients {
-		p := probes[len(e.servers)+i]
-		res.checks = append(res.checks, nomadClientCheck(e, n, p, chosen[i], nodes, nodesErr, infoErr[i], via))
+		chosen[i] = findNomadNode(nodes, n)
 	}
-	return res
+	forEach(len(e.clients), parallel, func(i int) {
+		stub := chosen[i]
+		if stub == nil || stub.Drivers != nil {
+			return
+		}
+		var node *napi.Node
+		node, infoErr[i] = fetch(ctx, e, func(ctx context.Context) (*napi.Node, error) {
+			node, _, err := c.Nodes().Info(stub.ID, nomadQuery(ctx, true))
+			return node, err
+		})
+		if infoErr[i] == nil {
+			cp := *stub
+			cp.Drivers = node.Drivers
+			chosen[i] = &cp
+		}
+	})
+	return chosen, infoErr
 }
 
 // findNomadServer finds a server's serf member: Nomad names it
 // "<name>.<region>". Failing that, by address.
 func findNomadServer(members []*napi.AgentMember, n topology.Node) *napi.AgentMember {
-	for _, m := range members {
-		if m == nil {
-			continue
-		}
-		if name, _, _ := strings.Cut(m.Name, "."); name == n.Name {
-			return m
-		}
-	}
 	ip := n.Address.String()
-	for _, m := range members {
-		if m != nil && m.Addr == ip {
-			return m
-		}
-	}
-	return nil
+	return findFirst(members,
+		func(m *napi.AgentMember) bool { return serverName(m) == n.Name },
+		func(m *napi.AgentMember) bool { return m.Addr == ip })
+}
+
+// serverName is a Nomad server member's node name, without ".<region>".
+func serverName(m *napi.AgentMember) string {
+	name, _, _ := strings.Cut(m.Name, ".")
+	return name
 }
 
 func nomadServerCheck(e *env, n topology.Node, p probe, members *napi.ServerMembers, membersErr error, via string) Check {
@@ -181,29 +183,12 @@ func nomadServerCheck(e *env, n topology.Node, p probe, members *napi.ServerMemb
 			problems = append(problems, fmt.Sprintf("not among Nomad's server members%s", via))
 			break
 		}
-		if name, _, _ := strings.Cut(m.Name, "."); name != n.Name {
-			problems = append(problems, fmt.Sprintf("joined as %q, not %q", m.Name, n.Name))
-		}
-		if m.Status != "alive" {
-			problems = append(problems, "member status "+m.Status)
-		}
-		if m.Addr != ip {
-			problems = append(problems, fmt.Sprintf("joined with address %s, not its private address %s", m.Addr, ip))
-		}
+		problems = append(problems, memberProblems(n, m.Name, serverName(m), m.Status, m.Addr)...)
 		if want := e.Topology.Cluster.Region; want != "" && m.Tags["region"] != "" && m.Tags["region"] != want {
 			problems = append(problems, fmt.Sprintf("in region %s, want %s", m.Tags["region"], want))
 		}
 	}
-	if pr := apiProblem(e.NomadAddr(n), p); pr != "" {
-		problems = append(problems, pr)
-	}
-	if len(problems) > 0 {
-		c.Detail = strings.Join(problems, "; ")
-		return c
-	}
-	c.OK = true
-	c.Detail = "alive at " + ip
-	return c
+	return nodeCheck(c, problems, e.NomadAddr(n), p, "alive at "+ip)
 }
 
 // findNomadNode finds a client's registration by name, else by address.
@@ -271,19 +256,11 @@ func nomadClientCheck(e *env, n topology.Node, p probe, stub *napi.NodeListStub,
 			problems = append(problems, driverProblems(stub.Drivers, n.Group.Drivers)...)
 		}
 	}
-	if pr := apiProblem(e.NomadAddr(n), p); pr != "" {
-		problems = append(problems, pr)
-	}
-	if len(problems) > 0 {
-		c.Detail = strings.Join(problems, "; ")
-		return c
-	}
-	c.OK = true
-	c.Detail = "ready, eligible"
+	ok := "ready, eligible"
 	if len(n.Group.Drivers) > 0 {
-		c.Detail += "; drivers " + strings.Join(n.Group.Drivers, ", ") + " healthy"
+		ok += "; drivers " + strings.Join(n.Group.Drivers, ", ") + " healthy"
 	}
-	return c
+	return nodeCheck(c, problems, e.NomadAddr(n), p, ok)
 }
 
 // driverProblems lists every configured driver that is not detected and

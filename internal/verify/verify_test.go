@@ -4,10 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	capi "github.com/hashicorp/consul/api"
+	napi "github.com/hashicorp/nomad/api"
 
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
@@ -170,6 +174,32 @@ func TestRecordedNomadNamesMatchedByAddress(t *testing.T) {
 	r := Run(context.Background(), f.options())
 	onlyFailures(t, r, "nomad-server c1", "nomad-server c2", "nomad-server c3")
 	wantDetail(t, get(t, r, CheckNomadServer, "c2"), `joined as "n2.global", not "c2"`)
+}
+
+// A member with the node's name is the node's, even when another member
+// listed before it has the node's address (an agent that took the
+// address over, or a stale entry): the address is only the fallback.
+func TestMemberFoundByNameBeforeAddress(t *testing.T) {
+	n := topology.Node{Name: "c1", Address: netip.MustParseAddr("10.0.0.11")}
+	cm := findConsulMember([]*capi.AgentMember{
+		nil,
+		{Name: "other", Addr: "10.0.0.11"},
+		{Name: "c1", Addr: "10.0.0.99"},
+	}, n)
+	if cm == nil || cm.Name != "c1" {
+		t.Errorf("Consul member = %+v, want the one named c1", cm)
+	}
+	nm := findNomadServer([]*napi.AgentMember{
+		nil,
+		{Name: "other.global", Addr: "10.0.0.11"},
+		{Name: "c1.global", Addr: "10.0.0.99"},
+	}, n)
+	if nm == nil || nm.Name != "c1.global" {
+		t.Errorf("Nomad member = %+v, want the one named c1.global", nm)
+	}
+	if m := findConsulMember([]*capi.AgentMember{{Name: "host-1", Addr: "10.0.0.11"}}, n); m == nil || m.Name != "host-1" {
+		t.Errorf("Consul member by address = %+v, want host-1", m)
+	}
 }
 
 func TestFailingServiceCheck(t *testing.T) {
