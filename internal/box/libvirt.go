@@ -24,12 +24,14 @@ import (
 // initrd ship in the box and are booted directly (the box's Vagrantfile
 // sets lv.kernel, lv.initrd and lv.cmd_line), so the disk needs no
 // partition table and no boot loader, and nothing is taken from this
-// machine's /boot.
+// machine's /boot. The kernel and initrd are also uploaded as volumes of
+// libvirt's storage pool, where qemu (running as its own user) can read
+// them, and the box's Vagrantfile names those.
 
 // LibvirtRecipe is the version of the libvirt layer's recipe (the files
 // under libvirt/ and the steps below). Raise it whenever they change;
 // TestLibvirtRecipePinned fails until you do.
-const LibvirtRecipe = 1
+const LibvirtRecipe = 2
 
 // LibvirtRootImage is the Docker image the box's root file system is
 // exported from.
@@ -127,6 +129,9 @@ func BuildLibvirt(ctx context.Context, opts Options) error {
 		o.Progress(fmt.Sprintf("box %s (libvirt, version %s) is present and current: nothing to build", name, version))
 		return nil
 	}
+	if _, err := execx.LookPath("virsh"); err != nil {
+		return err
+	}
 	node := o
 	node.Rebuild, node.RebuildBase = false, false
 	if err := Build(ctx, node); err != nil {
@@ -140,7 +145,11 @@ func BuildLibvirt(ctx context.Context, opts Options) error {
 	if err := o.buildLibvirtRoot(ctx, work); err != nil {
 		return err
 	}
-	boxFile, err := o.packLibvirtBox(ctx, work)
+	kernel, initrd, err := o.uploadBootFiles(ctx, work, version)
+	if err != nil {
+		return err
+	}
+	boxFile, err := o.packLibvirtBox(ctx, work, kernel, initrd)
 	if err != nil {
 		return err
 	}
@@ -219,14 +228,14 @@ func (o Options) exportDisk(ctx context.Context, work string) error {
 // metadata.json, the box's Vagrantfile, the kernel and the initrd. The
 // tar is not compressed: it never leaves this machine, and gzip would
 // cost more time than the copy it saves.
-func (o Options) packLibvirtBox(ctx context.Context, work string) (string, error) {
+func (o Options) packLibvirtBox(ctx context.Context, work, kernel, initrd string) (string, error) {
 	o.Progress("qemu-img convert -O qcow2 box.raw box.img")
 	raw, img := filepath.Join(work, "box.raw"), filepath.Join(work, "box.img")
 	if err := o.Runner.Run(ctx, execx.Command("qemu-img", "convert", "-O", "qcow2", raw, img)); err != nil {
 		return "", err
 	}
 	os.Remove(raw)
-	vf, err := libvirtFiles.ReadFile("libvirt/Vagrantfile")
+	vf, err := libvirtVagrantfile(kernel, initrd)
 	if err != nil {
 		return "", err
 	}
@@ -288,18 +297,98 @@ func (o Options) addLibvirtBox(ctx context.Context, work, boxFile, name, version
 }
 
 // LibvirtBoxPresent reports whether Vagrant has box name for libvirt at
-// version (`vagrant box list`).
+// version (`vagrant box list`) and, for nomadbox's own box, whether the
+// pool still holds its kernel and initrd.
 func LibvirtBoxPresent(ctx context.Context, r *execx.Runner, name, version string) (bool, error) {
-	out, err := runner(r).Output(ctx, execx.Command("vagrant", "box", "list"))
+	r = runner(r)
+	out, err := r.Output(ctx, execx.Command("vagrant", "box", "list"))
 	if err != nil {
 		return false, fmt.Errorf("listing Vagrant's boxes: %w", err)
 	}
 	for _, b := range parseBoxList(string(out)) {
 		if b.Name == name && b.Provider == "libvirt" && b.Version == version {
+			if name != topology.DefaultLibvirtBox {
+				return true, nil
+			}
+			for _, vol := range bootVolumes(version) {
+				if _, err := r.Output(ctx, virsh("vol-path", "--pool", LibvirtPool, vol)); err != nil {
+					return false, nil
+				}
+			}
 			return true, nil
 		}
 	}
 	return false, nil
+}
+
+// LibvirtPool is the storage pool that holds the box's kernel and initrd:
+// vagrant-libvirt's default, where it puts the machines' disks too.
+const LibvirtPool = "default"
+
+// bootVolumes names the kernel and initrd volumes of a box version.
+func bootVolumes(version string) [2]string {
+	return [2]string{"nomadbox-bookworm-" + version + "-vmlinuz", "nomadbox-bookworm-" + version + "-initrd"}
+}
+
+func virsh(args ...string) *execx.Cmd {
+	return execx.Command("virsh", append([]string{"-c", "qemu:///system"}, args...)...)
+}
+
+// uploadBootFiles puts work/vmlinuz and work/initrd into the pool as
+// volumes (replacing those of an earlier build of the same version) and
+// returns their paths. It defines the pool as vagrant-libvirt would
+// (a directory, /var/lib/libvirt/images) when it does not exist yet.
+func (o Options) uploadBootFiles(ctx context.Context, work, version string) (kernel, initrd string, err error) {
+	if _, err := o.Runner.Output(ctx, virsh("pool-info", LibvirtPool)); err != nil {
+		o.Progress("defining libvirt's storage pool " + LibvirtPool + " (/var/lib/libvirt/images)")
+		for _, args := range [][]string{
+			{"pool-define-as", LibvirtPool, "dir", "--target", "/var/lib/libvirt/images"},
+			{"pool-build", LibvirtPool}, {"pool-start", LibvirtPool}, {"pool-autostart", LibvirtPool},
+		} {
+			if err := o.Runner.Run(ctx, virsh(args...)); err != nil {
+				return "", "", fmt.Errorf("making libvirt's storage pool %s: %w", LibvirtPool, err)
+			}
+		}
+	}
+	o.Progress("virsh vol-upload the kernel and initrd into the pool " + LibvirtPool)
+	var paths [2]string
+	for i, vol := range bootVolumes(version) {
+		file := filepath.Join(work, []string{"vmlinuz", "initrd"}[i])
+		fi, err := os.Stat(file)
+		if err != nil {
+			return "", "", err
+		}
+		_ = o.Runner.Run(ctx, virsh("vol-delete", "--pool", LibvirtPool, vol)) // an earlier build's
+		for _, args := range [][]string{
+			{"vol-create-as", LibvirtPool, vol, fmt.Sprint(fi.Size()), "--format", "raw"},
+			{"vol-upload", "--pool", LibvirtPool, vol, file},
+		} {
+			if err := o.Runner.Run(ctx, virsh(args...)); err != nil {
+				return "", "", fmt.Errorf("uploading %s to libvirt's pool %s: %w", file, LibvirtPool, err)
+			}
+		}
+		out, err := o.Runner.Output(ctx, virsh("vol-path", "--pool", LibvirtPool, vol))
+		if err != nil {
+			return "", "", err
+		}
+		paths[i] = strings.TrimSpace(string(out))
+	}
+	return paths[0], paths[1], nil
+}
+
+// libvirtVagrantfile is the box's Vagrantfile, booting kernel and initrd.
+func libvirtVagrantfile(kernel, initrd string) ([]byte, error) {
+	src, err := libvirtFiles.ReadFile("libvirt/Vagrantfile")
+	if err != nil {
+		return nil, err
+	}
+	t, err := template.New("Vagrantfile").Option("missingkey=error").Parse(string(src))
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	err = t.Execute(&b, map[string]string{"Kernel": kernel, "Initrd": initrd, "Pool": LibvirtPool})
+	return b.Bytes(), err
 }
 
 // A vagrantBox is one line of `vagrant box list`.

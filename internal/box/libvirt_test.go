@@ -18,7 +18,7 @@ import (
 // every existing box in place. When this fails, raise LibvirtRecipe and
 // pin the new hash here.
 func TestLibvirtRecipePinned(t *testing.T) {
-	const pinnedRecipe, pinnedHash = 1, "1c6050f7f0ff4691"
+	const pinnedRecipe, pinnedHash = 2, "06ce50f63c55ec41"
 	got, err := libvirtRecipeHash()
 	if err != nil {
 		t.Fatal(err)
@@ -65,8 +65,11 @@ func TestLibvirtContext(t *testing.T) {
 	if !strings.Contains(string(files["fstab"]), "/dev/vda / ext4") {
 		t.Errorf("fstab:\n%s", files["fstab"])
 	}
-	vf, _ := libvirtFiles.ReadFile("libvirt/Vagrantfile")
-	for _, want := range []string{`lv.kernel = File.join(box_dir, "vmlinuz")`, `lv.initrd = File.join(box_dir, "initrd")`, "root=/dev/vda rw", "net.ifnames=0"} {
+	vf, err := libvirtVagrantfile("/var/lib/libvirt/images/k", "/var/lib/libvirt/images/i")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`lv.kernel = "/var/lib/libvirt/images/k"`, `lv.initrd = "/var/lib/libvirt/images/i"`, "root=/dev/vda rw", "net.ifnames=0", "box_check_update = false"} {
 		if !strings.Contains(string(vf), want) {
 			t.Errorf("the box's Vagrantfile lacks %q", want)
 		}
@@ -115,14 +118,16 @@ func TestLibvirtCatalogAndMetadata(t *testing.T) {
 	}
 }
 
-// fakeVagrant puts a vagrant and a qemu-img on PATH; vagrant box list
-// prints list, and every call is recorded in calls.
+// fakeVagrant puts a vagrant, a virsh and a qemu-img on PATH; vagrant
+// box list prints list, virsh fails when FAKE_VIRSH_FAILS is set, and
+// every call is recorded in calls.
 func fakeVagrant(t *testing.T, list string) (calls string) {
 	t.Helper()
 	bin := t.TempDir()
 	calls = filepath.Join(t.TempDir(), "calls")
-	script := "#!/bin/sh\necho \"$(basename \"$0\") $*\" >> " + calls + "\n[ \"$1 $2\" = 'box list' ] && printf '%s' \"$FAKE_BOX_LIST\"\nexit 0\n"
-	for _, name := range []string{"vagrant", "qemu-img"} {
+	script := "#!/bin/sh\necho \"$(basename \"$0\") $*\" >> " + calls + "\n[ \"$1 $2\" = 'box list' ] && printf '%s' \"$FAKE_BOX_LIST\"\n" +
+		"[ \"$(basename \"$0\")\" = virsh ] && [ -n \"$FAKE_VIRSH_FAILS\" ] && exit 1\nexit 0\n"
+	for _, name := range []string{"vagrant", "virsh", "qemu-img"} {
 		if err := os.WriteFile(filepath.Join(bin, name), []byte(script), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -132,8 +137,9 @@ func fakeVagrant(t *testing.T, list string) (calls string) {
 	return calls
 }
 
-// TestBuildLibvirtNothingToDo: with the current version in Vagrant, the
-// build says so and runs nothing but `vagrant box list`.
+// TestBuildLibvirtNothingToDo: with the current version in Vagrant and
+// its kernel and initrd in the pool, the build says so and runs nothing
+// but the look-ups.
 func TestBuildLibvirtNothingToDo(t *testing.T) {
 	_, dockerCalls := fakeDocker(t)
 	calls := fakeVagrant(t, topology.DefaultLibvirtBox+" (libvirt, "+LibvirtVersion()+")\n")
@@ -145,7 +151,9 @@ func TestBuildLibvirtNothingToDo(t *testing.T) {
 	if len(steps) != 1 || !strings.Contains(steps[0], "is present and current: nothing to build") {
 		t.Errorf("steps: %q", steps)
 	}
-	if b, _ := os.ReadFile(calls); strings.TrimSpace(string(b)) != "vagrant box list" {
+	vols := bootVolumes(LibvirtVersion())
+	want := "vagrant box list\nvirsh -c qemu:///system vol-path --pool default " + vols[0] + "\nvirsh -c qemu:///system vol-path --pool default " + vols[1]
+	if b, _ := os.ReadFile(calls); strings.TrimSpace(string(b)) != want {
 		t.Errorf("calls: %q", b)
 	}
 	if b, err := os.ReadFile(dockerCalls); err == nil {
@@ -153,12 +161,23 @@ func TestBuildLibvirtNothingToDo(t *testing.T) {
 	}
 }
 
-// TestBuildLibvirtOutdated: an older version of the box in Vagrant is
-// no reason to stop: the build goes on to the node image.
+// TestBuildLibvirtOutdated: an older version of the box in Vagrant, or
+// the current one without its kernel in the pool, is no reason to stop:
+// the build goes on past the node image.
 func TestBuildLibvirtOutdated(t *testing.T) {
+	t.Run("older version", func(t *testing.T) { buildsAgain(t, topology.DefaultLibvirtBox+" (libvirt, 2.9)\n", false) })
+	t.Run("kernel volume gone", func(t *testing.T) {
+		buildsAgain(t, topology.DefaultLibvirtBox+" (libvirt, "+LibvirtVersion()+")\n", true)
+	})
+}
+
+func buildsAgain(t *testing.T, list string, virshFails bool) {
 	state, dockerCalls := fakeDocker(t)
 	setImage(t, state, "nomadbox/node:bookworm", currentNode)
-	fakeVagrant(t, topology.DefaultLibvirtBox+" (libvirt, 2.9)\n")
+	fakeVagrant(t, list)
+	if virshFails {
+		t.Setenv("FAKE_VIRSH_FAILS", "1")
+	}
 	var steps []string
 	// The fake docker cannot create containers: the build stops there.
 	_ = BuildLibvirt(context.Background(), Options{CacheDir: t.TempDir(), Progress: func(s string) { steps = append(steps, s) }})

@@ -148,7 +148,7 @@ func checkLibvirt(ctx context.Context, h libvirtHost, p *topology.Provider) erro
 			return err
 		}
 		if !ok {
-			problems = append(problems, fmt.Sprintf("the box %s (libvirt, version %s) is not in Vagrant: build it with `nomadbox box build --provider libvirt` (offline, from Debian's packages)", p.Box, version))
+			problems = append(problems, fmt.Sprintf("the box %s (libvirt, version %s) is not in Vagrant, or its kernel is not in libvirt's storage pool: build it with `nomadbox box build --provider libvirt` (offline, from Debian's packages)", p.Box, version))
 		}
 	}
 	switch len(problems) {

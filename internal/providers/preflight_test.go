@@ -93,7 +93,7 @@ func TestLibvirtPreflight(t *testing.T) {
 		}, `driver = "kvm", but KVM cannot boot a guest here: did not reach its /init. Set driver = "qemu"`},
 		{"box missing", func(h *libvirtHost, _ *topology.Provider) {
 			h.hasBox = func(_ context.Context, name, version string) (bool, error) { return false, nil }
-		}, "the box nomadbox/bookworm (libvirt, version " + box.LibvirtVersion() + ") is not in Vagrant: build it with `nomadbox box build --provider libvirt`"},
+		}, "the box nomadbox/bookworm (libvirt, version " + box.LibvirtVersion() + ") is not in Vagrant, or its kernel is not in libvirt's storage pool: build it with `nomadbox box build --provider libvirt`"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h, p := libvirtFake()
