@@ -31,7 +31,7 @@ import (
 // LibvirtRecipe is the version of the libvirt layer's recipe (the files
 // under libvirt/ and the steps below). Raise it whenever they change;
 // TestLibvirtRecipePinned fails until you do.
-const LibvirtRecipe = 2
+const LibvirtRecipe = 3
 
 // LibvirtRootImage is the Docker image the box's root file system is
 // exported from.
@@ -44,8 +44,11 @@ const (
 	libvirtDiskGiB  = 20
 )
 
-// libvirtPackages are what a VM needs beyond the node image.
-var libvirtPackages = []string{"linux-image-cloud-amd64", "initramfs-tools", "ifupdown", "isc-dhcp-client"}
+// libvirtPackages are what a VM needs beyond the node image. apparmor:
+// Debian's kernel enables AppArmor, and Docker then refuses to start
+// any container without apparmor_parser to load its docker-default
+// profile (a container node runs under the host's profile instead).
+var libvirtPackages = []string{"linux-image-cloud-amd64", "initramfs-tools", "ifupdown", "isc-dhcp-client", "apparmor"}
 
 //go:embed libvirt
 var libvirtFiles embed.FS

@@ -18,7 +18,7 @@ import (
 // every existing box in place. When this fails, raise LibvirtRecipe and
 // pin the new hash here.
 func TestLibvirtRecipePinned(t *testing.T) {
-	const pinnedRecipe, pinnedHash = 2, "06ce50f63c55ec41"
+	const pinnedRecipe, pinnedHash = 3, "f665fbc9891fbadf"
 	got, err := libvirtRecipeHash()
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +54,7 @@ func TestLibvirtContext(t *testing.T) {
 			t.Errorf("Dockerfile lacks %q:\n%s", want, df)
 		}
 	}
-	for _, pkg := range []string{"linux-image-cloud-amd64", "ifupdown", "isc-dhcp-client"} {
+	for _, pkg := range []string{"linux-image-cloud-amd64", "ifupdown", "isc-dhcp-client", "apparmor"} {
 		if !strings.Contains(strings.Join(libvirtPackages, " "), pkg) {
 			t.Errorf("the box does not install %s", pkg)
 		}
