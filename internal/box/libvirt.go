@@ -278,8 +278,7 @@ func libvirtCatalog(name, version, boxFile string) []byte {
 }
 
 // addLibvirtBox adds the box through a catalog (replacing the same
-// version on a rebuild). Older versions stay until `vagrant box prune`:
-// machines made from them still need them.
+// version on a rebuild), then prunes older versions.
 func (o Options) addLibvirtBox(ctx context.Context, work, boxFile, name, version string) error {
 	catalog := filepath.Join(work, "catalog.json")
 	if err := os.WriteFile(catalog, libvirtCatalog(name, version, boxFile), 0o644); err != nil {
@@ -296,7 +295,37 @@ func (o Options) addLibvirtBox(ctx context.Context, work, boxFile, name, version
 		size = fi.Size()
 	}
 	o.Progress(fmt.Sprintf("built box %s (libvirt, version %s): box.img %s", name, version, humanSize(size)))
+	o.pruneLibvirtBoxes(ctx, name, version)
 	return nil
+}
+
+// pruneLibvirtBoxes removes the other versions of the box and their
+// volumes (kernel, initrd, and the disk vagrant-libvirt uploaded), each
+// about 750 MB. Vagrant refuses to remove a version a machine was made
+// from (it would ask, and there is no terminal to answer), and such a
+// version keeps its volumes: the machines' disks are backed by them.
+func (o Options) pruneLibvirtBoxes(ctx context.Context, name, keep string) {
+	out, err := o.Runner.Output(ctx, execx.Command("vagrant", "box", "list"))
+	if err != nil {
+		return
+	}
+	for _, b := range parseBoxList(string(out)) {
+		if b.Name != name || b.Provider != "libvirt" || b.Version == keep {
+			continue
+		}
+		rm := execx.Command("vagrant", "box", "remove", name, "--provider", "libvirt", "--box-version", b.Version)
+		if err := o.Runner.Run(ctx, rm); err != nil {
+			o.Progress(fmt.Sprintf("kept box %s version %s: machines still use it (`vagrant box remove` said: %v)", name, b.Version, err))
+			continue
+		}
+		vols := bootVolumes(b.Version)
+		// vagrant-libvirt's name for the box's disk in the pool.
+		disk := strings.ReplaceAll(name, "/", "-VAGRANTSLASH-") + "_vagrant_box_image_" + b.Version + "_box.img"
+		for _, vol := range []string{vols[0], vols[1], disk} {
+			_ = o.Runner.Run(ctx, virsh("vol-delete", "--pool", LibvirtPool, vol)) // may never have been uploaded
+		}
+		o.Progress(fmt.Sprintf("removed box %s version %s and its volumes", name, b.Version))
+	}
 }
 
 // LibvirtBoxPresent reports whether Vagrant has box name for libvirt at

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -184,5 +185,47 @@ func buildsAgain(t *testing.T, list string, virshFails bool) {
 	b, _ := os.ReadFile(dockerCalls)
 	if !strings.Contains(string(b), "build --force-rm --tag "+LibvirtRootImage) {
 		t.Errorf("an outdated box was not rebuilt; docker calls:\n%s\nsteps: %q", b, steps)
+	}
+}
+
+// TestPruneLibvirtBoxes: older versions of nomadbox's box go, with their
+// volumes; the new one, other boxes, and a version Vagrant refuses to
+// remove (machines use it) stay, and so do that version's volumes.
+func TestPruneLibvirtBoxes(t *testing.T) {
+	calls := fakeVagrant(t, "nomadbox/bookworm (libvirt, 3.1)\nnomadbox/bookworm (libvirt, 3.2)\nnomadbox/bookworm (libvirt, 3.3)\ngeneric/debian12 (libvirt, 4.3.12)\n")
+	// The fake vagrant refuses to remove 3.2.
+	path, err := exec.LookPath("vagrant")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Dir(path)
+	script := "#!/bin/sh\necho \"vagrant $*\" >> " + calls + "\n[ \"$1 $2\" = 'box list' ] && printf '%s' \"$FAKE_BOX_LIST\"\n" +
+		"case \"$*\" in *'--box-version 3.2'*) echo 'still in use' >&2; exit 1 ;; esac\nexit 0\n"
+	if err := os.WriteFile(filepath.Join(bin, "vagrant"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var steps []string
+	o := Options{Progress: func(s string) { steps = append(steps, s) }}
+	o, _ = o.withDefaults()
+	o.pruneLibvirtBoxes(context.Background(), "nomadbox/bookworm", "3.3")
+	b, _ := os.ReadFile(calls)
+	got := string(b)
+	for _, want := range []string{
+		"vagrant box remove nomadbox/bookworm --provider libvirt --box-version 3.1\n",
+		"vol-delete --pool default nomadbox-bookworm-3.1-vmlinuz\n",
+		"vol-delete --pool default nomadbox-bookworm-3.1-initrd\n",
+		"vol-delete --pool default nomadbox-VAGRANTSLASH-bookworm_vagrant_box_image_3.1_box.img\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %q in the calls:\n%s", want, got)
+		}
+	}
+	for _, unwanted := range []string{"nomadbox-bookworm-3.2-", "image_3.2", "3.3", "generic/debian12"} {
+		if strings.Contains(strings.ReplaceAll(got, "vagrant box list\n", ""), unwanted) {
+			t.Errorf("%q should have stayed:\n%s", unwanted, got)
+		}
+	}
+	if !strings.Contains(strings.Join(steps, "\n"), "kept box nomadbox/bookworm version 3.2: machines still use it") {
+		t.Errorf("steps: %q", steps)
 	}
 }
