@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/nomadbox/nomadbox/internal/box"
 	"github.com/nomadbox/nomadbox/internal/nodecontainer"
 	"github.com/nomadbox/nomadbox/internal/nodeimage"
 	"github.com/nomadbox/nomadbox/internal/topology"
@@ -84,6 +85,10 @@ func vagrantfile(t *topology.Topology, assets fs.FS) ([]byte, error) {
 		data.BoxVersion, _ = p.Config["box_version"].(string)
 	case p.Name != "docker":
 		data.Box, data.BoxVersion = p.Box, p.BoxVersion
+		if p.Name == "libvirt" && p.Box == topology.DefaultLibvirtBox && p.BoxVersion == "" {
+			// The version this nomadbox builds, not whichever is newest.
+			data.BoxVersion = box.LibvirtVersion()
+		}
 	default:
 		// The docker provider builds `docker network create --subnet`
 		// from ip/netmask, which wants a prefix length.

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Install everything `nomadbox up` and every test tier use on a Debian
 # machine, from Debian's packages only, check that each of them is really
-# there afterwards, and make sure the Docker daemon runs.
+# there afterwards, and make sure the Docker and libvirt daemons run.
 #
 # Usage: scripts/deps.sh [--no-daemon] [--check] [--list]
-#   --no-daemon  install and check, but do not start the Docker daemon
+#   --no-daemon  install and check, but start no daemon (Docker, libvirt)
 #                (for a container or chroot that cannot run one)
 #   --check      install nothing: only check, exit 1 naming what is missing
 #   --list       print the Debian packages this script installs and exit
@@ -50,6 +50,12 @@ packages=(
   libc6-dev              # ... and the static C library
   tar                    # box build
   util-linux             # flock: concurrent binary builds share one lock
+  libvirt-daemon-system  # the libvirt provider: libvirtd, virtlogd and their configuration
+  libvirt-clients        # virsh: detection, preflight, what destroy left
+  qemu-system-x86        # the libvirt provider's machines (qemu-system-x86_64, kvm or emulated)
+  qemu-utils             # box build --provider libvirt: qemu-img makes the qcow2 disk
+  dnsmasq-base           # libvirt's networks hand out addresses with it (only a Recommends)
+  linux-image-cloud-amd64 # the KVM probe boots it (/boot may hold no kernel at all)
 )
 
 if [[ ${list:-0} == 1 ]]; then
@@ -96,6 +102,13 @@ need_command git git
 need_command gcc gcc
 need_command tar tar
 need_command flock util-linux
+need_command libvirtd libvirt-daemon-system
+need_command virtlogd libvirt-daemon-system
+need_command virsh libvirt-clients
+need_command qemu-system-x86_64 qemu-system-x86
+need_command qemu-img qemu-utils
+need_command dnsmasq dnsmasq-base
+compgen -G '/boot/vmlinuz-*' >/dev/null || problems+=("file /boot/vmlinuz-* (package linux-image-cloud-amd64)")
 if command -v gcc >/dev/null 2>&1; then
   libc=$(gcc -print-file-name=libc.a)
   [[ $libc == /* ]] || libc=/nonexistent/libc.a
@@ -110,6 +123,29 @@ if [[ ${#problems[@]} -gt 0 ]]; then
   for p in "${problems[@]}"; do log "missing: $p"; done
   die "install the packages named above (apt-get install -y --no-install-recommends PACKAGE), or run scripts/deps.sh without --check"
 fi
+
+# start_libvirt starts virtlogd and libvirtd the way dockerd is started
+# below, and waits for libvirtd's socket. Neither the `default` network
+# nor a storage pool is made here: vagrant-libvirt makes its own
+# management network, nomadbox's Vagrantfile one private network per
+# cluster, and the box's volumes go to the `default` pool, which
+# vagrant-libvirt creates when it is missing.
+start_libvirt() {
+  virsh -c qemu:///system version >/dev/null 2>&1 && return 0
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-system-running >/dev/null 2>&1; then
+    log "starting libvirtd.service"
+    systemctl start virtlogd.service libvirtd.service
+  else
+    log "starting virtlogd and libvirtd (log: /var/log/nomadbox-libvirtd.log)"
+    pgrep -x virtlogd >/dev/null || virtlogd -d
+    nohup libvirtd >/var/log/nomadbox-libvirtd.log 2>&1 &
+  fi
+  for _ in $(seq 1 30); do
+    virsh -c qemu:///system version >/dev/null 2>&1 && return 0
+    sleep 1
+  done
+  die "libvirtd did not start; see /var/log/nomadbox-libvirtd.log"
+}
 
 if [[ $start_daemon == 1 ]]; then
   # The Docker daemon is not started on a fresh machine of this kind (no
@@ -128,9 +164,10 @@ if [[ $start_daemon == 1 ]]; then
     done
     docker info >/dev/null 2>&1 || die "the Docker daemon did not start; see /var/log/nomadbox-dockerd.log"
   fi
-  daemon="docker $(docker version --format '{{.Server.Version}}')"
+  start_libvirt
+  daemon="docker $(docker version --format '{{.Server.Version}}'), libvirt $(virsh -c qemu:///system version --daemon | sed -n 's/^Running against daemon: *//p')"
 else
-  daemon="Docker daemon not started (--no-daemon)"
+  daemon="no daemon started (--no-daemon)"
 fi
 version() { dpkg-query -W -f='${Version}' "$1"; }
-log "ok: vagrant $(version vagrant) with vagrant-libvirt $(version vagrant-libvirt), ansible-core $(version ansible-core), docker.io $(version docker.io); $daemon"
+log "ok: vagrant $(version vagrant) with vagrant-libvirt $(version vagrant-libvirt), ansible-core $(version ansible-core), docker.io $(version docker.io), qemu $(version qemu-system-x86); $daemon"

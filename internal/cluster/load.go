@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/nomadbox/nomadbox/internal/binversion"
+	"github.com/nomadbox/nomadbox/internal/kvmprobe"
 	"github.com/nomadbox/nomadbox/internal/providers"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
@@ -93,6 +94,10 @@ func Load(ctx context.Context, path string) (*Loaded, error) {
 	}
 	if diags.HasErrors() {
 		return nil, &Diagnostics{Diags: diags, Files: p.Files()}
+	}
+	if t.Provider.Name == "libvirt" && !t.Provider.DriverSet() {
+		// kvm only where KVM boots a Linux guest here (a cached probe).
+		t.Provider.Driver = kvmprobe.OnHost().Driver()
 	}
 	return &Loaded{Topology: t, Warnings: &Diagnostics{Diags: diags, Files: p.Files()}}, nil
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/nomadbox/nomadbox/internal/kvmprobe"
 )
 
 // probeTimeout bounds each probe: a daemon that does not answer within
@@ -46,13 +48,12 @@ func Host() System {
 	return System{LookPath: exec.LookPath, Run: run, Dial: dial, KVMBootsGuest: kvmBootsGuest}
 }
 
-// kvmBootsGuest is the hook for a real KVM probe, which does not exist
-// yet: it returns false. /dev/kvm may exist and a minimal KVM guest may
-// run while a Linux kernel still hangs in early boot under
-// `qemu -enable-kvm` (measured on this project's CI machines, see
-// shared/LAB.md), so the device proves nothing; until a probe boots a
-// kernel, libvirt counts as emulated and Docker is preferred to it.
-func kvmBootsGuest() bool { return false }
+// kvmBootsGuest asks the KVM probe, which boots a Linux kernel under
+// KVM (cached): /dev/kvm may exist and a minimal KVM guest may run while
+// a Linux kernel still hangs in early boot under `qemu -enable-kvm`
+// (measured on this project's CI machines, see shared/LAB.md), so the
+// device proves nothing.
+func kvmBootsGuest() bool { return kvmprobe.OnHost().Boots }
 
 func run(ctx context.Context, name string, args ...string) error {
 	cmd := exec.CommandContext(ctx, name, args...)

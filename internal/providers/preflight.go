@@ -3,12 +3,18 @@ package providers
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"strings"
+	"time"
 
+	"github.com/nomadbox/nomadbox/internal/box"
 	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/kvmprobe"
+	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
 // vboxNetworksConf is where VirtualBox (>= 6.1.28) reads the address
@@ -79,22 +85,92 @@ func checkVboxRange(cidr netip.Prefix, allowed []netip.Prefix) error {
 // libvirtSockets are where libvirtd (or the modular virtqemud) listens.
 var libvirtSockets = []string{"/var/run/libvirt/libvirt-sock", "/run/libvirt/libvirt-sock", "/run/libvirt/virtqemud-sock"}
 
-// libvirtPreflight checks the vagrant-libvirt plugin and a running
-// libvirt daemon, which `vagrant up` needs before it says so itself.
+// libvirtHost is what the libvirt preflight asks of this machine; tests
+// substitute every field.
+type libvirtHost struct {
+	plugins func(ctx context.Context) (string, error) // `vagrant plugin list`
+	dial    func(ctx context.Context, socket string) error
+	kvm     func() kvmprobe.Result
+	hasBox  func(ctx context.Context, name, version string) (bool, error)
+}
+
+// libvirtPreflight checks what `vagrant up --provider libvirt` needs and
+// would otherwise fail on late, or hang on: the plugin, an answering
+// daemon, a KVM that boots a guest when driver = "kvm", and nomadbox's
+// box. It starts and builds nothing; every problem is named with the
+// command that fixes it.
 func libvirtPreflight(ctx context.Context, env *Env) error {
-	out, err := env.Runner.Output(ctx, execx.Command("vagrant", "plugin", "list"))
-	if err != nil {
+	h := libvirtHost{
+		plugins: func(ctx context.Context) (string, error) {
+			out, err := env.Runner.Output(ctx, execx.Command("vagrant", "plugin", "list"))
+			return string(out), err
+		},
+		dial: func(ctx context.Context, socket string) error {
+			var d net.Dialer
+			c, err := d.DialContext(ctx, "unix", socket)
+			if err == nil {
+				c.Close()
+			}
+			return err
+		},
+		kvm: kvmprobe.OnHost,
+		hasBox: func(ctx context.Context, name, version string) (bool, error) {
+			return box.LibvirtBoxPresent(ctx, env.Runner, name, version)
+		},
+	}
+	return checkLibvirt(ctx, h, &env.Topology.Provider)
+}
+
+func checkLibvirt(ctx context.Context, h libvirtHost, p *topology.Provider) error {
+	var problems []string
+	list, err := h.plugins(ctx)
+	switch {
+	case err != nil:
 		return fmt.Errorf("listing Vagrant's plugins: %w", err)
+	case !hasVagrantPlugin(list, "vagrant-libvirt"):
+		problems = append(problems, "the vagrant-libvirt plugin is missing: install it with `sudo apt-get install vagrant-libvirt` (or `vagrant plugin install vagrant-libvirt`)")
 	}
-	if !hasVagrantPlugin(string(out), "vagrant-libvirt") {
-		return fmt.Errorf("the vagrant-libvirt plugin is missing: install it with `vagrant plugin install vagrant-libvirt` (or Debian's vagrant-libvirt package)")
+	if !libvirtAnswers(ctx, h) {
+		problems = append(problems, fmt.Sprintf("libvirt is not running (no daemon answers at %s): start it with `sudo systemctl start libvirtd` (without systemd: `sudo virtlogd -d && sudo libvirtd -d`), and make sure your user is in the libvirt group", strings.Join(libvirtSockets, ", ")))
 	}
-	for _, s := range libvirtSockets {
-		if _, err := os.Stat(s); err == nil {
-			return nil
+	if p.Driver == "kvm" {
+		if r := h.kvm(); !r.Boots {
+			problems = append(problems, fmt.Sprintf("driver = \"kvm\", but KVM cannot boot a guest here: %s. Set driver = \"qemu\" in provider \"libvirt\" (software emulation, several times slower), or remove driver and nomadbox picks the one that works", r.Detail))
 		}
 	}
-	return fmt.Errorf("libvirt is not running (no socket in %s): start it with `sudo systemctl start libvirtd` and make sure your user is in the libvirt group", strings.Join(libvirtSockets, ", "))
+	if p.Box == topology.DefaultLibvirtBox {
+		version := p.BoxVersion
+		if version == "" {
+			version = box.LibvirtVersion()
+		}
+		ok, err := h.hasBox(ctx, p.Box, version)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			problems = append(problems, fmt.Sprintf("the box %s (libvirt, version %s) is not in Vagrant, or its kernel is not in libvirt's storage pool: build it with `nomadbox box build --provider libvirt` (offline, from Debian's packages)", p.Box, version))
+		}
+	}
+	switch len(problems) {
+	case 0:
+		return nil
+	case 1:
+		return errors.New(problems[0])
+	}
+	return fmt.Errorf("the libvirt provider cannot run yet:\n  - %s", strings.Join(problems, "\n  - "))
+}
+
+// libvirtAnswers reports whether a libvirt daemon accepts a connection
+// within a few seconds (a socket file alone may be a dead daemon's).
+func libvirtAnswers(ctx context.Context, h libvirtHost) bool {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	for _, s := range libvirtSockets {
+		if h.dial(ctx, s) == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // hasVagrantPlugin reads `vagrant plugin list` ("vagrant-libvirt

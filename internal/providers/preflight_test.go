@@ -1,11 +1,17 @@
 package providers
 
 import (
+	"context"
+	"errors"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nomadbox/nomadbox/internal/box"
+	"github.com/nomadbox/nomadbox/internal/kvmprobe"
+	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
 func TestVboxRanges(t *testing.T) {
@@ -49,5 +55,71 @@ func TestHasVagrantPlugin(t *testing.T) {
 	list := "vagrant-libvirt (0.11.2, system)\n  - Version Constraint: > 0\nvagrant-mutate (1.2.0, global)\n"
 	if !hasVagrantPlugin(list, "vagrant-libvirt") || hasVagrantPlugin(list, "vagrant-vbguest") || hasVagrantPlugin("No plugins installed.", "vagrant-libvirt") {
 		t.Error("hasVagrantPlugin misreads `vagrant plugin list`")
+	}
+}
+
+// libvirtFake is a host where everything the libvirt provider needs is
+// in place; each case takes one thing away.
+func libvirtFake() (libvirtHost, *topology.Provider) {
+	h := libvirtHost{
+		plugins: func(context.Context) (string, error) { return "vagrant-libvirt (0.11.2, system)\n", nil },
+		dial:    func(context.Context, string) error { return nil },
+		kvm:     func() kvmprobe.Result { return kvmprobe.Result{Boots: true} },
+		hasBox:  func(context.Context, string, string) (bool, error) { return true, nil },
+	}
+	return h, &topology.Provider{Name: "libvirt", Box: topology.DefaultLibvirtBox, Driver: "kvm"}
+}
+
+// TestLibvirtPreflight: each missing piece is named with the command
+// that fixes it, all of them at once, and nothing is started or built.
+func TestLibvirtPreflight(t *testing.T) {
+	h, p := libvirtFake()
+	if err := checkLibvirt(context.Background(), h, p); err != nil {
+		t.Fatalf("all in place: %v", err)
+	}
+	for _, tc := range []struct {
+		name    string
+		breakIt func(*libvirtHost, *topology.Provider)
+		want    string
+	}{
+		{"no plugin", func(h *libvirtHost, _ *topology.Provider) {
+			h.plugins = func(context.Context) (string, error) { return "No plugins installed.\n", nil }
+		}, "apt-get install vagrant-libvirt"},
+		{"daemon down", func(h *libvirtHost, _ *topology.Provider) {
+			h.dial = func(context.Context, string) error { return errors.New("connection refused") }
+		}, "libvirt is not running (no daemon answers at /var/run/libvirt/libvirt-sock"},
+		{"kvm hangs", func(h *libvirtHost, _ *topology.Provider) {
+			h.kvm = func() kvmprobe.Result { return kvmprobe.Result{Detail: "did not reach its /init"} }
+		}, `driver = "kvm", but KVM cannot boot a guest here: did not reach its /init. Set driver = "qemu"`},
+		{"box missing", func(h *libvirtHost, _ *topology.Provider) {
+			h.hasBox = func(_ context.Context, name, version string) (bool, error) { return false, nil }
+		}, "the box nomadbox/bookworm (libvirt, version " + box.LibvirtVersion() + ") is not in Vagrant, or its kernel is not in libvirt's storage pool: build it with `nomadbox box build --provider libvirt`"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h, p := libvirtFake()
+			tc.breakIt(&h, p)
+			err := checkLibvirt(context.Background(), h, p)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want %q", err, tc.want)
+			}
+		})
+	}
+	// driver qemu needs no KVM; another box is not nomadbox's to check.
+	h, p = libvirtFake()
+	h.kvm = func() kvmprobe.Result { t.Error("probed KVM for driver qemu"); return kvmprobe.Result{} }
+	h.hasBox = func(context.Context, string, string) (bool, error) {
+		t.Error("looked for a box that is not nomadbox's")
+		return false, nil
+	}
+	p.Driver, p.Box = "qemu", "generic/debian12"
+	if err := checkLibvirt(context.Background(), h, p); err != nil {
+		t.Error(err)
+	}
+	// Two problems: both named.
+	h, p = libvirtFake()
+	h.dial = func(context.Context, string) error { return errors.New("refused") }
+	h.hasBox = func(context.Context, string, string) (bool, error) { return false, nil }
+	if err := checkLibvirt(context.Background(), h, p); err == nil || !strings.Contains(err.Error(), "libvirt is not running") || !strings.Contains(err.Error(), "box build --provider libvirt") {
+		t.Errorf("two problems: %v", err)
 	}
 }

@@ -40,6 +40,12 @@ var Needs = []Need{
 	{"file", "libc.a", "libc6-dev", "building Nomad statically"},
 	{"command", "tar", "tar", "box build"},
 	{"command", "flock", "util-linux", "scripts/hashicorp-binaries.sh"},
+	{"command", "libvirtd", "libvirt-daemon-system", "the libvirt provider's daemon"},
+	{"command", "virsh", "libvirt-clients", "the libvirt provider: detection, preflight, what destroy left"},
+	{"command", "qemu-system-x86_64", "qemu-system-x86", "the libvirt provider's machines; the KVM probe"},
+	{"command", "qemu-img", "qemu-utils", "box build --provider libvirt: the qcow2 disk"},
+	{"command", "dnsmasq", "dnsmasq-base", "libvirt's networks: DHCP for the machines"},
+	{"file", "/boot/vmlinuz-*", "linux-image-cloud-amd64", "the KVM probe boots a kernel"},
 }
 
 // packageOf returns the package that provides a command in Needs.
@@ -96,15 +102,18 @@ func CheckScript() string {
 		case "vagrant-plugin":
 			test = fmt.Sprintf("vagrant plugin list 2>/dev/null | grep -q '^%s '", n.Name)
 		case "file":
-			if n.Name == "libc.a" {
+			switch {
+			case n.Name == "libc.a":
 				test = `f=$(gcc -print-file-name=libc.a 2>/dev/null); case "$f" in /*) test -e "$f" ;; *) false ;; esac`
-			} else {
+			case strings.Contains(n.Name, "*"):
+				test = "ls -d " + n.Name + " >/dev/null 2>&1" // any file the pattern matches
+			default:
 				test = "test -e " + n.Name
 			}
 		default:
 			panic("testtools: unknown need kind " + n.Kind)
 		}
-		fmt.Fprintf(&b, "%s; report $? %s %s %s\n", test, n.Kind, n.Name, n.Package)
+		fmt.Fprintf(&b, "%s; report $? %s '%s' %s\n", test, n.Kind, n.Name, n.Package)
 	}
 	return b.String()
 }

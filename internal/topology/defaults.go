@@ -9,8 +9,10 @@ const (
 	DefaultConsulVersion = "1.22.7"
 	DefaultNomadVersion  = "2.0.5"
 	DefaultBox           = "bento/ubuntu-24.04"
-	DefaultLibvirtBox    = "generic/ubuntu2204"
-	DefaultDockerImage   = "nomadbox/node:bookworm"
+	// DefaultLibvirtBox is the box `nomadbox box build --provider
+	// libvirt` makes and adds to Vagrant (offline, from Debian's packages).
+	DefaultLibvirtBox  = "nomadbox/bookworm"
+	DefaultDockerImage = "nomadbox/node:bookworm"
 	// CanaryImage is the image verify's canary runs on clients with the
 	// docker driver; the docker role imports it on each of them from the
 	// node's own /bin/sh, so it needs no registry. Its registry part is

@@ -94,6 +94,11 @@ func (p *Provider) ParallelUp() bool {
 	return false
 }
 
+// DriverSet reports whether the topology names the libvirt driver; when
+// it does not, the driver is the one this host's KVM probe calls for
+// (internal/cluster.Load), and the topology's own default otherwise.
+func (p *Provider) DriverSet() bool { return p.isSet("driver") }
+
 var pluginName = dnsLabel
 
 func decodeProvider(b *hcl.Block) (Provider, hcl.Diagnostics) {

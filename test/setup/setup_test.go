@@ -46,7 +46,8 @@ func TestCleanSystem(t *testing.T) {
 	script := "echo '=== before'\n" + check +
 		"echo '=== deps'\nbash /nomadbox/scripts/deps.sh --no-daemon 2>&1; echo \"=== deps exit $?\"\n" +
 		"echo '=== after'\n" + check +
-		"echo '=== recheck'\nbash /nomadbox/scripts/deps.sh --check --no-daemon 2>&1; echo \"=== recheck exit $?\"\n"
+		"echo '=== recheck'\nbash /nomadbox/scripts/deps.sh --check --no-daemon 2>&1; echo \"=== recheck exit $?\"\n" +
+		"echo '=== versions'\n" + versionsScript()
 	if err := os.WriteFile(filepath.Join(work, "run.sh"), []byte(script), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -72,6 +73,16 @@ func TestCleanSystem(t *testing.T) {
 	if !strings.Contains(strings.Join(missingBefore, "\n"), "vagrant-plugin vagrant-libvirt") {
 		t.Errorf("the check did not find vagrant-libvirt missing before deps.sh: %v", missingBefore)
 	}
+	for _, prog := range libvirtTools {
+		if !strings.Contains(strings.Join(missingBefore, "\n"), "command "+prog+" ") {
+			t.Errorf("the check did not find %s missing before deps.sh: %v", prog, missingBefore)
+		}
+	}
+	for _, prog := range libvirtTools {
+		if !strings.Contains(out, "=== "+prog+" runs") {
+			t.Errorf("%s --version did not run after deps.sh (a library missing?):\n%s", prog, section(out, "=== versions", "\x00"))
+		}
+	}
 	present, missing := testtools.ParseCheck(after)
 	if len(missing) > 0 {
 		t.Errorf("after scripts/deps.sh on a clean system these are missing:\n  %s\n--- deps.sh output\n%s",
@@ -86,6 +97,20 @@ func TestCleanSystem(t *testing.T) {
 	if !strings.Contains(out, "=== recheck exit 0") {
 		t.Errorf("deps.sh --check failed right after deps.sh:\n%s", section(out, "=== recheck", "\x00"))
 	}
+}
+
+// libvirtTools are the libvirt tier's programs: deps.sh must install
+// them, and each must run (not only be on PATH).
+var libvirtTools = []string{"virsh", "qemu-img", "qemu-system-x86_64"}
+
+// versionsScript runs each of libvirtTools with --version and prints
+// "=== PROG runs" for each that exits 0.
+func versionsScript() string {
+	var b strings.Builder
+	for _, prog := range libvirtTools {
+		b.WriteString(prog + " --version >/dev/null 2>&1 && echo '=== " + prog + " runs'\n")
+	}
+	return b.String()
 }
 
 // section returns the text between the lines starting with from and to.
