@@ -50,6 +50,7 @@ packages=(
   libc6-dev              # ... and the static C library
   tar                    # box build
   util-linux             # flock: concurrent binary builds share one lock
+  cpio                   # tier 2: the KVM probe's initrd is read back with GNU cpio
   libvirt-daemon-system  # the libvirt provider: libvirtd, virtlogd and their configuration
   libvirt-clients        # virsh: detection, preflight, what destroy left
   qemu-system-x86        # the libvirt provider's machines (qemu-system-x86_64, kvm or emulated)
@@ -102,6 +103,7 @@ need_command git git
 need_command gcc gcc
 need_command tar tar
 need_command flock util-linux
+need_command cpio cpio
 need_command libvirtd libvirt-daemon-system
 need_command virtlogd libvirt-daemon-system
 need_command virsh libvirt-clients

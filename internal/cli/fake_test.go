@@ -20,9 +20,10 @@ const (
 )
 
 // TestMain lets the test binary stand in for a provider plugin (the
-// fake provider) or for a Consul or Nomad binary (fakeAgents).
+// fake provider, or the plugins of plugins_test.go) or for a Consul or
+// Nomad binary (fakeAgents).
 func TestMain(m *testing.M) {
-	if serveFakeAgent() {
+	if serveFakeAgent() || serveTestPlugin() {
 		os.Exit(0)
 	}
 	if os.Getenv(fakePluginEnv) != "" {

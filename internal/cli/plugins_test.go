@@ -15,8 +15,8 @@ import (
 	"github.com/nomadbox/nomadbox/provider"
 )
 
-// pluginModeEnv makes the test binary, run with -test.run of
-// TestPluginHelper, a provider plugin: "good" answers, "hang" starts a
+// pluginModeEnv makes the test binary (through TestMain) a provider
+// plugin: "good" answers, "hang" starts a
 // child that holds its stdout and stderr and never answers Describe.
 const pluginModeEnv = "NOMADBOX_CLI_TEST_PLUGIN"
 
@@ -24,13 +24,15 @@ const pluginModeEnv = "NOMADBOX_CLI_TEST_PLUGIN"
 // children inherit it), so the test can look for what is left.
 const markerEnv = "NOMADBOX_CLI_TEST_MARKER"
 
-func TestPluginHelper(t *testing.T) {
+// serveTestPlugin serves testPlugin when the test binary was started as
+// one (pluginModeEnv set); it reports whether it did.
+func serveTestPlugin() bool {
 	mode := os.Getenv(pluginModeEnv)
 	if mode == "" {
-		t.Skip("the provider plugin the plugin tests start")
+		return false
 	}
 	provider.Serve(testPlugin{mode: mode, stdout: os.Stdout, stderr: os.Stderr})
-	os.Exit(0)
+	return true
 }
 
 type testPlugin struct {
@@ -73,7 +75,7 @@ func (testPlugin) Destroy(context.Context, *provider.Cluster, []string, provider
 
 // installPlugins puts on a plugin path of the test's own: "stuck" and
 // "stuck2", a shell wrapper whose child holds the pipes and never answers
-// the handshake; "hang" and "good", the test binary as TestPluginHelper. The
+// the handshake; "hang" and "good", the test binary as testPlugin. The
 // default timeouts shrink to a tenth (3 s to start, 3 s a call).
 func installPlugins(t *testing.T) (marker string) {
 	t.Helper()
@@ -85,8 +87,8 @@ func installPlugins(t *testing.T) (marker string) {
 	scripts := map[string]string{
 		"stuck":  "#!/bin/sh\nsleep 600\n",
 		"stuck2": "#!/bin/sh\nsleep 600\n",
-		"hang":   fmt.Sprintf("#!/bin/sh\n%s=hang exec %q -test.run='^TestPluginHelper$'\n", pluginModeEnv, self),
-		"good":   fmt.Sprintf("#!/bin/sh\n%s=good exec %q -test.run='^TestPluginHelper$'\n", pluginModeEnv, self),
+		"hang":   fmt.Sprintf("#!/bin/sh\n%s=hang exec %q\n", pluginModeEnv, self),
+		"good":   fmt.Sprintf("#!/bin/sh\n%s=good exec %q\n", pluginModeEnv, self),
 	}
 	for name, script := range scripts {
 		if err := os.WriteFile(filepath.Join(dir, providers.PluginPrefix+name), []byte(script), 0o755); err != nil {

@@ -40,6 +40,7 @@ var Needs = []Need{
 	{"file", "libc.a", "libc6-dev", "building Nomad statically"},
 	{"command", "tar", "tar", "box build"},
 	{"command", "flock", "util-linux", "scripts/hashicorp-binaries.sh"},
+	{"command", "cpio", "cpio", "tier 2: the KVM probe's initrd read back with GNU cpio"},
 	{"command", "libvirtd", "libvirt-daemon-system", "the libvirt provider's daemon"},
 	{"command", "virsh", "libvirt-clients", "the libvirt provider: detection, preflight, what destroy left"},
 	{"command", "qemu-system-x86_64", "qemu-system-x86", "the libvirt provider's machines; the KVM probe"},
