@@ -21,6 +21,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/nomadbox/nomadbox/internal/execx"
 )
 
 // Timeout bounds one `version` run: both agents answer in well under a
@@ -240,18 +242,16 @@ func firstLineNote(out []byte) string {
 	return fmt.Sprintf(" (it printed %q)", line)
 }
 
-// RunVersion runs `path version` with no input. The binary runs in a
-// process group of its own, so a timeout ends whatever it started too,
-// and WaitDelay keeps a child that holds the output pipe from holding
-// nomadbox.
+// RunVersion runs `path version` with no input, contained
+// (execx.ContainGrace): a timeout ends whatever it started too, and a
+// child that holds the output pipe does not hold nomadbox.
 func RunVersion(ctx context.Context, path string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, path, "version")
 	var out limitedBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = time.Second
+	execx.ContainGrace(cmd, 0)
 	err := cmd.Run()
+	execx.KillGroup(cmd)
 	return out.Bytes(), err
 }
 

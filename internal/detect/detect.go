@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/kvmprobe"
 )
 
@@ -57,8 +58,10 @@ func kvmBootsGuest() bool { return kvmprobe.OnHost().Boots }
 
 func run(ctx context.Context, name string, args ...string) error {
 	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.WaitDelay = time.Second // a child holding the pipes must not hold init
-	return cmd.Run()
+	execx.ContainGrace(cmd, 0) // a child holding the pipes must not hold init
+	err := cmd.Run()
+	execx.KillGroup(cmd)
+	return err
 }
 
 func dial(ctx context.Context, path string) error {

@@ -24,25 +24,30 @@ const Grace = 5 * time.Second
 // context is how nomadbox passes it on. Interactive children (ssh to a
 // terminal) must not be contained: only the foreground group may read
 // the terminal.
-func Contain(cmd *exec.Cmd) {
+func Contain(cmd *exec.Cmd) { ContainGrace(cmd, Grace) }
+
+// ContainGrace is Contain with another time between SIGTERM and SIGKILL:
+// 0 for a probe (a `version` call, a test boot) that has nothing to
+// clean up and is killed at once.
+func ContainGrace(cmd *exec.Cmd, grace time.Duration) {
 	if cmd.SysProcAttr == nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
 	}
 	cmd.SysProcAttr.Setpgid = true
-	cmd.Cancel = func() error { return stopGroup(cmd.Process.Pid) }
-	cmd.WaitDelay = Grace + time.Second
+	cmd.Cancel = func() error { return stopGroup(cmd.Process.Pid, grace) }
+	cmd.WaitDelay = grace + time.Second
 }
 
-// stopGroup sends SIGTERM to process group pgid and SIGKILL after Grace
+// stopGroup sends SIGTERM to process group pgid and SIGKILL after grace
 // to whatever of it is left.
-func stopGroup(pgid int) error {
+func stopGroup(pgid int, grace time.Duration) error {
 	if err := syscall.Kill(-pgid, syscall.SIGTERM); err != nil {
 		if errors.Is(err, syscall.ESRCH) {
 			return os.ErrProcessDone
 		}
 		return err
 	}
-	time.AfterFunc(Grace, func() { _ = syscall.Kill(-pgid, syscall.SIGKILL) })
+	time.AfterFunc(grace, func() { _ = syscall.Kill(-pgid, syscall.SIGKILL) })
 	return nil
 }
 

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/nomadbox/nomadbox/internal/execx"
 )
 
 // Busybox is the static shell the probe's initrd runs (Debian's
@@ -100,8 +102,8 @@ func bootKVM(ctx context.Context, kernel string) (string, bool, error) {
 	defer os.Remove(initrd)
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
-	cmd := exec.Command("qemu-system-x86_64", QemuArgs(kernel, initrd)...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd := exec.CommandContext(ctx, "qemu-system-x86_64", QemuArgs(kernel, initrd)...)
+	execx.ContainGrace(cmd, 0)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
@@ -111,8 +113,7 @@ func bootKVM(ctx context.Context, kernel string) (string, bool, error) {
 	if err := cmd.Start(); err != nil {
 		return "", false, err
 	}
-	defer func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() }()
-	go func() { <-ctx.Done(); syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }()
+	defer func() { execx.KillGroup(cmd); cmd.Wait() }()
 	var console strings.Builder
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
