@@ -17,6 +17,8 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/nomadbox/nomadbox/internal/testtools"
 )
 
 // The test binary is also the plugin the subprocess tests launch: with
@@ -580,31 +582,8 @@ func TestWithStderr(t *testing.T) {
 // children inherit it), so the test can look for what is left.
 const markerEnv = "NOMADBOX_PROVIDER_TEST_MARKER"
 
-// leftovers lists the processes, other than this one, whose environment
-// holds marker, allowing a moment for killed ones to be reaped.
-func leftovers(marker string) []string {
-	var left []string
-	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		left = left[:0]
-		entries, _ := os.ReadDir("/proc")
-		for _, e := range entries {
-			pid := e.Name()
-			if pid == fmt.Sprint(os.Getpid()) || pid[0] < '0' || pid[0] > '9' {
-				continue
-			}
-			env, err := os.ReadFile("/proc/" + pid + "/environ")
-			if err != nil || !bytes.Contains(env, []byte(markerEnv+"="+marker+"\x00")) {
-				continue
-			}
-			cmdline, _ := os.ReadFile("/proc/" + pid + "/cmdline")
-			left = append(left, pid+" "+strings.ReplaceAll(string(cmdline), "\x00", " "))
-		}
-		if len(left) == 0 {
-			return nil
-		}
-	}
-	return left
-}
+// leftovers lists what is left of the processes the test started.
+func leftovers(marker string) []string { return testtools.Leftovers(markerEnv, marker) }
 
 // stuckScript writes a plugin that never answers go-plugin's handshake:
 // a shell wrapper whose child holds the pipes.

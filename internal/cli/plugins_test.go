@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nomadbox/nomadbox/internal/providers"
+	"github.com/nomadbox/nomadbox/internal/testtools"
 	"github.com/nomadbox/nomadbox/provider"
 )
 
@@ -103,31 +103,8 @@ func installPlugins(t *testing.T) (marker string) {
 	return marker
 }
 
-// leftovers lists the processes, other than this one, whose environment
-// holds marker, allowing a moment for killed ones to be reaped.
-func leftovers(marker string) []string {
-	var left []string
-	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		left = left[:0]
-		entries, _ := os.ReadDir("/proc")
-		for _, e := range entries {
-			pid := e.Name()
-			if pid == fmt.Sprint(os.Getpid()) || pid[0] < '0' || pid[0] > '9' {
-				continue
-			}
-			env, err := os.ReadFile("/proc/" + pid + "/environ")
-			if err != nil || !bytes.Contains(env, []byte(markerEnv+"="+marker+"\x00")) {
-				continue
-			}
-			cmdline, _ := os.ReadFile("/proc/" + pid + "/cmdline")
-			left = append(left, pid+" "+strings.ReplaceAll(string(cmdline), "\x00", " "))
-		}
-		if len(left) == 0 {
-			return nil
-		}
-	}
-	return left
-}
+// leftovers lists what is left of the processes the test started.
+func leftovers(marker string) []string { return testtools.Leftovers(markerEnv, marker) }
 
 // runBounded runs the command line and fails the test if it takes
 // longer than limit (it then gives up waiting on it).
