@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/nomadbox/nomadbox/generator"
+	"github.com/nomadbox/nomadbox/internal/testtools"
 )
 
 // tree writes files (path -> content; a path ending in / is a directory)
@@ -35,30 +36,7 @@ func tree(t *testing.T, dir string, files map[string]string) {
 	}
 }
 
-// listing is every entry under dir with its content's hash, so a test
-// can see that nothing changed.
-func listing(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		if d.IsDir() {
-			out[rel+"/"] = ""
-			return nil
-		}
-		b, err := os.ReadFile(path)
-		sum := sha256.Sum256(b)
-		out[rel] = hex.EncodeToString(sum[:])
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
+func listing(t *testing.T, dir string) map[string]string { return testtools.Listing(t, dir) }
 
 func markerCluster(t *testing.T, dir string) string {
 	t.Helper()

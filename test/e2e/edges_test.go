@@ -3,14 +3,13 @@
 package e2e
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/nomadbox/nomadbox/internal/testtools"
 )
 
 // TestEdges runs the built binary as a new user would, with no machines:
@@ -63,27 +62,5 @@ func TestEdges(t *testing.T) {
 	}
 }
 
-// edgeHashes lists every entry under dir: directories by name, files and
-// links with the hash of their content.
-func edgeHashes(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		if d.IsDir() {
-			out[rel+"/"] = d.Type().String()
-			return nil
-		}
-		b, err := os.ReadFile(path)
-		sum := sha256.Sum256(b)
-		out[rel] = hex.EncodeToString(sum[:])
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
+// edgeHashes lists every entry under dir (testtools.Listing).
+func edgeHashes(t *testing.T, dir string) map[string]string { return testtools.Listing(t, dir) }
