@@ -167,23 +167,42 @@ func virtualbox(ctx context.Context, sys System) Candidate {
 	return c
 }
 
-func libvirt(ctx context.Context, sys System) Candidate {
-	c := Candidate{Provider: "libvirt"}
+// daemon is a provider that runs where its daemon answers: at its
+// socket, or through its command-line client.
+type daemon struct {
+	provider, socket, client string
+	args                     []string // the client's call that needs the daemon
+	startFix, installFix     string
+}
+
+// probeDaemon finds whether d's daemon answers: installed and running,
+// installed but stopped, or absent, each with its fix.
+func probeDaemon(ctx context.Context, sys System, d daemon) Candidate {
+	c := Candidate{Provider: d.provider}
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
-	virsh, lookErr := sys.LookPath("virsh")
+	client, lookErr := sys.LookPath(d.client)
 	switch {
-	case sys.Dial(ctx, LibvirtSocket) == nil:
-		c.Usable, c.Why = true, "the daemon answers at "+LibvirtSocket
-	case lookErr == nil && sys.Run(ctx, virsh, "-c", "qemu:///system", "version") == nil:
-		c.Usable, c.Why = true, "`virsh -c qemu:///system version` answers"
+	case sys.Dial(ctx, d.socket) == nil:
+		c.Usable, c.Why = true, "the daemon answers at "+d.socket
+	case lookErr == nil && sys.Run(ctx, client, d.args...) == nil:
+		c.Usable, c.Why = true, fmt.Sprintf("`%s %s` answers", d.client, strings.Join(d.args, " "))
 	case lookErr == nil:
-		c.Why = fmt.Sprintf("%s is installed but the daemon does not answer at %s", virsh, LibvirtSocket)
-		c.Fix = "start it: `sudo systemctl start libvirtd` (`libvirtd -d` and `virtlogd -d` without systemd)"
+		c.Why = fmt.Sprintf("%s is installed but the daemon does not answer at %s", client, d.socket)
+		c.Fix = d.startFix
 	default:
-		c.Why = "no virsh on PATH and no daemon at " + LibvirtSocket
-		c.Fix = "install libvirt (`apt-get install libvirt-daemon-system qemu-system-x86`) and start libvirtd"
+		c.Why = fmt.Sprintf("no %s on PATH and no daemon at %s", d.client, d.socket)
+		c.Fix = d.installFix
 	}
+	return c
+}
+
+func libvirt(ctx context.Context, sys System) Candidate {
+	c := probeDaemon(ctx, sys, daemon{
+		provider: "libvirt", socket: LibvirtSocket, client: "virsh", args: []string{"-c", "qemu:///system", "version"},
+		startFix:   "start it: `sudo systemctl start libvirtd` (`libvirtd -d` and `virtlogd -d` without systemd)",
+		installFix: "install libvirt (`apt-get install libvirt-daemon-system qemu-system-x86`) and start libvirtd",
+	})
 	if c.Usable && !sys.KVMBootsGuest() {
 		c.Emulated = true
 	}
@@ -191,23 +210,11 @@ func libvirt(ctx context.Context, sys System) Candidate {
 }
 
 func docker(ctx context.Context, sys System) Candidate {
-	c := Candidate{Provider: "docker"}
-	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
-	defer cancel()
-	cli, lookErr := sys.LookPath("docker")
-	switch {
-	case sys.Dial(ctx, DockerSocket) == nil:
-		c.Usable, c.Why = true, "the daemon answers at "+DockerSocket
-	case lookErr == nil && sys.Run(ctx, cli, "version") == nil:
-		c.Usable, c.Why = true, "`docker version` answers"
-	case lookErr == nil:
-		c.Why = fmt.Sprintf("%s is installed but the daemon does not answer at %s", cli, DockerSocket)
-		c.Fix = "start it: `sudo systemctl start docker` (`dockerd &` without systemd)"
-	default:
-		c.Why = "no docker on PATH and no daemon at " + DockerSocket
-		c.Fix = "install Docker (`apt-get install docker.io`) and start dockerd"
-	}
-	return c
+	return probeDaemon(ctx, sys, daemon{
+		provider: "docker", socket: DockerSocket, client: "docker", args: []string{"version"},
+		startFix:   "start it: `sudo systemctl start docker` (`dockerd &` without systemd)",
+		installFix: "install Docker (`apt-get install docker.io`) and start dockerd",
+	})
 }
 
 // Explain says why nothing can run: each candidate, what was found and

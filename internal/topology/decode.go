@@ -104,14 +104,23 @@ func (b *block) itemSubject(name string, i int) *hcl.Range {
 	return b.subject(name)
 }
 
+// mapItem is the first item written for key in map attribute name, nil
+// when there is none.
+func (b *block) mapItem(name, key string) *item {
+	for i, it := range b.items[name] {
+		if it.InMap && it.Key == key {
+			return &b.items[name][i]
+		}
+	}
+	return nil
+}
+
 // keySubject is the range of key in a map attribute (where the key is
 // written), or the attribute's.
 func (b *block) keySubject(name, key string) *hcl.Range {
-	for _, it := range b.items[name] {
-		if it.InMap && it.Key == key {
-			r := it.KeyRange
-			return &r
-		}
+	if it := b.mapItem(name, key); it != nil {
+		r := it.KeyRange
+		return &r
 	}
 	return b.subject(name)
 }
@@ -142,11 +151,9 @@ func (b *block) hadTypeError(name string) bool {
 // valueSubject is the range of the value of key in a map attribute, or
 // the attribute's.
 func (b *block) valueSubject(name, key string) *hcl.Range {
-	for _, it := range b.items[name] {
-		if it.InMap && it.Key == key {
-			r := it.Range
-			return &r
-		}
+	if it := b.mapItem(name, key); it != nil {
+		r := it.Range
+		return &r
 	}
 	return b.subject(name)
 }
