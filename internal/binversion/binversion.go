@@ -22,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/nomadbox/nomadbox/internal/cachedir"
 	"github.com/nomadbox/nomadbox/internal/execx"
 )
 
@@ -75,11 +76,8 @@ var defaultProber = &Prober{Run: RunVersion, CacheFile: defaultCacheFile()}
 // defaultCacheFile is under the user's cache directory, beside the
 // other things nomadbox caches outside any project.
 func defaultCacheFile() string {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		return ""
-	}
-	return filepath.Join(dir, "nomadbox", "binversion.json")
+	path, _ := cachedir.Path("binversion.json")
+	return path
 }
 
 // cacheKey identifies one version of the file at path: any write to it,

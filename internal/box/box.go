@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nomadbox/nomadbox/internal/cachedir"
 	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
@@ -88,11 +89,11 @@ func (o Options) withDefaults() (Options, error) {
 		o.Mirror = DefaultMirror
 	}
 	if o.CacheDir == "" {
-		dir, err := os.UserCacheDir()
+		dir, err := cachedir.Path("rootfs")
 		if err != nil {
 			return o, fmt.Errorf("no cache directory for the root file system: %w", err)
 		}
-		o.CacheDir = filepath.Join(dir, "nomadbox", "rootfs")
+		o.CacheDir = dir
 	}
 	if o.Runner == nil {
 		o.Runner = &execx.Runner{}

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/nomadbox/nomadbox/internal/cachedir"
 	"github.com/nomadbox/nomadbox/internal/execx"
 )
 
@@ -25,10 +26,7 @@ const Busybox = "/bin/busybox"
 // Host is this machine: /dev/kvm, the newest kernel in /boot, qemu on
 // PATH, and the cache at <user cache dir>/nomadbox/kvm-probe.json.
 func Host() System {
-	cache := ""
-	if dir, err := os.UserCacheDir(); err == nil {
-		cache = filepath.Join(dir, "nomadbox", "kvm-probe.json")
-	}
+	cache, _ := cachedir.Path("kvm-probe.json")
 	return System{KVM: openKVM, Kernel: newestKernel, HostKernel: hostKernel, Qemu: qemuVersion, Boot: bootKVM, CacheFile: cache}
 }
 
