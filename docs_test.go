@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
+	"github.com/nomadbox/nomadbox/internal/testtools"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -35,18 +36,6 @@ type docExample struct {
 
 func (e docExample) String() string { return fmt.Sprintf("%s:%d", e.file, e.line) }
 
-// docFiles are the user-facing documents whose examples are checked.
-func docFiles(t *testing.T) []string {
-	t.Helper()
-	files, err := filepath.Glob("docs/*.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return append([]string{"README.md"}, files...)
-}
-
-var fenceOpen = regexp.MustCompile("^(\\s*)```\\s*hcl\\s*$")
-
 // hclExamples extracts every ```hcl block of the Markdown file at path,
 // indented ones (inside list items) included.
 func hclExamples(t *testing.T, path string) []docExample {
@@ -55,34 +44,19 @@ func hclExamples(t *testing.T, path string) []docExample {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(string(data), "\n")
 	var out []docExample
-	for i := 0; i < len(lines); i++ {
-		m := fenceOpen.FindStringSubmatch(lines[i])
-		if m == nil {
+	for _, b := range testtools.CodeBlocks(string(data)) {
+		if b.Lang != "hcl" {
 			continue
 		}
-		ex := docExample{file: path, line: i + 1, marked: previousLine(lines, i) == notATopology}
-		var body []string
-		for i++; i < len(lines) && strings.TrimSpace(lines[i]) != "```"; i++ {
-			body = append(body, strings.TrimPrefix(lines[i], m[1]))
-		}
-		if i == len(lines) {
+		ex := docExample{file: path, line: b.Line, marked: b.Before == notATopology}
+		if !b.Closed {
 			t.Errorf("%s: the ```hcl block is never closed", ex)
 		}
-		ex.src = strings.Join(body, "\n") + "\n"
+		ex.src = strings.Join(b.Lines, "\n") + "\n"
 		out = append(out, ex)
 	}
 	return out
-}
-
-func previousLine(lines []string, i int) string {
-	for j := i - 1; j >= 0; j-- {
-		if s := strings.TrimSpace(lines[j]); s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 // minimalTopology is what a fragment is merged into: every block a
@@ -102,7 +76,7 @@ var minimalTopology = []struct{ typ, src string }{
 // looked up from the module root, where jobs/ is.
 func TestDocsHCLExamples(t *testing.T) {
 	var all []docExample
-	for _, f := range docFiles(t) {
+	for _, f := range testtools.DocFiles(t, ".") {
 		all = append(all, hclExamples(t, f)...)
 	}
 	if len(all) == 0 {

@@ -1,15 +1,15 @@
 package cli
 
 import (
-	"bufio"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/nomadbox/nomadbox/internal/testtools"
 )
 
 // docCommand is one nomadbox command line found in a shell example.
@@ -51,21 +51,7 @@ func TestDocsCommandLines(t *testing.T) {
 
 // docFiles is README.md and every .md file under docs/ (which may not
 // exist), relative to root.
-func docFiles(t *testing.T, root string) []string {
-	t.Helper()
-	docs := []string{"README.md"}
-	err := filepath.WalkDir(filepath.Join(root, "docs"), func(path string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".md") {
-			rel, _ := filepath.Rel(root, path)
-			docs = append(docs, rel)
-		}
-		return err
-	})
-	if err != nil && !os.IsNotExist(err) {
-		t.Fatal(err)
-	}
-	return docs
-}
+func docFiles(t *testing.T, root string) []string { return testtools.DocFiles(t, root) }
 
 func TestDocFiles(t *testing.T) {
 	root := t.TempDir()
@@ -104,34 +90,34 @@ func moduleRoot(t *testing.T) string {
 // in console blocks only the lines after a "$ " prompt are.
 var shellLanguages = []string{"sh", "bash", "shell", "console"}
 
-var fence = regexp.MustCompile("^ {0,3}(```+|~~~+)\\s*([A-Za-z0-9_-]*)")
-
 // docCommands extracts the nomadbox command lines of the shell blocks of
 // one markdown file, and the lines it could not read.
 func docCommands(file, src string) (cmds []docCommand, problems []string) {
-	var open, lang, heredoc, pending string
+	for _, b := range testtools.CodeBlocks(src) {
+		if !slices.Contains(shellLanguages, b.Lang) {
+			continue
+		}
+		c, p := blockCommands(file, b)
+		cmds, problems = append(cmds, c...), append(problems, p...)
+	}
+	return cmds, problems
+}
+
+// blockCommands reads the command lines of one shell block: lines joined
+// at a trailing backslash, here-documents skipped, and in a console block
+// only what follows a "$ " prompt.
+func blockCommands(file string, b testtools.CodeBlock) (cmds []docCommand, problems []string) {
+	var heredoc, pending string
 	start := 0
-	sc := bufio.NewScanner(strings.NewReader(src))
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
-		if m := fence.FindStringSubmatch(line); m != nil && (open == "" || strings.HasPrefix(m[1], open) && m[2] == "") {
-			if open == "" {
-				open, lang = m[1], m[2]
-			} else {
-				open, lang, pending = "", "", ""
-			}
-			continue
-		}
-		if open == "" || !slices.Contains(shellLanguages, lang) {
-			continue
-		}
+	for i, line := range b.Lines {
+		n := b.Line + 1 + i
 		if heredoc != "" {
 			if strings.TrimSpace(line) == heredoc {
 				heredoc = ""
 			}
 			continue
 		}
-		if lang == "console" && pending == "" {
+		if b.Lang == "console" && pending == "" {
 			trimmed := strings.TrimSpace(line)
 			if !strings.HasPrefix(trimmed, "$ ") {
 				continue // output
