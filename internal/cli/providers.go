@@ -19,9 +19,11 @@ func providersCommand() *cli.Command {
 			"$NOMADBOX_PLUGIN_PATH, ~/.nomadbox/plugins, then PATH; the first one found\n" +
 			"is used. Each plugin is started and asked for its version, protocol and\n" +
 			"schema, all at once; READY says whether this machine has what the provider\n" +
-			"needs. A plugin that does not answer within its timeouts (30 s to start, 30 s\n" +
-			"a call; $NOMADBOX_PLUGIN_TIMEOUT_SCALE multiplies them) is stopped with\n" +
-			"everything it started and listed as not ready, with the reason.",
+			"needs (its programs, and the daemon of docker and libvirt answering; for\n" +
+			"libvirt also the driver: kvm where KVM boots a guest, qemu otherwise). A\n" +
+			"plugin that does not answer within its timeouts (30 s to start, 30 s a call;\n" +
+			"$NOMADBOX_PLUGIN_TIMEOUT_SCALE multiplies them) is stopped with everything it\n" +
+			"started and listed as not ready, with the reason.",
 		Flags:  []cli.Flag{jsonFlag("print as JSON (the schema of every provider included)")},
 		Before: noArgs,
 		Action: func(c *cli.Context) error {
@@ -33,6 +35,12 @@ func providersCommand() *cli.Command {
 			fmt.Fprintln(tw, "NAME\tKIND\tVERSION\tPROTOCOL\tREADY\tPATH")
 			for _, p := range list {
 				ready := "yes"
+				if p.Driver != "" {
+					ready += ", driver " + p.Driver
+				}
+				if p.DriverNote != "" {
+					ready += " (" + p.DriverNote + ")"
+				}
 				if !p.Ready {
 					ready = "no: " + firstLine(p.Problem)
 				}

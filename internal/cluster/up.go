@@ -261,7 +261,7 @@ func (s *Session) planStep(ctx context.Context, opts UpOptions, existed bool) (*
 			fresh := plan.Compute(plan.Input{Topology: s.Topology, ExistingHosts: s.existingHosts()})
 			return nil, nil, errors.Join(fresh.WriteJSON(opts.PlanJSON), ErrDryRun)
 		}
-		p.Printf("Plan: %d machines to create (new cluster).\n", len(s.Topology.Nodes()))
+		p.Printf("Plan: %d machines to create (new cluster) with %s.\n", len(s.Topology.Nodes()), plan.MachinesOf(s.Topology))
 		return nil, nil, ErrDryRun
 	}
 	pl, files, err := s.Plan(ctx, opts.Assets)
@@ -304,6 +304,11 @@ func (s *Session) machinesPhase(ctx context.Context, pl *plan.Plan) (allRunning 
 		}
 		p.Done("all running")
 		return true, nil
+	}
+	if m := plan.MachinesOf(s.Topology); m.Note != "" {
+		// Said once, before the wait it explains (a detail line would
+		// be overwritten by the next).
+		p.Printf("  machines: %s\n", m)
 	}
 	if err := s.Provider.Up(ctx, s.cluster(), nil, s.progressLine); err != nil {
 		// Vagrant's docker provider inspects every docker network while

@@ -21,6 +21,9 @@ func (p *Plan) Write(w io.Writer) {
 	if p.ExistingHosts {
 		added, gone = "existing host: install the agents", "uninstall; the host keeps running"
 	}
+	if len(p.Create)+len(p.Start) > 0 && !p.ExistingHosts {
+		fmt.Fprintf(w, "  machines: %s\n", p.Machines)
+	}
 	for _, n := range p.Create {
 		fmt.Fprintf(w, "  + %s  (%s)\n", n, added)
 	}

@@ -71,6 +71,46 @@ type Plan struct {
 	// ExistingHosts: nodes are hosts that exist before and after (the ssh
 	// provider): nomadbox installs onto them and uninstalls from them.
 	ExistingHosts bool `json:"existing_hosts"`
+	// Machines says who makes the machines and how they run.
+	Machines Machines `json:"machines"`
+}
+
+// Machines is the provider that makes the machines and, for libvirt, the
+// driver they run under: `up` on a host where KVM cannot boot a guest
+// emulates every instruction, which a user should know before waiting.
+type Machines struct {
+	Provider string `json:"provider"`
+	// Driver is libvirt's domain type: kvm or qemu (software emulation).
+	Driver string `json:"driver,omitempty"`
+	// Note is what the driver means for the user, when it matters.
+	Note string `json:"note,omitempty"`
+}
+
+// EmulationNote is said of libvirt's qemu driver.
+const EmulationNote = "software emulation (no KVM that boots a guest here): machines boot and run several times slower than under KVM, minutes per machine"
+
+// MachinesOf describes the machines of t.
+func MachinesOf(t *topology.Topology) Machines {
+	m := Machines{Provider: t.Provider.Name}
+	if t.Provider.Name == "libvirt" {
+		m.Driver = t.Provider.Driver
+		if m.Driver == "qemu" {
+			m.Note = EmulationNote
+		}
+	}
+	return m
+}
+
+// String is the machines for a person: "libvirt, driver qemu: ...".
+func (m Machines) String() string {
+	s := m.Provider
+	if m.Driver != "" {
+		s += ", driver " + m.Driver
+	}
+	if m.Note != "" {
+		s += ": " + m.Note
+	}
+	return s
 }
 
 // Empty reports whether up has nothing to do.
@@ -107,7 +147,7 @@ type Input struct {
 
 // Compute works out the plan.
 func Compute(in Input) *Plan {
-	p := &Plan{ExistingHosts: in.ExistingHosts}
+	p := &Plan{ExistingHosts: in.ExistingHosts, Machines: MachinesOf(in.Topology)}
 	var prev *topology.Topology
 	if in.Applied != nil {
 		prev = in.Applied.Topology

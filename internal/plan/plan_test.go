@@ -393,3 +393,45 @@ func TestChecksumOnlyEditIsNamed(t *testing.T) {
 		t.Errorf("plan:\n%s\nwant a line %q, no nomad line, and a roll", text(p), want)
 	}
 }
+
+// TestMachinesNameTheDriver: a plan that makes or starts libvirt machines
+// says which driver they run under and, for software emulation, that it
+// is slow; the JSON carries the same. Docker machines have no driver.
+func TestMachinesNameTheDriver(t *testing.T) {
+	lv := func(driver string) *topology.Topology {
+		tp := parse(t, `cluster "c" {}
+provider "libvirt" { driver = "`+driver+`" }
+server "nomad-server" { count = 1 }
+client "nomad-client" { count = 1 }
+`)
+		return tp
+	}
+	grow := func(old, new *topology.Topology) *Plan {
+		a, ms := applied(t, old)
+		return Compute(Input{Topology: new, Rendered: render(t, new), Applied: a, Machines: ms[:1]})
+	}
+	p := grow(lv("qemu"), lv("qemu"))
+	if p.Machines.Driver != "qemu" || p.Machines.Note != EmulationNote {
+		t.Errorf("machines = %+v, want driver qemu with the emulation note", p.Machines)
+	}
+	if out := text(p); !strings.Contains(out, "  machines: libvirt, driver qemu: software emulation") {
+		t.Errorf("plan does not name the driver:\n%s", out)
+	}
+	var b bytes.Buffer
+	if err := p.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `"driver": "qemu"`) {
+		t.Errorf("JSON plan has no driver:\n%s", b.String())
+	}
+	if m := grow(lv("kvm"), lv("kvm")).Machines; m.Driver != "kvm" || m.Note != "" {
+		t.Errorf("kvm machines = %+v, want driver kvm and no note", m)
+	}
+	if m := MachinesOf(topo(t, 1, 1, "")); m.Driver != "" || m.String() != "docker" {
+		t.Errorf("docker machines = %+v (%q), want no driver", m, m)
+	}
+	// Nothing to create or start: no machines line.
+	if out := text(edit(t, lv("qemu"), lv("qemu"))); strings.Contains(out, "machines:") {
+		t.Errorf("a plan that makes no machine names them:\n%s", out)
+	}
+}

@@ -3,10 +3,10 @@ package providers
 import (
 	"context"
 	"fmt"
-	"os/exec"
 	"strings"
 	"sync"
 
+	"github.com/nomadbox/nomadbox/internal/detect"
 	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/provider"
 )
@@ -24,6 +24,10 @@ type Info struct {
 	// says why not.
 	Ready   bool   `json:"ready"`
 	Problem string `json:"problem,omitempty"`
+	// Driver is how libvirt runs machines here: kvm, or qemu (software
+	// emulation, which DriverNote says is slow).
+	Driver     string `json:"driver,omitempty"`
+	DriverNote string `json:"driver_note,omitempty"`
 	// Shadowed are executables of the same name later on the search path.
 	Shadowed []string `json:"shadowed,omitempty"`
 }
@@ -43,6 +47,17 @@ var hostTools = map[string][]string{
 // one that fails, or does not answer within its timeouts, is listed with
 // its problem and delays the list by no more than those timeouts.
 func Inventory(ctx context.Context) []Info {
+	return append(builtins(ctx, detect.Host()), plugins(ctx)...)
+}
+
+// builtins lists the built-in providers: ready where their programs are
+// on PATH and, for those that need a daemon, where it answers (the same
+// probes init chooses by); libvirt with the driver it would run under.
+func builtins(ctx context.Context, sys detect.System) []Info {
+	looked := map[string]detect.Candidate{}
+	for _, c := range detect.Detect(ctx, sys).Looked {
+		looked[c.Provider] = c
+	}
 	var out []Info
 	for _, name := range topology.BuiltinProviders() {
 		b := newBuiltin(name, nil)
@@ -50,15 +65,30 @@ func Inventory(ctx context.Context) []Info {
 		info := Info{Name: name, Kind: "built-in", Version: d.Version, Protocol: d.Protocol, Capabilities: d.Capabilities, Schema: builtinSchemas[name], Ready: true}
 		var missing []string
 		for _, tool := range hostTools[name] {
-			if _, err := exec.LookPath(tool); err != nil {
+			if _, err := sys.LookPath(tool); err != nil {
 				missing = append(missing, tool)
 			}
 		}
-		if len(missing) > 0 {
+		c, probed := looked[name]
+		switch {
+		case len(missing) > 0:
 			info.Ready, info.Problem = false, "not on PATH: "+strings.Join(missing, ", ")
+		case probed && !c.Usable:
+			info.Ready, info.Problem = false, c.Why+": "+c.Fix
+		case name == "libvirt":
+			info.Driver = "kvm"
+			if c.Emulated {
+				info.Driver, info.DriverNote = "qemu", "software emulation, several times slower: no KVM that boots a guest here"
+			}
 		}
 		out = append(out, info)
 	}
+	return out
+}
+
+// plugins lists every plugin on the search path, each started and asked
+// to describe itself, all at once.
+func plugins(ctx context.Context) []Info {
 	found := Discover()
 	plugins := make([]Info, len(found))
 	var wg sync.WaitGroup
@@ -70,7 +100,7 @@ func Inventory(ctx context.Context) []Info {
 		}()
 	}
 	wg.Wait()
-	return append(out, plugins...)
+	return plugins
 }
 
 // pluginInfo starts the plugin f and asks for its description and schema.

@@ -92,13 +92,16 @@ type libvirtHost struct {
 	dial    func(ctx context.Context, socket string) error
 	kvm     func() kvmprobe.Result
 	hasBox  func(ctx context.Context, name, version string) (bool, error)
+	// buildBox builds nomadbox's box (box.BuildLibvirt), with progress.
+	buildBox func(ctx context.Context) error
 }
 
 // libvirtPreflight checks what `vagrant up --provider libvirt` needs and
 // would otherwise fail on late, or hang on: the plugin, an answering
 // daemon, a KVM that boots a guest when driver = "kvm", and nomadbox's
-// box. It starts and builds nothing; every problem is named with the
-// command that fixes it.
+// box. It starts nothing: every problem is named with the command that
+// fixes it. Only nomadbox's own box, when it is all that is missing, is
+// built (offline, like the docker provider's node image).
 func libvirtPreflight(ctx context.Context, env *Env) error {
 	h := libvirtHost{
 		plugins: func(ctx context.Context) (string, error) {
@@ -116,6 +119,10 @@ func libvirtPreflight(ctx context.Context, env *Env) error {
 		kvm: kvmprobe.OnHost,
 		hasBox: func(ctx context.Context, name, version string) (bool, error) {
 			return box.LibvirtBoxPresent(ctx, env.Runner, name, version)
+		},
+		buildBox: func(ctx context.Context) error {
+			progress := func(s string) { env.progress("%s", s) }
+			return box.BuildLibvirt(ctx, box.Options{Runner: env.Runner, Progress: progress})
 		},
 	}
 	return checkLibvirt(ctx, h, &env.Topology.Provider)
@@ -147,8 +154,17 @@ func checkLibvirt(ctx context.Context, h libvirtHost, p *topology.Provider) erro
 		if err != nil {
 			return err
 		}
-		if !ok {
-			problems = append(problems, fmt.Sprintf("the box %s (libvirt, version %s) is not in Vagrant, or its kernel is not in libvirt's storage pool: build it with `nomadbox box build --provider libvirt` (offline, from Debian's packages)", p.Box, version))
+		missing := fmt.Sprintf("the box %s (libvirt, version %s) is not in Vagrant, or its kernel is not in libvirt's storage pool: build it with `nomadbox box build --provider libvirt` (offline, from Debian's packages)", p.Box, version)
+		switch {
+		case ok:
+		case len(problems) > 0 || version != box.LibvirtVersion():
+			// Building needs the daemon, and this nomadbox builds only
+			// its own version.
+			problems = append(problems, missing)
+		default:
+			if err := h.buildBox(ctx); err != nil {
+				return fmt.Errorf("%s; building it failed: %w", missing, err)
+			}
 		}
 	}
 	switch len(problems) {

@@ -66,6 +66,9 @@ func libvirtFake() (libvirtHost, *topology.Provider) {
 		dial:    func(context.Context, string) error { return nil },
 		kvm:     func() kvmprobe.Result { return kvmprobe.Result{Boots: true} },
 		hasBox:  func(context.Context, string, string) (bool, error) { return true, nil },
+		buildBox: func(context.Context) error {
+			panic("built the box though it is there")
+		},
 	}
 	return h, &topology.Provider{Name: "libvirt", Box: topology.DefaultLibvirtBox, Driver: "kvm"}
 }
@@ -91,8 +94,9 @@ func TestLibvirtPreflight(t *testing.T) {
 		{"kvm hangs", func(h *libvirtHost, _ *topology.Provider) {
 			h.kvm = func() kvmprobe.Result { return kvmprobe.Result{Detail: "did not reach its /init"} }
 		}, `driver = "kvm", but KVM cannot boot a guest here: did not reach its /init. Set driver = "qemu"`},
-		{"box missing", func(h *libvirtHost, _ *topology.Provider) {
+		{"box missing and cannot be built", func(h *libvirtHost, _ *topology.Provider) {
 			h.hasBox = func(_ context.Context, name, version string) (bool, error) { return false, nil }
+			h.buildBox = func(context.Context) error { return errors.New("debootstrap failed") }
 		}, "the box nomadbox/bookworm (libvirt, version " + box.LibvirtVersion() + ") is not in Vagrant, or its kernel is not in libvirt's storage pool: build it with `nomadbox box build --provider libvirt`"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -115,11 +119,30 @@ func TestLibvirtPreflight(t *testing.T) {
 	if err := checkLibvirt(context.Background(), h, p); err != nil {
 		t.Error(err)
 	}
-	// Two problems: both named.
+	// Two problems: both named, and nothing built.
 	h, p = libvirtFake()
 	h.dial = func(context.Context, string) error { return errors.New("refused") }
 	h.hasBox = func(context.Context, string, string) (bool, error) { return false, nil }
 	if err := checkLibvirt(context.Background(), h, p); err == nil || !strings.Contains(err.Error(), "libvirt is not running") || !strings.Contains(err.Error(), "box build --provider libvirt") {
 		t.Errorf("two problems: %v", err)
+	}
+	// An older version of nomadbox's box is not built: named instead.
+	h, p = libvirtFake()
+	h.hasBox = func(context.Context, string, string) (bool, error) { return false, nil }
+	p.BoxVersion = "1.1"
+	if err := checkLibvirt(context.Background(), h, p); err == nil || !strings.Contains(err.Error(), "version 1.1") {
+		t.Errorf("older box version missing: %v", err)
+	}
+}
+
+// TestLibvirtPreflightBuildsTheMissingBox: when nomadbox's box is all
+// that is missing, up builds it instead of failing.
+func TestLibvirtPreflightBuildsTheMissingBox(t *testing.T) {
+	h, p := libvirtFake()
+	h.hasBox = func(context.Context, string, string) (bool, error) { return false, nil }
+	built := 0
+	h.buildBox = func(context.Context) error { built++; return nil }
+	if err := checkLibvirt(context.Background(), h, p); err != nil || built != 1 {
+		t.Errorf("box missing: err %v, built %d times, want built once", err, built)
 	}
 }

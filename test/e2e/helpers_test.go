@@ -91,6 +91,13 @@ func newCluster(t *testing.T, name, cidr string, servers, clients int) *cluster 
 	if out, err := testtools.Output("", nil, "docker", "info"); err != nil {
 		t.Fatalf("the Docker daemon is not running: start it (`go tool task deps`)\n%s", out)
 	}
+	return newClusterOn(t, "docker", name, cidr, servers, clients, func() { removeLeftovers(t, name, cidr) })
+}
+
+// newClusterOn is newCluster on any machine provider; removeLeftovers
+// removes what a killed run of the cluster left, before and after.
+func newClusterOn(t *testing.T, provider, name, cidr string, servers, clients int, removeLeftovers func()) *cluster {
+	t.Helper()
 	dir := t.TempDir()
 	if os.Getenv("NOMADBOX_E2E_KEEP") != "" {
 		// A kept cluster keeps its folder (topology, Vagrant state, log),
@@ -101,8 +108,8 @@ func newCluster(t *testing.T, name, cidr string, servers, clients int) *cluster 
 		}
 	}
 	c := &cluster{t: t, dir: dir, name: name, cidr: cidr}
-	removeLeftovers(t, name, cidr)
-	r := c.run("init", "--provider", "docker", "--name", name, "--cidr", cidr,
+	removeLeftovers()
+	r := c.run("init", "--provider", provider, "--name", name, "--cidr", cidr,
 		"--servers", fmt.Sprint(servers), "--clients", fmt.Sprint(clients),
 		"--install", "local", "--consul-binary", testtools.Consul(t), "--nomad-binary", testtools.Nomad(t),
 		"--consul-version", testtools.ConsulVersion, "--nomad-version", testtools.NomadVersion,
@@ -121,7 +128,7 @@ func newCluster(t *testing.T, name, cidr string, servers, clients int) *cluster 
 		if r := c.run("destroy", "--force"); r.code != 0 {
 			t.Errorf("destroy: %s", r)
 		}
-		removeLeftovers(t, name, cidr)
+		removeLeftovers()
 	})
 	return c
 }
