@@ -59,6 +59,10 @@ func ansibleConfig(t *topology.Topology) []byte {
 		b.WriteString("host_key_checking = False\n")
 	}
 	b.WriteString("retry_files_enabled = False\n")
+	// Ansible's default (10 s) bounds the SSH connection and, plus 2 s,
+	// the wait for sudo's prompt; an emulated machine just booted, on a
+	// busy host, took longer than that for its first sudo.
+	b.WriteString("timeout = 30\n")
 	fmt.Fprintf(&b, "forks = %d\n", max(10, len(t.Nodes())))
 	b.WriteString("\n[ssh_connection]\n")
 	b.WriteString("pipelining = True\n")

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark of `nomadbox up` on the docker provider: seconds per phase
+# Benchmark of `nomadbox up` on the docker provider (or libvirt's virtual
+# machines, BENCH_PROVIDER=libvirt): seconds per phase
 # (render, preflight, machines, provision, verify, total) for 1+2 and 1+5
 # nodes, warm (node image and binaries cached) and optionally cold (node
 # image rebuilt from debootstrap), and for a no-op second `up`; plus the
@@ -17,6 +18,9 @@
 #   BENCH_CLIENTS  client counts (default "2 5")
 #   BENCH_RUNS     "warm" and/or "cold" (default "warm")
 #   BENCH_REPEAT   runs per build and case, averaged (default 1)
+#   BENCH_PROVIDER docker (default) or libvirt: machines of one vCPU and
+#                  1.5 GiB each, from nomadbox's box (built first, so
+#                  warm only; both builds share it)
 set -euo pipefail
 
 log() { printf 'bench: %s\n' "$*" >&2; }
@@ -27,7 +31,7 @@ while [[ $# -gt 0 ]]; do
   case $1 in
   --baseline) baseline_rev=${2:?--baseline needs a revision}; shift 2 ;;
   --baseline=*) baseline_rev=${1#*=}; shift ;;
-  -h | --help) sed -n '2,22s/^# \{0,1\}//p' "$0"; exit 0 ;;
+  -h | --help) sed -n '2,23s/^# \{0,1\}//p' "$0"; exit 0 ;;
   -*) die "unknown flag $1" ;;
   *) break ;;
   esac
@@ -119,16 +123,30 @@ run_up() { # case build nodes
   log "$(printf '%-24s %-8s %s cpu/node=%ss' "$case" "$b" "$line" "$per_node")"
 }
 
+provider=${BENCH_PROVIDER:-docker}
+case $provider in
+docker) ;;
+libvirt) [[ ${BENCH_RUNS:-warm} == warm ]] || die "BENCH_PROVIDER=libvirt runs warm only" ;;
+*) die "BENCH_PROVIDER must be docker or libvirt, not $provider" ;;
+esac
+
 new_cluster() { # build clients temp
   local b=$1 clients=$2 temp=$3
   mkdir -p "$work/$b"
   cd "$work/$b"
   "${bin[$b]}" destroy --force >/dev/null 2>&1 || true
   rm -rf topology.hcl jobs .nomadbox
-  "${bin[$b]}" init --provider docker --name "bench-$b" --cidr 192.168.190.0/24 --clients "$clients" \
+  "${bin[$b]}" init --provider "$provider" --name "bench-$b" --cidr 192.168.190.0/24 --clients "$clients" \
     --install local --consul-binary "$CONSUL_BIN" --nomad-binary "$NOMAD_BIN" \
     --consul-version "$consul_version" --nomad-version "$nomad_version" --docker-package docker.io \
     --jobs "" >/dev/null
+  if [[ $provider == libvirt ]]; then
+    # Emulated or not, two cores share every machine's vCPUs.
+    sed -i 's/^\(\s*memory\s*=\s*\)2048/\11536/; s/^\(\s*cpus\s*=\s*\)2/\11/' topology.hcl
+    "${bin[$b]}" box build --provider libvirt >/dev/null
+    cd - >/dev/null
+    return
+  fi
   # Each build its own node image.
   if grep -q '^\s*image\s*=' topology.hcl; then
     sed -i "s|^\(\s*image\s*=\s*\)\"[^\"]*\"|\1\"${image[$b]}\"|" topology.hcl
@@ -158,7 +176,7 @@ for clients in ${BENCH_CLIENTS:-2 5}; do
 done
 
 echo
-echo "nomadbox up on the docker provider: seconds per phase, and CPU seconds (user+sys,"
+echo "nomadbox up on the $provider provider: seconds per phase, and CPU seconds (user+sys,"
 echo "whole machine) per node during provision; $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
 [[ -z $baseline_rev ]] || echo "new: $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet || echo '+changes'), baseline: $baseline_rev ($(git -C "$repo" rev-parse --short "$rev"))"
 printf '%s\n' "${rows[@]}" | awk -F'|' -v builds="${builds[*]}" '

@@ -153,7 +153,7 @@ func newBuiltin(name string, envFor func(c *provider.Cluster) (*Env, error)) *bu
 		b.impl = &vagrantProvider{name: name}
 		b.caps = vagrantCaps
 	case "libvirt":
-		b.impl = &vagrantProvider{name: name, parallel: true, preflight: libvirtPreflight}
+		b.impl = &vagrantProvider{name: name, parallel: true, preflight: libvirtPreflight, list: listDomains}
 		vagrantCaps.ParallelUp = true
 		b.caps = vagrantCaps
 	case "parallels":

@@ -47,6 +47,10 @@ type Applied struct {
 	// and no versions block they came from the binaries, which may have
 	// been replaced since. Nil for a state that predates it.
 	Versions *Versions `json:"versions,omitempty"`
+	// Driver is the libvirt driver the machines were made under. Without
+	// a driver attribute the source cannot say either: a probe of this
+	// host chose it.
+	Driver string `json:"driver,omitempty"`
 	// Pending: a provision started after this state was saved and did
 	// not finish.
 	Pending bool `json:"-"`
@@ -68,7 +72,7 @@ func Snapshot(t *topology.Topology, files generator.Files) *Applied {
 		}
 	}
 	return &Applied{Topology: t, Generated: gen, Roles: RolesDigest(files),
-		Versions: &Versions{Consul: t.Versions.Consul, Nomad: t.Versions.Nomad}}
+		Versions: &Versions{Consul: t.Versions.Consul, Nomad: t.Versions.Nomad}, Driver: t.Provider.Driver}
 }
 
 // RolesDigest is a hash over the paths and contents of files' copied
@@ -115,6 +119,9 @@ func Load(dir string) (*Applied, error) {
 	}
 	if a.Versions != nil {
 		t.Versions.Consul, t.Versions.Nomad = a.Versions.Consul, a.Versions.Nomad
+	}
+	if a.Driver != "" {
+		t.Provider.Driver = a.Driver
 	}
 	_, err = os.Stat(filepath.Join(dir, pendingFile))
 	a.Pending = err == nil

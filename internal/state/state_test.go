@@ -88,3 +88,27 @@ func TestAppliedVersionsAreRecorded(t *testing.T) {
 		t.Errorf("applied versions %s / %s, want the recorded 1.13.9 / 1.6.1", v.Consul, v.Nomad)
 	}
 }
+
+// TestAppliedDriverIsRecorded: a libvirt topology without a driver
+// attribute ran under the driver a probe chose (qemu here); the applied
+// state says so, not the parser's default, or the next plan would report
+// a driver change that never happened.
+func TestAppliedDriverIsRecorded(t *testing.T) {
+	dir := t.TempDir()
+	lv := "cluster \"c\" {}\nprovider \"libvirt\" {}\nserver \"s\" { count = 1 }\nclient \"c\" { count = 1 }\n"
+	tp, diags := topology.NewParser().Parse([]byte(lv), "t.hcl")
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	tp.Provider.Driver = "qemu" // as the probe said
+	if err := Snapshot(tp, generator.Files{}).Save(dir, []byte(lv)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := got.Topology.Provider.Driver; d != "qemu" {
+		t.Errorf("applied driver %q, want the recorded qemu", d)
+	}
+}

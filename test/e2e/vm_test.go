@@ -20,8 +20,8 @@ import (
 // makes every check of the libvirt provider on it: the box built by up
 // when missing and reused after, guest kernels and systemd, canaries, the
 // web job found through Consul DNS, the firewall on the guest kernel, a
-// no-op second provision, halt and up of one node, and a destroy that
-// leaves nothing in libvirt. Under software emulation (no KVM that boots
+// no-op second provision, one up that starts a halted node and adds a new
+// one, and a destroy that leaves nothing in libvirt. Under software emulation (no KVM that boots
 // a guest) it takes about 15 minutes on two cores, so the test command
 // runs it beside the container tests (scripts/e2e.sh).
 func TestVirtualMachines(t *testing.T) {
@@ -94,13 +94,18 @@ func TestVirtualMachines(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, node := range []string{"nomad-server1", "nomad-client1", "nomad-client2"} {
-			if k := c.ssh(node, "uname -r"); k == "" || k == strings.TrimSpace(string(host)) {
+			// One ssh per node: each costs seconds.
+			f := strings.Split(c.ssh(node, "uname -r; ps -p 1 -o comm=; systemd-detect-virt --vm || true"), "\n")
+			if len(f) != 3 {
+				t.Fatalf("%s answered %q", node, f)
+			}
+			if k := strings.TrimSpace(f[0]); k == "" || k == strings.TrimSpace(string(host)) {
 				t.Errorf("%s runs kernel %q, the host runs %q: not a machine of its own", node, k, host)
 			}
-			if pid1 := c.ssh(node, "ps -p 1 -o comm="); pid1 != "systemd" {
+			if pid1 := strings.TrimSpace(f[1]); pid1 != "systemd" {
 				t.Errorf("%s: PID 1 is %q, want systemd", node, pid1)
 			}
-			if v := c.ssh(node, "systemd-detect-virt --vm || true"); v == "none" || v == "" {
+			if v := strings.TrimSpace(f[2]); v == "none" || v == "" {
 				t.Errorf("%s: systemd-detect-virt --vm says %q", node, v)
 			}
 		}
@@ -151,24 +156,54 @@ func TestVirtualMachines(t *testing.T) {
 		if len(dig) != 2 || distinct(dig) != 2 || !sameSet(dig, want) {
 			t.Errorf("dig +short web.service.consul on nomad-client1 answered %v, want Consul's %v", dig, want)
 		}
+		c.mustRun("stop", "web")
+		for _, a := range api.allocs(t, "web") {
+			if a.ClientStatus == "running" || a.ClientStatus == "pending" {
+				t.Errorf("allocation %s on %s is still %s after stop", a.ID, a.NodeName, a.ClientStatus)
+			}
+		}
 	})
 
 	t.Run("a second provision changes nothing", func(t *testing.T) {
 		c.with(t).provisionChangesNothing(3)
 	})
 
-	t.Run("halt one client, then up brings it back healthy", func(t *testing.T) {
+	// One up both starts a halted machine and creates a new one (their
+	// boots overlap), and leaves the others' agents running.
+	t.Run("halt one client, grow by one, and up does both without touching the others", func(t *testing.T) {
 		c := c.with(t)
 		c.mustRun("halt", "nomad-client2")
 		if state, _ := virsh("domstate", name+"-nomad-client2"); !strings.Contains(state, "shut off") {
 			t.Errorf("after halt, nomad-client2's domain is %q, want shut off", strings.TrimSpace(state))
 		}
-		r := c.mustRun("up")
-		if !strings.Contains(r.stdout, "nomad-client2") {
-			t.Errorf("up did not say it starts nomad-client2:\n%s", r)
+		agents := func(node string) string {
+			return c.ssh(node, "systemctl show -p MainPID --value consul nomad | tr '\\n' ' '")
 		}
-		if rep, r := c.verify(); r.code != 0 || !rep.Healthy {
-			t.Errorf("verify after up: %s", r)
+		before := map[string]string{"nomad-server1": agents("nomad-server1"), "nomad-client1": agents("nomad-client1")}
+		c.editTopology(regexp.MustCompile(`(client "nomad-client" \{\n  count   = )2`), "${1}3")
+		r := c.mustRun("up")
+		for _, want := range []string{"~ nomad-client2  (not running: started, then provisioned)", "+ nomad-client3  (new machine)", "machines: libvirt, driver "} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("up's plan does not say %q:\n%s", want, r)
+			}
+		}
+		for node, pids := range before {
+			if now := agents(node); now != pids {
+				t.Errorf("%s: the agents' PIDs went from %s to %s: up restarted a node it had no reason to touch", node, pids, now)
+			}
+		}
+		rep, r := c.verify()
+		if r.code != 0 || !rep.Healthy {
+			t.Fatalf("verify after up: %s", r)
+		}
+		clients := 0
+		for _, ch := range rep.Checks {
+			if ch.Name == "nomad-client" && ch.OK {
+				clients++
+			}
+		}
+		if clients != 3 {
+			t.Errorf("%d clients healthy, want 3:\n%s", clients, r.stdout)
 		}
 	})
 
