@@ -31,7 +31,7 @@ import (
 // LibvirtRecipe is the version of the libvirt layer's recipe (the files
 // under libvirt/ and the steps below). Raise it whenever they change;
 // TestLibvirtRecipePinned fails until you do.
-const LibvirtRecipe = 4
+const LibvirtRecipe = 5
 
 // LibvirtRootImage is the Docker image the box's root file system is
 // exported from.
