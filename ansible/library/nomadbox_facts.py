@@ -61,7 +61,7 @@ ansible_facts:
     nft_usable, nft_error, paths, existing (the paths that exist),
     checksums and docker_images (the tags Docker has); and, in the shapes of
     Ansible's fact gathering and package_facts, distribution,
-    distribution_release, distribution_version, architecture,
+    distribution_release, distribution_version, architecture, nodename,
     virtualization_tech_guest and packages.
   returned: always
   type: dict
@@ -265,6 +265,7 @@ def main():
         "distribution_release": node["codename"],
         "distribution_version": node["version"],
         "architecture": node["architecture"],
+        "nodename": platform.node(),
         "virtualization_tech_guest": ["container"] if node["in_container"] else [],
         "packages": {p: [{"name": p, "source": "apt"}] for p in node["packages"]},
     }
