@@ -305,9 +305,10 @@ func (s *Session) machinesPhase(ctx context.Context, pl *plan.Plan) (allRunning 
 		p.Done("all running")
 		return true, nil
 	}
-	if m := plan.MachinesOf(s.Topology); m.Note != "" {
-		// Said once, before the wait it explains (a detail line would
-		// be overwritten by the next).
+	if m := plan.MachinesOf(s.Topology); m.Note != "" && pl == nil {
+		// Said once, before the wait it explains: the plan of an
+		// existing cluster said it already (a detail line would be
+		// overwritten by the next).
 		p.Printf("  machines: %s\n", m)
 	}
 	if err := s.Provider.Up(ctx, s.cluster(), nil, s.progressLine); err != nil {

@@ -31,6 +31,10 @@ const Marker = "NOMADBOX-KVM-PROBE-OK"
 // /init in about a second; a kernel that hangs in early boot never does.
 const Timeout = 20 * time.Second
 
+// EmulationNote is what libvirt's qemu driver means for a user, said by
+// the plan, `up` and `providers` alike.
+const EmulationNote = "software emulation (no KVM that boots a guest here): machines boot and run several times slower than under KVM, minutes per machine"
+
 // Result is the probe's answer.
 type Result struct {
 	// Boots: a Linux guest booted under KVM to its /init.

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/nomadbox/nomadbox/generator"
+	"github.com/nomadbox/nomadbox/internal/kvmprobe"
 	"github.com/nomadbox/nomadbox/internal/state"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
@@ -86,16 +87,13 @@ type Machines struct {
 	Note string `json:"note,omitempty"`
 }
 
-// EmulationNote is said of libvirt's qemu driver.
-const EmulationNote = "software emulation (no KVM that boots a guest here): machines boot and run several times slower than under KVM, minutes per machine"
-
 // MachinesOf describes the machines of t.
 func MachinesOf(t *topology.Topology) Machines {
 	m := Machines{Provider: t.Provider.Name}
 	if t.Provider.Name == "libvirt" {
 		m.Driver = t.Provider.Driver
 		if m.Driver == "qemu" {
-			m.Note = EmulationNote
+			m.Note = kvmprobe.EmulationNote
 		}
 	}
 	return m

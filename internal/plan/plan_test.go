@@ -8,6 +8,7 @@ import (
 
 	"github.com/nomadbox/nomadbox"
 	"github.com/nomadbox/nomadbox/generator"
+	"github.com/nomadbox/nomadbox/internal/kvmprobe"
 	"github.com/nomadbox/nomadbox/internal/state"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
@@ -411,7 +412,7 @@ client "nomad-client" { count = 1 }
 		return Compute(Input{Topology: new, Rendered: render(t, new), Applied: a, Machines: ms[:1]})
 	}
 	p := grow(lv("qemu"), lv("qemu"))
-	if p.Machines.Driver != "qemu" || p.Machines.Note != EmulationNote {
+	if p.Machines.Driver != "qemu" || p.Machines.Note != kvmprobe.EmulationNote {
 		t.Errorf("machines = %+v, want driver qemu with the emulation note", p.Machines)
 	}
 	if out := text(p); !strings.Contains(out, "  machines: libvirt, driver qemu: software emulation") {

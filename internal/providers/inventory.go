@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/nomadbox/nomadbox/internal/detect"
+	"github.com/nomadbox/nomadbox/internal/kvmprobe"
 	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/provider"
 )
@@ -78,7 +79,7 @@ func builtins(ctx context.Context, sys detect.System) []Info {
 		case name == "libvirt":
 			info.Driver = "kvm"
 			if c.Emulated {
-				info.Driver, info.DriverNote = "qemu", "software emulation, several times slower: no KVM that boots a guest here"
+				info.Driver, info.DriverNote = "qemu", kvmprobe.EmulationNote
 			}
 		}
 		out = append(out, info)
