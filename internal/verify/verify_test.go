@@ -476,10 +476,18 @@ func TestWait(t *testing.T) {
 	t.Run("gives up", func(t *testing.T) {
 		f := newFake(t)
 		f.nomad["/v1/status/leader"] = ""
-		ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+		// The deadline comes after the second pass, whatever the load on
+		// the machine (a fixed 150 ms saw only one pass beside emulated
+		// VMs): 25 ms after it, usually in the middle of the third pass,
+		// which Wait must then not return. A minute stays as a bound.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		var passes atomic.Int32
-		r := Wait(ctx, f.options(), 20*time.Millisecond, func(*Report) { passes.Add(1) })
+		r := Wait(ctx, f.options(), 20*time.Millisecond, func(*Report) {
+			if passes.Add(1) == 2 {
+				time.AfterFunc(25*time.Millisecond, cancel)
+			}
+		})
 		if r == nil || r.Healthy || passes.Load() < 2 {
 			t.Fatalf("r=%v passes=%d", r, passes.Load())
 		}
