@@ -269,3 +269,29 @@ func TestPluginVagrantfile(t *testing.T) {
 		t.Error("a plugin without Vagrant got a Vagrantfile")
 	}
 }
+
+// A kvm machine gets the host's CPU, as the KVM probe booted with; a qemu
+// (emulated) machine must not (host-passthrough needs KVM), and waits
+// longer for its first boot.
+func TestLibvirtCPUFollowsDriver(t *testing.T) {
+	src, _ := scaffold.Topology(scaffold.Options{Cluster: "c", Provider: "libvirt", Servers: 1, Clients: 1})
+	for driver, want := range map[string]bool{"kvm": true, "qemu": false} {
+		topo := parse(t, "c", src)
+		topo.Provider.Driver = driver
+		files, err := generator.Render(topo, nomadbox.Assets())
+		if err != nil {
+			t.Fatal(err)
+		}
+		vf := string(files["Vagrantfile"])
+		if !strings.Contains(vf, `lv.driver = "`+driver+`"`) {
+			t.Fatalf("driver %s not rendered:\n%s", driver, vf)
+		}
+		if got := strings.Contains(vf, `lv.cpu_mode = "host-passthrough"`); got != want {
+			t.Errorf("driver %s: host-passthrough rendered = %v, want %v", driver, got, want)
+		}
+		// Emulated machines boot slowly: Vagrant's 300 s for SSH is not enough.
+		if got := strings.Contains(vf, "machine.vm.boot_timeout = 900"); got == want {
+			t.Errorf("driver %s: longer boot_timeout rendered = %v, want %v", driver, got, !want)
+		}
+	}
+}

@@ -5,23 +5,52 @@
 # clusters from containers, instead of after them: the two mostly wait on
 # different things, and the whole tier ends about when its longest half
 # does. Both halves' output is streamed, the machines' lines prefixed
-# with "[vm] "; the tier fails when either half fails.
+# with "[vm] ", and kept in a log each; the tier fails when either half
+# fails, and then ends with what each failed test said (the streamed
+# output of two halves interleaves, and a CI log is often read from its end).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 eval "$(scripts/hashicorp-binaries.sh)" || exit 1
 export CONSUL_BIN NOMAD_BIN
 
+logs=$(mktemp -d "${TMPDIR:-/tmp}/nomadbox-e2e-XXXXXX")
 vm='^TestVirtualMachines$'
-(go test -tags e2e -count=1 -timeout 80m -v -run "$vm" ./test/e2e 2>&1 | sed -u 's/^/[vm] /') &
+(go test -tags e2e -count=1 -timeout 80m -v -run "$vm" ./test/e2e 2>&1 | tee "$logs/vm.log" | sed -u 's/^/[vm] /') &
 vm_pid=$!
 trap 'kill $vm_pid 2>/dev/null' EXIT
 
 go test -tags e2e -count=1 -timeout 80m -v -skip "$vm" \
   ./test/setup ./internal/box ./internal/verify ./internal/nomadtokens ./internal/raftpeers \
-  ./examples/provider-container ./test/e2e
-rc=$?
+  ./examples/provider-container ./test/e2e 2>&1 | tee "$logs/containers.log"
+rc=${PIPESTATUS[0]}
 wait "$vm_pid"
 vm_rc=$?
 trap - EXIT
-echo "e2e: containers and the rest exit $rc, virtual machines exit $vm_rc"
+
+# failed prints, for each test that failed in a `go test -v` log, the last
+# lines it logged (the streamed log attributes each line to the test named
+# by the last "=== RUN/CONT/NAME" line), then the package result lines.
+failed() {
+  awk -v keep=60 '
+    /^=== (RUN|CONT|NAME|PAUSE) / { cur = $3; next }
+    /^[ ]*--- FAIL: / {
+      name = $3; print; n = count[name]
+      for (i = (n > keep ? n - keep : 0); i < n; i++) print "    | " buf[name, i % keep]
+      if (n > keep) print "    | (" n - keep " earlier lines in the log)"
+      next
+    }
+    /^[ ]*--- (PASS|SKIP): / { next }
+    /^(FAIL|ok|panic:)/ { print; next }
+    cur != "" { buf[cur, count[cur] % keep] = $0; count[cur]++ }
+  ' "$1"
+}
+echo "e2e: containers and the rest exit $rc, virtual machines exit $vm_rc (logs: $logs)"
+if ((rc != 0)); then
+  echo "e2e: what failed among the containers and the rest:"
+  failed "$logs/containers.log"
+fi
+if ((vm_rc != 0)); then
+  echo "e2e: what failed on the virtual machines:"
+  failed "$logs/vm.log"
+fi
 ((rc == 0 && vm_rc == 0))

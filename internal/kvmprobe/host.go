@@ -128,10 +128,14 @@ func bootKVM(ctx context.Context, kernel string) (string, bool, error) {
 }
 
 // QemuArgs boots kernel with initrd under KVM, the console on stdout and
-// no devices besides: the least a Linux guest needs.
+// no devices besides: the least a Linux guest needs. The CPU is the
+// host's own (-cpu host), the one nomadbox's kvm machines get
+// (host-passthrough in the Vagrantfile): a host whose KVM refuses it
+// ("failed to set MSR 0x10a" on some) must not be told its machines
+// would boot.
 func QemuArgs(kernel, initrd string) []string {
 	return []string{
-		"-enable-kvm", "-M", "pc", "-m", "256", "-smp", "1",
+		"-enable-kvm", "-cpu", "host", "-M", "pc", "-m", "256", "-smp", "1",
 		"-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio", "-no-reboot",
 		"-kernel", kernel, "-initrd", initrd,
 		"-append", "console=ttyS0 panic=-1 rdinit=/init",

@@ -24,6 +24,10 @@ import (
 	"time"
 )
 
+// recipe names how the probe boots (QemuArgs); a new one makes every
+// cached answer stale.
+const recipe = "2: -cpu host"
+
 // Marker is what the probe's /init prints once the guest runs.
 const Marker = "NOMADBOX-KVM-PROBE-OK"
 
@@ -140,7 +144,7 @@ func cacheKey(hostKernel, kernel, qemu string) string {
 	if fi, err := os.Stat(kernel); err == nil {
 		stamp = fmt.Sprintf("%d %d", fi.Size(), fi.ModTime().Unix())
 	}
-	h := sha256.Sum256([]byte(strings.Join([]string{"host " + hostKernel, "guest " + kernel + " " + stamp, qemu, "/dev/kvm"}, "\n")))
+	h := sha256.Sum256([]byte(strings.Join([]string{"host " + hostKernel, "guest " + kernel + " " + stamp, qemu, "/dev/kvm", "recipe " + recipe}, "\n")))
 	return hex.EncodeToString(h[:8])
 }
 

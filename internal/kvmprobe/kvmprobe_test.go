@@ -97,3 +97,12 @@ func TestProbeCaches(t *testing.T) {
 		t.Fatalf("after a probe without /dev/kvm: %+v, want the cached boot", r)
 	}
 }
+
+// The probe boots with the CPU nomadbox's kvm machines get
+// (host-passthrough): a host that refuses it must not be called bootable.
+func TestProbeBootsTheMachinesCPU(t *testing.T) {
+	args := strings.Join(QemuArgs("k", "i"), " ")
+	if !strings.Contains(args, "-enable-kvm -cpu host ") {
+		t.Errorf("qemu args %q do not boot -cpu host under KVM", args)
+	}
+}

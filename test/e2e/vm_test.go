@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nomadbox/nomadbox/internal/cachedir"
 	"github.com/nomadbox/nomadbox/internal/testtools"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
@@ -31,6 +32,12 @@ func TestVirtualMachines(t *testing.T) {
 		t.Fatalf("libvirt does not answer: start it (`go tool task deps`)\n%s", out)
 	}
 	c := newClusterOn(t, "libvirt", name, cidr, 1, 2, func() { removeVMLeftovers(t, name) })
+	// Runs before the cluster is destroyed: what libvirt and qemu saw.
+	t.Cleanup(func() {
+		if t.Failed() {
+			logVMDiagnostics(t, name)
+		}
+	})
 	// One vCPU each: three emulated machines share two cores.
 	c.editTopology(regexp.MustCompile(`(client "nomad-client" \{[^}]*?\n  memory  = )\d+`), "${1}1536")
 	c.editTopology(regexp.MustCompile(`(client "nomad-client" \{[^}]*?\n  cpus    = )\d+`), "${1}1")
@@ -222,6 +229,26 @@ func TestVirtualMachines(t *testing.T) {
 			}
 		}
 	})
+}
+
+// logVMDiagnostics logs, for a failed run, what decides and shows how
+// the machines ran: /dev/kvm and the KVM probe's cached answer, the
+// domains, each of the cluster's qemu logs and libvirtd's log (their
+// ends), and the host's load and memory.
+func logVMDiagnostics(t *testing.T, name string) {
+	t.Helper()
+	var b strings.Builder
+	sh := func(title, script string) {
+		out, _ := exec.Command("sh", "-c", script).CombinedOutput()
+		fmt.Fprintf(&b, "--- %s\n%s\n", title, strings.TrimRight(string(out), "\n"))
+	}
+	probe, _ := cachedir.Path("kvm-probe.json")
+	sh("/dev/kvm and the KVM probe", "ls -l /dev/kvm; cat "+probe)
+	sh("domains", "virsh -c qemu:///system list --all")
+	sh("qemu logs of the cluster", "for f in /var/log/libvirt/qemu/"+name+"-*.log; do echo \"== $f\"; tail -n 8 \"$f\"; done")
+	sh("libvirtd", "tail -n 10 /var/log/nomadbox-libvirtd.log")
+	sh("load and memory", "uptime; free -m | head -2")
+	t.Logf("diagnostics for the failure above:\n%s", b.String())
 }
 
 // virsh runs virsh on the system connection (where vagrant-libvirt
