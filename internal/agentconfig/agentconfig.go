@@ -42,6 +42,20 @@ type file struct {
 	f *hclwrite.File
 }
 
+// step writes one part of a node's agent configuration into the file's
+// body; a step that does not apply to the node or the topology writes
+// nothing.
+type step func(b *hclwrite.Body, t *topology.Topology, n topology.Node)
+
+// render writes the file of node n: the header, then steps in order.
+func render(t *topology.Topology, n topology.Node, steps ...step) []byte {
+	f := newFile()
+	for _, s := range steps {
+		s(f.f.Body(), t, n)
+	}
+	return f.bytes()
+}
+
 func newFile() *file {
 	f := hclwrite.NewEmptyFile()
 	f.Body().AppendUnstructuredTokens(comment(header))
@@ -109,6 +123,25 @@ func serverAddrs(t *topology.Topology, port string) []string {
 		out = append(out, a)
 	}
 	return out
+}
+
+// setAgent sets what both agents are told alike: their datacenter, the
+// node's name (under nameKey, which differs between the two), where they
+// keep their data, how much they log, and not to phone home for updates.
+func setAgent(b *hclwrite.Body, t *topology.Topology, n topology.Node, nameKey, dataDir string) {
+	set(b, "datacenter", t.Cluster.Datacenter)
+	set(b, nameKey, n.Name)
+	set(b, "data_dir", dataDir)
+	set(b, "log_level", "INFO")
+	set(b, "disable_update_check", true)
+}
+
+// setRetryJoin makes an agent join addrs, retrying until it can. The
+// default 30 s between join attempts makes an agent that started before
+// its servers sit idle for half a minute.
+func setRetryJoin(b *hclwrite.Body, addrs []string) {
+	set(b, "retry_join", addrs)
+	set(b, "retry_interval", "5s")
 }
 
 // newBlock appends a block after a blank line, which keeps the generated

@@ -1,6 +1,8 @@
 package agentconfig
 
 import (
+	"github.com/hashicorp/hcl/v2/hclwrite"
+
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -11,14 +13,14 @@ import (
 // those FeaturesOf gates on the topology's Consul version; keys_test.go
 // holds the release that introduced each key.
 func Consul(t *topology.Topology, n topology.Node) []byte {
-	f := newFile()
-	b := f.f.Body()
+	return render(t, n, consulAgent, consulServer, consulDNS, consulListeners, consulTLS, consulACL)
+}
+
+// consulAgent writes who the agent is, where it listens and whom it
+// joins.
+func consulAgent(b *hclwrite.Body, t *topology.Topology, n topology.Node) {
 	ip := n.Address.String()
-	set(b, "datacenter", t.Cluster.Datacenter)
-	set(b, "node_name", n.Name)
-	set(b, "data_dir", ConsulDataDir)
-	set(b, "log_level", "INFO")
-	set(b, "disable_update_check", true)
+	setAgent(b, t, n, "node_name", ConsulDataDir)
 	// Bind and advertise on the private network only: a NAT interface
 	// (VirtualBox's 10.0.2.15, Docker's bridge) has the same address on
 	// every machine and would make the nodes unreachable to each other.
@@ -27,38 +29,46 @@ func Consul(t *topology.Topology, n topology.Node) []byte {
 	// The HTTP API and DNS listen on loopback (for the node's agents and
 	// dnsmasq) and on the private address (for `nomadbox verify`).
 	set(b, "client_addr", "127.0.0.1 "+ip)
-	set(b, "retry_join", serverAddrs(t, ""))
-	// The default 30 s between join attempts makes an agent that started
-	// before its servers sit idle for half a minute.
-	set(b, "retry_interval", "5s")
+	setRetryJoin(b, serverAddrs(t, ""))
 	set(b, "leave_on_terminate", n.Role == topology.RoleClient)
 	set(b, "rejoin_after_leave", true)
+}
 
-	if n.Role == topology.RoleServer {
-		set(b, "server", true)
-		set(b, "bootstrap_expect", t.Server.Count)
-		ui := newBlock(b, "ui_config", nil).Body()
-		set(ui, "enabled", true)
-		perf := newBlock(b, "performance", nil).Body()
-		// 1 is the production setting; the default of 5 is tuned for
-		// tiny development machines and slows leader elections.
-		set(perf, "raft_multiplier", 1)
-		if !FeaturesOf(t.Versions).ConsulConnectByDefault {
-			// Connect's CA and intentions live on the servers, which
-			// leave them off before Consul 1.14 unless told: Nomad's
-			// sidecars would get no certificates.
-			connect := newBlock(b, "connect", nil).Body()
-			set(connect, "enabled", true)
-		}
+// consulServer writes what only a server runs: the Raft settings, the UI
+// and, where the release leaves it off, Connect.
+func consulServer(b *hclwrite.Body, t *topology.Topology, n topology.Node) {
+	if n.Role != topology.RoleServer {
+		return
 	}
+	set(b, "server", true)
+	set(b, "bootstrap_expect", t.Server.Count)
+	ui := newBlock(b, "ui_config", nil).Body()
+	set(ui, "enabled", true)
+	perf := newBlock(b, "performance", nil).Body()
+	// 1 is the production setting; the default of 5 is tuned for
+	// tiny development machines and slows leader elections.
+	set(perf, "raft_multiplier", 1)
+	if !FeaturesOf(t.Versions).ConsulConnectByDefault {
+		// Connect's CA and intentions live on the servers, which
+		// leave them off before Consul 1.14 unless told: Nomad's
+		// sidecars would get no certificates.
+		connect := newBlock(b, "connect", nil).Body()
+		set(connect, "enabled", true)
+	}
+}
 
+// consulDNS answers from any server, not only the leader, and lets
+// dnsmasq cache answers briefly: .consul lookups stay fast under load.
+func consulDNS(b *hclwrite.Body, _ *topology.Topology, _ topology.Node) {
 	dns := newBlock(b, "dns_config", nil).Body()
-	// Answer from any server, not only the leader, and let dnsmasq cache
-	// answers briefly: .consul lookups stay fast under load.
 	set(dns, "allow_stale", true)
 	set(dns, "service_ttl", map[string]string{"*": "5s"})
 	set(dns, "node_ttl", "5s")
+}
 
+// consulListeners writes the ports and addresses blocks: HTTP or HTTPS,
+// and the gRPC listener nomad.hcl points Connect's sidecars at.
+func consulListeners(b *hclwrite.Body, t *topology.Topology, _ topology.Node) {
 	ports := newBlock(b, "ports", nil).Body()
 	if t.Security.TLS {
 		// HTTPS only: plain HTTP would carry tokens in the clear, and a
@@ -76,27 +86,37 @@ func Consul(t *topology.Topology, n topology.Node) []byte {
 	// private address, whether or not the firewall runs.
 	addrs := newBlock(b, "addresses", nil).Body()
 	set(addrs, grpc.key, "127.0.0.1")
+}
 
-	if t.Security.TLS {
-		tls := newBlock(b, "tls", nil).Body()
-		def := tls.AppendNewBlock("defaults", nil).Body()
-		set(def, "ca_file", ConsulTLSDir+"/ca.pem")
-		set(def, "cert_file", ConsulTLSDir+"/agent.pem")
-		set(def, "key_file", ConsulTLSDir+"/agent-key.pem")
-		set(def, "verify_outgoing", true)
-		rpc := newBlock(tls, "internal_rpc", nil).Body()
-		set(rpc, "verify_incoming", true)
-		set(rpc, "verify_server_hostname", true)
+// consulTLS gives the agent, with TLS, the cluster CA's certificate and
+// makes it verify its peers on the internal RPC.
+func consulTLS(b *hclwrite.Body, t *topology.Topology, _ topology.Node) {
+	if !t.Security.TLS {
+		return
 	}
+	tls := newBlock(b, "tls", nil).Body()
+	def := tls.AppendNewBlock("defaults", nil).Body()
+	set(def, "ca_file", ConsulTLSDir+"/ca.pem")
+	set(def, "cert_file", ConsulTLSDir+"/agent.pem")
+	set(def, "key_file", ConsulTLSDir+"/agent-key.pem")
+	set(def, "verify_outgoing", true)
+	rpc := newBlock(tls, "internal_rpc", nil).Body()
+	set(rpc, "verify_incoming", true)
+	set(rpc, "verify_server_hostname", true)
+}
 
-	if t.Security.ACL {
-		acl := newBlock(b, "acl", nil).Body()
-		set(acl, "enabled", true)
-		set(acl, "default_policy", "deny")
-		set(acl, "enable_token_persistence", true)
-		set(acl, "down_policy", "extend-cache")
+// consulACL turns ACLs on, where the topology asks for them, with a deny
+// default; tokens persist so that a restarted agent keeps the ones it was
+// given.
+func consulACL(b *hclwrite.Body, t *topology.Topology, _ topology.Node) {
+	if !t.Security.ACL {
+		return
 	}
-	return f.bytes()
+	acl := newBlock(b, "acl", nil).Body()
+	set(acl, "enabled", true)
+	set(acl, "default_policy", "deny")
+	set(acl, "enable_token_persistence", true)
+	set(acl, "down_policy", "extend-cache")
 }
 
 // grpcListener is the local Consul agent's gRPC listener that Nomad's

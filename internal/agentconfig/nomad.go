@@ -14,52 +14,66 @@ import (
 // topology's versions; keys_test.go holds the release that introduced
 // each key.
 func Nomad(t *topology.Topology, n topology.Node) []byte {
-	f := newFile()
-	b := f.f.Body()
+	return render(t, n, nomadAgent, nomadServer, nomadClient, nomadConsul, nomadTLS, nomadACL)
+}
+
+// nomadAgent writes who the agent is and the address it binds and
+// advertises: the node's private one.
+func nomadAgent(b *hclwrite.Body, t *topology.Topology, n topology.Node) {
 	ip := n.Address.String()
 	set(b, "region", t.Cluster.Region)
-	set(b, "datacenter", t.Cluster.Datacenter)
-	set(b, "name", n.Name)
-	set(b, "data_dir", NomadDataDir)
-	set(b, "log_level", "INFO")
-	set(b, "disable_update_check", true)
+	setAgent(b, t, n, "name", NomadDataDir)
 	set(b, "bind_addr", ip)
 	adv := newBlock(b, "advertise", nil).Body()
 	set(adv, "http", ip)
 	set(adv, "rpc", ip)
 	set(adv, "serf", ip)
+}
 
-	if n.Role == topology.RoleServer {
-		srv := newBlock(b, "server", nil).Body()
-		set(srv, "enabled", true)
-		set(srv, "bootstrap_expect", t.Server.Count)
-		join := newBlock(srv, "server_join", nil).Body()
-		set(join, "retry_join", serverAddrs(t, ""))
-		set(join, "retry_interval", "5s")
-		if FeaturesOf(t.Versions).NomadClientIntroduction {
-			appendClientIntroduction(srv)
-		}
-	} else {
-		cl := newBlock(b, "client", nil).Body()
-		set(cl, "enabled", true)
-		// Fingerprint the interface that holds the private address rather
-		// than the one with the default route (the NAT interface), so
-		// allocations advertise addresses other nodes can reach.
-		set(cl, "network_interface", fmt.Sprintf(`{{ GetAllInterfaces | include "address" %q | attr "name" }}`, ip))
-		if n.Group.NodeClass != "" {
-			set(cl, "node_class", n.Group.NodeClass)
-		}
-		if len(n.Group.Meta) > 0 {
-			set(cl, "meta", n.Group.Meta)
-		}
-		join := newBlock(cl, "server_join", nil).Body()
-		set(join, "retry_join", serverAddrs(t, "4647"))
-		set(join, "retry_interval", "5s")
-		for _, drv := range n.Group.Drivers {
-			appendPlugin(b, drv, n.Group)
-		}
+// nomadServer writes the server block: the other servers to join and,
+// where the release has it, how clients introduce themselves.
+func nomadServer(b *hclwrite.Body, t *topology.Topology, n topology.Node) {
+	if n.Role != topology.RoleServer {
+		return
 	}
+	srv := newBlock(b, "server", nil).Body()
+	set(srv, "enabled", true)
+	set(srv, "bootstrap_expect", t.Server.Count)
+	join := newBlock(srv, "server_join", nil).Body()
+	setRetryJoin(join, serverAddrs(t, ""))
+	if FeaturesOf(t.Versions).NomadClientIntroduction {
+		appendClientIntroduction(srv)
+	}
+}
 
+// nomadClient writes, on a client, the client block of n's group and
+// the task drivers it runs.
+func nomadClient(b *hclwrite.Body, t *topology.Topology, n topology.Node) {
+	if n.Role == topology.RoleServer {
+		return
+	}
+	cl := newBlock(b, "client", nil).Body()
+	set(cl, "enabled", true)
+	// Fingerprint the interface that holds the private address rather
+	// than the one with the default route (the NAT interface), so
+	// allocations advertise addresses other nodes can reach.
+	set(cl, "network_interface", fmt.Sprintf(`{{ GetAllInterfaces | include "address" %q | attr "name" }}`, n.Address.String()))
+	if n.Group.NodeClass != "" {
+		set(cl, "node_class", n.Group.NodeClass)
+	}
+	if len(n.Group.Meta) > 0 {
+		set(cl, "meta", n.Group.Meta)
+	}
+	join := newBlock(cl, "server_join", nil).Body()
+	setRetryJoin(join, serverAddrs(t, "4647"))
+	for _, drv := range n.Group.Drivers {
+		appendPlugin(b, drv, n.Group)
+	}
+}
+
+// nomadConsul points Nomad at the node's own Consul agent: its HTTP API
+// (HTTPS with TLS) and the gRPC listener Connect's sidecars read from.
+func nomadConsul(b *hclwrite.Body, t *topology.Topology, _ topology.Node) {
 	consul := newBlock(b, "consul", nil).Body()
 	if t.Security.TLS {
 		// The local agent serves HTTPS only; its certificate names
@@ -81,21 +95,31 @@ func Nomad(t *topology.Topology, n topology.Node) []byte {
 		// earlier Consul releases take it from ca_file above.
 		set(consul, "grpc_ca_file", NomadTLSDir+"/ca.pem")
 	}
-	if t.Security.TLS {
-		tls := newBlock(b, "tls", nil).Body()
-		set(tls, "http", true)
-		set(tls, "rpc", true)
-		set(tls, "ca_file", NomadTLSDir+"/ca.pem")
-		set(tls, "cert_file", NomadTLSDir+"/agent.pem")
-		set(tls, "key_file", NomadTLSDir+"/agent-key.pem")
-		set(tls, "verify_server_hostname", true)
-		set(tls, "verify_https_client", false)
+}
+
+// nomadTLS makes HTTP and RPC speak TLS, where the topology asks for it,
+// with the cluster CA's certificate. HTTPS clients (the CLI, verify) are
+// not asked for one.
+func nomadTLS(b *hclwrite.Body, t *topology.Topology, _ topology.Node) {
+	if !t.Security.TLS {
+		return
 	}
+	tls := newBlock(b, "tls", nil).Body()
+	set(tls, "http", true)
+	set(tls, "rpc", true)
+	set(tls, "ca_file", NomadTLSDir+"/ca.pem")
+	set(tls, "cert_file", NomadTLSDir+"/agent.pem")
+	set(tls, "key_file", NomadTLSDir+"/agent-key.pem")
+	set(tls, "verify_server_hostname", true)
+	set(tls, "verify_https_client", false)
+}
+
+// nomadACL turns ACLs on where the topology asks for them.
+func nomadACL(b *hclwrite.Body, t *topology.Topology, _ topology.Node) {
 	if t.Security.ACL {
 		acl := newBlock(b, "acl", nil).Body()
 		set(acl, "enabled", true)
 	}
-	return f.bytes()
 }
 
 // appendClientIntroduction writes the server's client_introduction block.

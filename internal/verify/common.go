@@ -118,10 +118,11 @@ func memberProblems(n topology.Node, joined, name, status, addr string) []string
 	return problems
 }
 
-// nodeCheck finishes a per-node check: the problems the cluster state
-// showed, then any with the node's own agent API at addr. Without
-// problems the check passes with okDetail.
-func nodeCheck(c Check, problems []string, addr string, p probe, okDetail string) Check {
+// nodeCheck is the per-node check name of node n: the problems the
+// cluster state showed, then any with the node's own agent API at addr.
+// Without problems the check passes with okDetail.
+func nodeCheck(name string, n topology.Node, problems []string, addr string, p probe, okDetail string) Check {
+	c := Check{Name: name, Node: n.Name}
 	if pr := apiProblem(addr, p); pr != "" {
 		problems = append(problems, pr)
 	}
@@ -219,7 +220,7 @@ type raftServer struct {
 func raftCheck(e *env, name, product, via string, servers []raftServer, err error) Check {
 	c := Check{Name: name}
 	if err != nil {
-		c.Detail = fmt.Sprintf("raft configuration unavailable%s: %v", via, errText(err))
+		c.Detail = unavailable("raft configuration", via, err)
 		return c
 	}
 	want := map[string]string{} // server ip -> node name
@@ -271,6 +272,12 @@ func raftCheck(e *env, name, product, via string, servers []raftServer, err erro
 	c.OK = true
 	c.Detail = fmt.Sprintf("%d %s voter(s): %s", len(voters), product, list)
 	return c
+}
+
+// unavailable says which part of the cluster state could not be read,
+// from which server (via, "" when none or not one in particular), and why.
+func unavailable(what, via string, err error) string {
+	return fmt.Sprintf("%s unavailable%s: %v", what, via, errText(err))
 }
 
 // apiProblem describes what is wrong with a node's own agent API, or "".

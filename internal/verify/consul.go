@@ -82,11 +82,12 @@ func checkConsul(ctx context.Context, e *env) consulResult {
 	res.checks = append(res.checks, raftCheck(e, CheckConsulServers, "Consul", a.via, st.raft, st.raftErr))
 
 	for i, n := range e.nodes {
-		res.checks = append(res.checks, consulMemberCheck(e, n, a.probes[i], st.members, st.membersErr, a.via))
+		problems := consulMemberProblems(n, st.members, st.membersErr, a.via)
+		res.checks = append(res.checks, nodeCheck(CheckConsulMember, n, problems, e.ConsulAddr(n), a.probes[i], "alive at "+n.Address.String()))
 	}
 
 	if st.servicesErr != nil {
-		res.services = []Check{{Name: CheckServices, Detail: fmt.Sprintf("service catalog unavailable%s: %v", a.via, errText(st.servicesErr))}}
+		res.services = []Check{{Name: CheckServices, Detail: unavailable("service catalog", a.via, st.servicesErr)}}
 		return res
 	}
 	for _, name := range st.services {
@@ -183,29 +184,29 @@ func findConsulMember(members []*capi.AgentMember, n topology.Node) *capi.AgentM
 		func(m *capi.AgentMember) bool { return m.Addr == ip })
 }
 
-func consulMemberCheck(e *env, n topology.Node, p probe, members []*capi.AgentMember, membersErr error, via string) Check {
-	c := Check{Name: CheckConsulMember, Node: n.Name}
-	ip := n.Address.String()
-	var problems []string
+// consulMemberProblems compares n with its entry in Consul's member
+// list, read from a server (via).
+func consulMemberProblems(n topology.Node, members []*capi.AgentMember, membersErr error, via string) []string {
 	if membersErr != nil {
-		problems = append(problems, fmt.Sprintf("member list unavailable%s: %v", via, errText(membersErr)))
-	} else if m := findConsulMember(members, n); m == nil {
-		problems = append(problems, fmt.Sprintf("not a Consul member%s", via))
-	} else {
-		status, ok := consulMemberStatus[m.Status]
-		if !ok {
-			status = fmt.Sprint(m.Status)
-		}
-		problems = append(problems, memberProblems(n, m.Name, m.Name, status, m.Addr)...)
-		wantRole := "node"
-		if n.Role == topology.RoleServer {
-			wantRole = "consul"
-		}
-		if role := m.Tags["role"]; role != "" && role != wantRole {
-			problems = append(problems, fmt.Sprintf("runs as a Consul %s, want a %s", consulRole(role), consulRole(wantRole)))
-		}
+		return []string{unavailable("member list", via, membersErr)}
 	}
-	return nodeCheck(c, problems, e.ConsulAddr(n), p, "alive at "+ip)
+	m := findConsulMember(members, n)
+	if m == nil {
+		return []string{fmt.Sprintf("not a Consul member%s", via)}
+	}
+	status, ok := consulMemberStatus[m.Status]
+	if !ok {
+		status = fmt.Sprint(m.Status)
+	}
+	problems := memberProblems(n, m.Name, m.Name, status, m.Addr)
+	wantRole := "node"
+	if n.Role == topology.RoleServer {
+		wantRole = "consul"
+	}
+	if role := m.Tags["role"]; role != "" && role != wantRole {
+		problems = append(problems, fmt.Sprintf("runs as a Consul %s, want a %s", consulRole(role), consulRole(wantRole)))
+	}
+	return problems
 }
 
 func consulRole(tag string) string {
@@ -237,7 +238,7 @@ func (e *env) expectedServices() map[string][]string {
 func serviceCheck(name string, wantNodes []string, entries []*capi.ServiceEntry, err error) Check {
 	c := Check{Name: ServicePrefix + name}
 	if err != nil {
-		c.Detail = fmt.Sprintf("health unavailable: %v", errText(err))
+		c.Detail = unavailable("health", "", err)
 		return c
 	}
 	registered := map[string]bool{}

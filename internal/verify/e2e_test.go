@@ -169,57 +169,17 @@ consul {
 }
 
 func TestE2EOldestAgents(t *testing.T) {
-	consul := e2eBinary(t, "NOMADBOX_E2E_CONSUL", "consul-1.13.9/consul")
-	nomad := e2eBinary(t, "NOMADBOX_E2E_NOMAD", "nomad-1.6.1/nomad")
 	top := parseTopology(t, e2eHCL)
-	s1, w1 := top.Servers()[0], top.ClientNodes()[0]
-	sIP, wIP := s1.Address.String(), w1.Address.String()
-	mustBeFree(t, sIP+":8500", sIP+":4646", wIP+":8500", wIP+":4646")
-
-	var agents []*agent
-	agents = append(agents, startAgent(t, "consul-server", consul, "agent", "-dev", "-node", s1.Name,
-		"-bind", sIP, "-client", sIP, "-log-level", "warn"))
-	agents = append(agents, startAgent(t, "consul-client", consul, "agent", "-node", w1.Name,
-		"-bind", wIP, "-client", wIP, "-data-dir", t.TempDir(), "-retry-join", sIP, "-log-level", "warn"))
-	cfg := t.TempDir()
-	agents = append(agents, startAgent(t, "nomad-server", nomad, "agent", "-config",
-		writeFile(t, cfg, "server.hcl", nomadConfig(s1.Name, sIP, sIP, t.TempDir(), true, ""))))
-	// The client mounts each task's secrets/ in its data directory; once
-	// the client has stopped (cleanups run last-in first-out), unmount
-	// them, or the directory cannot be removed.
-	clientData := t.TempDir()
-	t.Cleanup(func() {
-		if err := mounts.RemoveTree(clientData); err != nil {
-			t.Error(err)
-		}
-	})
-	nomadClient := startAgent(t, "nomad-client", nomad, "agent", "-config",
-		writeFile(t, cfg, "client.hcl", nomadConfig(w1.Name, wIP, wIP, clientData, false, sIP)))
-	agents = append(agents, nomadClient)
-	dumpLogs := func() {
-		for _, a := range agents {
-			t.Log(a.tail())
-		}
-	}
-
-	opts := Options{
-		Topology: top,
-		// No dnsmasq here: ask each node's Consul DNS directly, with dig,
-		// so the check parses a real Consul answer.
-		Exec: func(ctx context.Context, n topology.Node, cmd string) (string, error) {
-			out, err := exec.CommandContext(ctx, "dig", "+short", "+time=2", "+tries=1",
-				"@"+n.Address.String(), "-p", "8600", "consul.service.consul", "A").Output()
-			return string(out), err
-		},
-		Timeout: 3 * time.Second,
-	}
+	sIP, wIP := top.Servers()[0].Address.String(), top.ClientNodes()[0].Address.String()
+	c := startE2ECluster(t, top)
+	opts := e2eOptions(top)
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	start := time.Now()
 	r := Wait(ctx, opts, time.Second, nil)
 	t.Logf("after %v:\n%s", time.Since(start).Round(time.Second), text(r))
 	if !r.Healthy {
-		dumpLogs()
+		c.dumpLogs(t)
 		t.Fatal("cluster of real agents never verified healthy")
 	}
 	for _, want := range []string{"consul-leader", "consul-servers", "consul-member s1", "consul-member w1",
@@ -231,19 +191,93 @@ func TestE2EOldestAgents(t *testing.T) {
 	wantDetail(t, get(t, r, CheckDNS, "w1"), "-> "+sIP)
 	wantDetail(t, get(t, r, CheckNomadClient, "w1"), "drivers raw_exec healthy")
 
-	// The canaries, through the same agents. Each node's raw_exec and
-	// exec tasks share a group: on w1 that group cannot be placed (w1
-	// denies exec), so both run again alone, and raw_exec passes there
-	// while exec says why it could not be placed; java is enabled but has
-	// no canary workload; w2 exists only in this topology, so its
-	// canaries cannot be placed and must say so.
+	checkE2ECanaries(ctx, t, c, opts, sIP)
+
+	// Lose the Nomad client: the next pass must say so, promptly.
+	c.nomadClient.stop()
+	start = time.Now()
+	r = Run(context.Background(), opts)
+	t.Logf("without the Nomad client (%v):\n%s", time.Since(start).Round(time.Millisecond), text(r))
+	if r.Healthy {
+		t.Fatal("healthy without its Nomad client")
+	}
+	wantDetail(t, get(t, r, CheckNomadClient, "w1"), "HTTP API http://"+wIP+":4646", "connection refused")
+}
+
+// e2eCluster is the real agents of the end-to-end test.
+type e2eCluster struct {
+	agents      []*agent
+	nomadClient *agent
+}
+
+// dumpLogs logs the tail of every agent's log, for a failure.
+func (c *e2eCluster) dumpLogs(t *testing.T) {
+	for _, a := range c.agents {
+		t.Log(a.tail())
+	}
+}
+
+// startE2ECluster starts a Consul and a Nomad server on top's server s1
+// and their clients on its client w1.
+func startE2ECluster(t *testing.T, top *topology.Topology) *e2eCluster {
+	consul := e2eBinary(t, "NOMADBOX_E2E_CONSUL", "consul-1.13.9/consul")
+	nomad := e2eBinary(t, "NOMADBOX_E2E_NOMAD", "nomad-1.6.1/nomad")
+	s1, w1 := top.Servers()[0], top.ClientNodes()[0]
+	sIP, wIP := s1.Address.String(), w1.Address.String()
+	mustBeFree(t, sIP+":8500", sIP+":4646", wIP+":8500", wIP+":4646")
+
+	c := &e2eCluster{}
+	c.agents = append(c.agents, startAgent(t, "consul-server", consul, "agent", "-dev", "-node", s1.Name,
+		"-bind", sIP, "-client", sIP, "-log-level", "warn"))
+	c.agents = append(c.agents, startAgent(t, "consul-client", consul, "agent", "-node", w1.Name,
+		"-bind", wIP, "-client", wIP, "-data-dir", t.TempDir(), "-retry-join", sIP, "-log-level", "warn"))
+	cfg := t.TempDir()
+	c.agents = append(c.agents, startAgent(t, "nomad-server", nomad, "agent", "-config",
+		writeFile(t, cfg, "server.hcl", nomadConfig(s1.Name, sIP, sIP, t.TempDir(), true, ""))))
+	// The client mounts each task's secrets/ in its data directory; once
+	// the client has stopped (cleanups run last-in first-out), unmount
+	// them, or the directory cannot be removed.
+	clientData := t.TempDir()
+	t.Cleanup(func() {
+		if err := mounts.RemoveTree(clientData); err != nil {
+			t.Error(err)
+		}
+	})
+	c.nomadClient = startAgent(t, "nomad-client", nomad, "agent", "-config",
+		writeFile(t, cfg, "client.hcl", nomadConfig(w1.Name, wIP, wIP, clientData, false, sIP)))
+	c.agents = append(c.agents, c.nomadClient)
+	return c
+}
+
+// e2eOptions verifies top's agents. No dnsmasq here: each node's Consul
+// DNS is asked directly, with dig, so the check parses a real Consul
+// answer.
+func e2eOptions(top *topology.Topology) Options {
+	return Options{
+		Topology: top,
+		Exec: func(ctx context.Context, n topology.Node, cmd string) (string, error) {
+			out, err := exec.CommandContext(ctx, "dig", "+short", "+time=2", "+tries=1",
+				"@"+n.Address.String(), "-p", "8600", "consul.service.consul", "A").Output()
+			return string(out), err
+		},
+		Timeout: 3 * time.Second,
+	}
+}
+
+// checkE2ECanaries runs the canaries through the same agents. Each
+// node's raw_exec and exec tasks share a group: on w1 that group cannot
+// be placed (w1 denies exec), so both run again alone, and raw_exec
+// passes there while exec says why it could not be placed; java is
+// enabled but has no canary workload; w2 exists only in this topology,
+// so its canaries cannot be placed and must say so.
+func checkE2ECanaries(ctx context.Context, t *testing.T, cl *e2eCluster, opts Options, sIP string) {
 	canaryTop := parseTopology(t, strings.Replace(e2eHCL, `count   = 1
   drivers = ["raw_exec"]`, `count   = 2
   drivers = ["raw_exec", "exec", "java"]`, 1))
 	copts := opts
 	copts.Topology = canaryTop
 	copts.CanaryTimeout = time.Minute
-	start = time.Now()
+	start := time.Now()
 	canaries := Canaries(ctx, copts)
 	cr := &Report{Checks: canaries}
 	cr.summarize()
@@ -262,7 +296,7 @@ func TestE2EOldestAgents(t *testing.T) {
 		wantDetail(t, c, "could not be placed on w2")
 	}
 	if c := get(t, cr, CanaryPrefix+"raw_exec", "w1"); !c.OK || c.Skipped {
-		dumpLogs()
+		cl.dumpLogs(t)
 		t.Errorf("the raw_exec canary on w1 did not pass: %+v", c)
 	} else {
 		wantDetail(t, c, "ran and exited 0")
@@ -281,16 +315,6 @@ func TestE2EOldestAgents(t *testing.T) {
 	if err != nil || len(left) > 0 {
 		t.Errorf("canary jobs left behind: %v (%v)", left, err)
 	}
-
-	// Lose the Nomad client: the next pass must say so, promptly.
-	nomadClient.stop()
-	start = time.Now()
-	r = Run(context.Background(), opts)
-	t.Logf("without the Nomad client (%v):\n%s", time.Since(start).Round(time.Millisecond), text(r))
-	if r.Healthy {
-		t.Fatal("healthy without its Nomad client")
-	}
-	wantDetail(t, get(t, r, CheckNomadClient, "w1"), "HTTP API http://"+wIP+":4646", "connection refused")
 }
 
 // nomadJobsWithPrefix lists the IDs of jobs on the Nomad server at ip.

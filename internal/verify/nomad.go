@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -76,11 +77,13 @@ func checkNomad(ctx context.Context, e *env) nomadResult {
 	res.checks = append(res.checks, raftCheck(e, CheckNomadServers, "Nomad", a.via, st.raft, st.raftErr))
 
 	for i, n := range e.servers {
-		res.checks = append(res.checks, nomadServerCheck(e, n, a.probes[i], st.members, st.membersErr, a.via))
+		problems := nomadServerProblems(e, n, st.members, st.membersErr, a.via)
+		res.checks = append(res.checks, nodeCheck(CheckNomadServer, n, problems, e.NomadAddr(n), a.probes[i], "alive at "+n.Address.String()))
 	}
 	for i, n := range e.clients {
 		p := a.probes[len(e.servers)+i]
-		res.checks = append(res.checks, nomadClientCheck(e, n, p, st.chosen[i], st.nodes, st.nodesErr, st.infoErr[i], a.via))
+		problems := nomadClientProblems(n, st.chosen[i], st.nodes, st.nodesErr, st.infoErr[i], a.via)
+		res.checks = append(res.checks, nodeCheck(CheckNomadClient, n, problems, e.NomadAddr(n), p, clientOK(n)))
 	}
 	return res
 }
@@ -168,27 +171,27 @@ func serverName(m *napi.AgentMember) string {
 	return name
 }
 
-func nomadServerCheck(e *env, n topology.Node, p probe, members *napi.ServerMembers, membersErr error, via string) Check {
-	c := Check{Name: CheckNomadServer, Node: n.Name}
-	ip := n.Address.String()
-	var problems []string
+// errEmptyAnswer is a read that succeeded with nothing in it.
+var errEmptyAnswer = errors.New("empty answer")
+
+// nomadServerProblems compares server n with its entry in Nomad's
+// server members, read from a server (via).
+func nomadServerProblems(e *env, n topology.Node, members *napi.ServerMembers, membersErr error, via string) []string {
 	switch {
 	case membersErr != nil:
-		problems = append(problems, fmt.Sprintf("server members unavailable%s: %v", via, errText(membersErr)))
+		return []string{unavailable("server members", via, membersErr)}
 	case members == nil:
-		problems = append(problems, fmt.Sprintf("server members unavailable%s: empty answer", via))
-	default:
-		m := findNomadServer(members.Members, n)
-		if m == nil {
-			problems = append(problems, fmt.Sprintf("not among Nomad's server members%s", via))
-			break
-		}
-		problems = append(problems, memberProblems(n, m.Name, serverName(m), m.Status, m.Addr)...)
-		if want := e.Topology.Cluster.Region; want != "" && m.Tags["region"] != "" && m.Tags["region"] != want {
-			problems = append(problems, fmt.Sprintf("in region %s, want %s", m.Tags["region"], want))
-		}
+		return []string{unavailable("server members", via, errEmptyAnswer)}
 	}
-	return nodeCheck(c, problems, e.NomadAddr(n), p, "alive at "+ip)
+	m := findNomadServer(members.Members, n)
+	if m == nil {
+		return []string{fmt.Sprintf("not among Nomad's server members%s", via)}
+	}
+	problems := memberProblems(n, m.Name, serverName(m), m.Status, m.Addr)
+	if want := e.Topology.Cluster.Region; want != "" && m.Tags["region"] != "" && m.Tags["region"] != want {
+		problems = append(problems, fmt.Sprintf("in region %s, want %s", m.Tags["region"], want))
+	}
+	return problems
 }
 
 // findNomadNode finds a client's registration by name, else by address.
@@ -221,46 +224,50 @@ func findNomadNode(nodes []*napi.NodeListStub, n topology.Node) *napi.NodeListSt
 	return match(func(s *napi.NodeListStub) bool { return s.Address == ip })
 }
 
-func nomadClientCheck(e *env, n topology.Node, p probe, stub *napi.NodeListStub, nodes []*napi.NodeListStub, nodesErr, infoErr error, via string) Check {
-	c := Check{Name: CheckNomadClient, Node: n.Name}
-	ip := n.Address.String()
-	var problems []string
+// nomadClientProblems compares client n with its registration (stub,
+// picked out of the node list read from a server, via), its details
+// filled in where the list lacks them (infoErr says why they are not).
+func nomadClientProblems(n topology.Node, stub *napi.NodeListStub, nodes []*napi.NodeListStub, nodesErr, infoErr error, via string) []string {
 	switch {
 	case nodesErr != nil:
-		problems = append(problems, fmt.Sprintf("node list unavailable%s: %v", via, errText(nodesErr)))
+		return []string{unavailable("node list", via, nodesErr)}
 	case stub == nil:
-		problems = append(problems, fmt.Sprintf("not registered with the Nomad servers%s (%d node(s) known)", via, len(nodes)))
-	default:
-		if stub.Name != n.Name {
-			problems = append(problems, fmt.Sprintf("registered as %q, not %q", stub.Name, n.Name))
-		}
-		if stub.Status != "ready" {
-			st := "status " + stub.Status
-			if stub.StatusDescription != "" {
-				st += " (" + stub.StatusDescription + ")"
-			}
-			problems = append(problems, st)
-		}
-		if stub.SchedulingEligibility != "eligible" {
-			problems = append(problems, "scheduling "+stub.SchedulingEligibility)
-		}
-		if stub.Drain {
-			problems = append(problems, "draining")
-		}
-		if stub.Address != "" && stub.Address != ip {
-			problems = append(problems, fmt.Sprintf("advertises address %s, not its private address %s", stub.Address, ip))
-		}
-		if infoErr != nil {
-			problems = append(problems, fmt.Sprintf("node details unavailable: %v", errText(infoErr)))
-		} else {
-			problems = append(problems, driverProblems(stub.Drivers, n.Group.Drivers)...)
-		}
+		return []string{fmt.Sprintf("not registered with the Nomad servers%s (%d node(s) known)", via, len(nodes))}
 	}
+	var problems []string
+	if stub.Name != n.Name {
+		problems = append(problems, fmt.Sprintf("registered as %q, not %q", stub.Name, n.Name))
+	}
+	if stub.Status != "ready" {
+		st := "status " + stub.Status
+		if stub.StatusDescription != "" {
+			st += " (" + stub.StatusDescription + ")"
+		}
+		problems = append(problems, st)
+	}
+	if stub.SchedulingEligibility != "eligible" {
+		problems = append(problems, "scheduling "+stub.SchedulingEligibility)
+	}
+	if stub.Drain {
+		problems = append(problems, "draining")
+	}
+	if ip := n.Address.String(); stub.Address != "" && stub.Address != ip {
+		problems = append(problems, fmt.Sprintf("advertises address %s, not its private address %s", stub.Address, ip))
+	}
+	if infoErr != nil {
+		return append(problems, unavailable("node details", "", infoErr))
+	}
+	return append(problems, driverProblems(stub.Drivers, n.Group.Drivers)...)
+}
+
+// clientOK is the detail of a client that passes: ready, eligible and
+// every driver of its group healthy.
+func clientOK(n topology.Node) string {
 	ok := "ready, eligible"
 	if len(n.Group.Drivers) > 0 {
 		ok += "; drivers " + strings.Join(n.Group.Drivers, ", ") + " healthy"
 	}
-	return nodeCheck(c, problems, e.NomadAddr(n), p, ok)
+	return ok
 }
 
 // driverProblems lists every configured driver that is not detected and

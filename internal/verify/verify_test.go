@@ -293,6 +293,31 @@ func TestNothingAnswers(t *testing.T) {
 	wantDetail(t, get(t, r, CheckDNS, "c1"), "ssh: connect to host: timeout")
 }
 
+// With no server API answering, every check that reads the cluster state
+// names the part it could not read and why, then the node's own API
+// problem: one wording, "<part> unavailable: <why>", for each.
+func TestNoServerNamesEachUnreadPart(t *testing.T) {
+	f := newFake(t)
+	for _, n := range f.top.Nodes() {
+		f.consulByNode[n.Name] = closedURL(t)
+		f.nomadByNode[n.Name] = closedURL(t)
+	}
+	r := Run(context.Background(), f.options())
+	for _, want := range []struct{ name, node, detail string }{
+		{CheckConsulServers, "", "raft configuration unavailable: no Consul server API answered"},
+		{CheckConsulMember, "w1", "member list unavailable: no Consul server API answered; HTTP API " + f.consulByNode["w1"]},
+		{CheckNomadServers, "", "raft configuration unavailable: no Nomad server API answered"},
+		{CheckNomadServer, "c2", "server members unavailable: no Nomad server API answered; HTTP API " + f.nomadByNode["c2"]},
+		{CheckNomadClient, "w2", "node list unavailable: no Nomad server API answered; HTTP API " + f.nomadByNode["w2"]},
+		{CheckServices, "", "service catalog unavailable: no Consul server API answered"},
+	} {
+		c := get(t, r, want.name, want.node)
+		if !strings.HasPrefix(c.Detail, want.detail) || c.OK {
+			t.Errorf("%s %s: ok=%v detail %q, want it to start with %q", want.name, want.node, c.OK, c.Detail, want.detail)
+		}
+	}
+}
+
 func TestCancelledContext(t *testing.T) {
 	f := newFake(t)
 	ctx, cancel := context.WithCancel(context.Background())
