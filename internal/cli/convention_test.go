@@ -31,6 +31,9 @@ var sampleArgs = map[string][]string{
 	"run":            {"jobs/web.nomad.hcl"},
 	"plan":           {"jobs/web.nomad.hcl"},
 	"stop":           {"web"},
+	"job run":        {"jobs/web.nomad.hcl"},
+	"job plan":       {"jobs/web.nomad.hcl"},
+	"job stop":       {"web"},
 	"load":           {"nginx:alpine"},
 	"help":           {"export", "logs"},
 	"provider serve": {"docker"},
@@ -44,8 +47,9 @@ var topologyFlags = map[string]string{
 	"render": "fo", "up": "fo", "provision": "fo", "verify": "fo", "status": "fo", "env": "fo",
 	"ssh": "fo", "logs": "fo", "export logs": "fo", "chaos": "fo", "halt": "fo", "destroy": "fo",
 	"run": "fo", "plan": "fo", "stop": "fo", "jobs": "fo", "load": "fo",
+	"job run": "fo", "job plan": "fo", "job stop": "fo", "job status": "fo",
 	"box build": "", "providers": "", "provider serve": "", "version": "", "help": "",
-	"export": "", "box": "", "provider": "",
+	"export": "", "box": "", "provider": "", "job": "",
 }
 
 // usageLines checks that a usage error is exactly the two lines the
@@ -187,6 +191,8 @@ func TestFlagsMoveBeforeArguments(t *testing.T) {
 		{"nomadbox export logs out --json", "nomadbox export logs --json -- out"},
 		{"nomadbox run jobs/web.nomad.hcl --detach --var count=2", "nomadbox run --detach --var count=2 -- jobs/web.nomad.hcl"},
 		{"nomadbox stop web --purge", "nomadbox stop --purge -- web"},
+		{"nomadbox job run jobs/web.nomad.hcl --detach --var count=2", "nomadbox job run --detach --var count=2 -- jobs/web.nomad.hcl"},
+		{"nomadbox job stop web --purge", "nomadbox job stop --purge -- web"},
 		// Grouped short flags: -f of -vf takes the next word.
 		{"nomadbox halt n1 -vf x.hcl n2", "nomadbox halt -vf x.hcl -- n1 n2"},
 		// ssh: the remote command starts at the first word after NODE
@@ -212,6 +218,7 @@ func TestCheckCommandLine(t *testing.T) {
 		"init --servers 3", "up --dry-run --json", "run jobs/web.nomad.hcl --detach", "ssh nomad-client1 -- dig +short x",
 		"logs nomad-server3 --unit nomad --since 5m", "chaos kill-leader nomad --for 15s", "help export logs", "--version",
 		"export logs --since 2h /tmp", "box build --rebuild",
+		"job run jobs/web.nomad.hcl --detach", "job plan --var count=7 jobs/web.nomad.hcl", "job stop web --purge", "job status --json",
 	} {
 		if err := CheckCommandLine(strings.Fields(ok)); err != nil {
 			t.Errorf("%s: %v", ok, err)
@@ -221,6 +228,7 @@ func TestCheckCommandLine(t *testing.T) {
 		"nope", "up --nope", "up -f", "up --wait 10", "run", "run a b", "stop", "validate x", "export", "export nope",
 		"export logs a b", "chaos", "chaos melt", "chaos kill-leader", "logs", "help nope", "run x --var novalue",
 		"up --json", "logs n1 --since yesterday", "env --token root", "verify --canary=maybe",
+		"job", "job nope", "job run", "job plan a b", "job stop", "job status x", "job run x --var novalue",
 	} {
 		if err := CheckCommandLine(strings.Fields(bad)); err == nil {
 			t.Errorf("%s: accepted", bad)
@@ -258,15 +266,21 @@ func TestCommandsNeedMachines(t *testing.T) {
 	want := "Error: no machines for cluster \"c\": run `nomadbox up` first\n"
 	for _, line := range []string{
 		"verify", "jobs", "provision", "env", "halt", "halt nomad-client1", "ssh nomad-client1", "logs nomad-server1",
-		"export logs", "chaos kill-leader nomad", "run jobs/web.nomad.hcl", "plan jobs/web.nomad.hcl", "stop web", "load nginx",
+		"export logs", "chaos kill-leader nomad", "run jobs/web.nomad.hcl", "stop web", "load nginx",
+		"job run jobs/web.nomad.hcl", "job plan jobs/web.nomad.hcl", "job stop web", "job status",
 	} {
 		code, out, errOut := runCLI(t, dir, strings.Fields(line)...)
 		if code != ExitError || errOut != want || out != "" {
 			t.Errorf("%s: exit %d, stdout %q, stderr:\n%s\nwant exit 1 and %q", line, code, out, errOut, want)
 		}
 	}
+	// The old name of job plan says its new name first, on stderr.
+	code, out, errOut := runCLI(t, dir, "plan", "jobs/web.nomad.hcl")
+	if code != ExitError || errOut != renamedNotice+want || out != "" {
+		t.Errorf("plan: exit %d, stdout %q, stderr:\n%s\nwant exit 1 and %q", code, out, errOut, renamedNotice+want)
+	}
 	// status reports the machines that do not exist.
-	code, out, errOut := runCLI(t, dir, "status")
+	code, out, errOut = runCLI(t, dir, "status")
 	if code != 0 || !strings.Contains(out, "not_created") {
 		t.Errorf("status: exit %d\n%s%s", code, out, errOut)
 	}

@@ -48,7 +48,7 @@ func (c *Client) Stop(ctx context.Context, job string, purge bool) error {
 	}
 }
 
-// JobSummary is one line of `nomadbox jobs`.
+// JobSummary is one line of `nomadbox job status` (`nomadbox jobs`).
 type JobSummary struct {
 	ID      string `json:"id"`
 	Type    string `json:"type"`

@@ -45,7 +45,7 @@ func (c *Client) Run(ctx context.Context, job *api.Job, opts RunOptions) error {
 	resp, _, err := c.Nomad.Jobs().RegisterOpts(job, reg, (&api.WriteOptions{}).WithContext(ctx))
 	if err != nil {
 		if opts.CheckIndex != nil && strings.Contains(err.Error(), "modify index") {
-			return fmt.Errorf("%w: %s was planned at index %d; run `nomadbox plan` again and use its index (%v)", ErrStaleIndex, *job.ID, *opts.CheckIndex, err)
+			return fmt.Errorf("%w: %s was planned at index %d; run `nomadbox job plan` (formerly `nomadbox plan`) again and use its index (%v)", ErrStaleIndex, *job.ID, *opts.CheckIndex, err)
 		}
 		return fmt.Errorf("registering %s: %w", *job.ID, err)
 	}
