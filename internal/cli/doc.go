@@ -1,5 +1,9 @@
 // Package cli is nomadbox's command line: each command copies its flags
 // into an options struct and makes one call into a library package.
+// Each command is made by a function named after it, in a file named
+// after it (chaosCommand in chaos.go, jobRunCommand in job_run.go; a
+// subcommand may be written inside its group's definition);
+// TestEachCommandInItsOwnFile fails for a command defined elsewhere.
 //
 // # The command-line convention
 //
