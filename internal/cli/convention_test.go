@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/nomadbox/nomadbox/provider"
 )
 
 // commandPaths is every command and subcommand of the tree, hidden ones
@@ -284,7 +286,7 @@ func TestCommandsNeedMachines(t *testing.T) {
 	}
 	// status reports the machines that do not exist.
 	code, out, errOut = runCLI(t, dir, "status")
-	if code != 0 || !strings.Contains(out, "not_created") {
+	if code != 0 || !strings.Contains(out, provider.StateNotCreated) {
 		t.Errorf("status: exit %d\n%s%s", code, out, errOut)
 	}
 }
