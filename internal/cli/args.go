@@ -8,7 +8,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/nomadbox/nomadbox/internal/jobs"
 	"github.com/nomadbox/nomadbox/internal/journal"
 )
 
@@ -218,18 +217,6 @@ func dashes(name string) string {
 // sinceArg refuses a --since that journalctl would not understand.
 func sinceArg(c *cli.Context) error {
 	if _, err := journal.Since(c.String("since")); err != nil {
-		return usageError{err}
-	}
-	return nil
-}
-
-// jobArgs checks the command line of run and plan: one job file, and
-// --var values of the form name=value.
-func jobArgs(c *cli.Context) error {
-	if err := exactly(1, "exactly one job file")(c); err != nil {
-		return err
-	}
-	if _, err := jobs.ParseVars(c.StringSlice("var")); err != nil {
 		return usageError{err}
 	}
 	return nil

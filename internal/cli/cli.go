@@ -118,6 +118,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			chaosCommand(),
 			haltCommand(),
 			destroyCommand(),
+			jobCommand(),
 			runCommand(),
 			planCommand(),
 			stopCommand(),

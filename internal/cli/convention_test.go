@@ -2,6 +2,9 @@ package cli
 
 import (
 	"bytes"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"os"
 	"path/filepath"
@@ -10,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/nomadbox/nomadbox/provider"
 )
 
 // commandPaths is every command and subcommand of the tree, hidden ones
@@ -31,6 +36,9 @@ var sampleArgs = map[string][]string{
 	"run":            {"jobs/web.nomad.hcl"},
 	"plan":           {"jobs/web.nomad.hcl"},
 	"stop":           {"web"},
+	"job run":        {"jobs/web.nomad.hcl"},
+	"job plan":       {"jobs/web.nomad.hcl"},
+	"job stop":       {"web"},
 	"load":           {"nginx:alpine"},
 	"help":           {"export", "logs"},
 	"provider serve": {"docker"},
@@ -44,8 +52,9 @@ var topologyFlags = map[string]string{
 	"render": "fo", "up": "fo", "provision": "fo", "verify": "fo", "status": "fo", "env": "fo",
 	"ssh": "fo", "logs": "fo", "export logs": "fo", "chaos": "fo", "halt": "fo", "destroy": "fo",
 	"run": "fo", "plan": "fo", "stop": "fo", "jobs": "fo", "load": "fo",
+	"job run": "fo", "job plan": "fo", "job stop": "fo", "job status": "fo",
 	"box build": "", "providers": "", "provider serve": "", "version": "", "help": "",
-	"export": "", "box": "", "provider": "",
+	"export": "", "box": "", "provider": "", "job": "",
 }
 
 // usageLines checks that a usage error is exactly the two lines the
@@ -187,6 +196,8 @@ func TestFlagsMoveBeforeArguments(t *testing.T) {
 		{"nomadbox export logs out --json", "nomadbox export logs --json -- out"},
 		{"nomadbox run jobs/web.nomad.hcl --detach --var count=2", "nomadbox run --detach --var count=2 -- jobs/web.nomad.hcl"},
 		{"nomadbox stop web --purge", "nomadbox stop --purge -- web"},
+		{"nomadbox job run jobs/web.nomad.hcl --detach --var count=2", "nomadbox job run --detach --var count=2 -- jobs/web.nomad.hcl"},
+		{"nomadbox job stop web --purge", "nomadbox job stop --purge -- web"},
 		// Grouped short flags: -f of -vf takes the next word.
 		{"nomadbox halt n1 -vf x.hcl n2", "nomadbox halt -vf x.hcl -- n1 n2"},
 		// ssh: the remote command starts at the first word after NODE
@@ -212,6 +223,7 @@ func TestCheckCommandLine(t *testing.T) {
 		"init --servers 3", "up --dry-run --json", "run jobs/web.nomad.hcl --detach", "ssh nomad-client1 -- dig +short x",
 		"logs nomad-server3 --unit nomad --since 5m", "chaos kill-leader nomad --for 15s", "help export logs", "--version",
 		"export logs --since 2h /tmp", "box build --rebuild",
+		"job run jobs/web.nomad.hcl --detach", "job plan --var count=7 jobs/web.nomad.hcl", "job stop web --purge", "job status --json",
 	} {
 		if err := CheckCommandLine(strings.Fields(ok)); err != nil {
 			t.Errorf("%s: %v", ok, err)
@@ -221,6 +233,7 @@ func TestCheckCommandLine(t *testing.T) {
 		"nope", "up --nope", "up -f", "up --wait 10", "run", "run a b", "stop", "validate x", "export", "export nope",
 		"export logs a b", "chaos", "chaos melt", "chaos kill-leader", "logs", "help nope", "run x --var novalue",
 		"up --json", "logs n1 --since yesterday", "env --token root", "verify --canary=maybe",
+		"job", "job nope", "job run", "job plan a b", "job stop", "job status x", "job run x --var novalue",
 	} {
 		if err := CheckCommandLine(strings.Fields(bad)); err == nil {
 			t.Errorf("%s: accepted", bad)
@@ -258,16 +271,22 @@ func TestCommandsNeedMachines(t *testing.T) {
 	want := "Error: no machines for cluster \"c\": run `nomadbox up` first\n"
 	for _, line := range []string{
 		"verify", "jobs", "provision", "env", "halt", "halt nomad-client1", "ssh nomad-client1", "logs nomad-server1",
-		"export logs", "chaos kill-leader nomad", "run jobs/web.nomad.hcl", "plan jobs/web.nomad.hcl", "stop web", "load nginx",
+		"export logs", "chaos kill-leader nomad", "run jobs/web.nomad.hcl", "stop web", "load nginx",
+		"job run jobs/web.nomad.hcl", "job plan jobs/web.nomad.hcl", "job stop web", "job status",
 	} {
 		code, out, errOut := runCLI(t, dir, strings.Fields(line)...)
 		if code != ExitError || errOut != want || out != "" {
 			t.Errorf("%s: exit %d, stdout %q, stderr:\n%s\nwant exit 1 and %q", line, code, out, errOut, want)
 		}
 	}
+	// The old name of job plan says its new name first, on stderr.
+	code, out, errOut := runCLI(t, dir, "plan", "jobs/web.nomad.hcl")
+	if code != ExitError || errOut != renamedNotice+want || out != "" {
+		t.Errorf("plan: exit %d, stdout %q, stderr:\n%s\nwant exit 1 and %q", code, out, errOut, renamedNotice+want)
+	}
 	// status reports the machines that do not exist.
-	code, out, errOut := runCLI(t, dir, "status")
-	if code != 0 || !strings.Contains(out, "not_created") {
+	code, out, errOut = runCLI(t, dir, "status")
+	if code != 0 || !strings.Contains(out, provider.StateNotCreated) {
 		t.Errorf("status: exit %d\n%s%s", code, out, errOut)
 	}
 }
@@ -340,4 +359,170 @@ func TestSSHKeepsTheRemoteCommand(t *testing.T) {
 			t.Errorf("%s: ssh got %q with -f %q, want %q with -f %q", c.in, args, file, strings.Split(c.args, "|"), c.file)
 		}
 	}
+}
+
+// TestEachCommandInItsOwnFile holds the package to one file per command:
+// a command's definition (its cli.Command literal with its flags, the
+// options it builds and its one library call) is made by a function
+// named after it, in a file named after it: `chaos` by chaosCommand in
+// chaos.go, `job run` by jobRunCommand in job_run.go. A subcommand may
+// instead be written inline in its group's definition (`export logs` in
+// export.go). So anyone finds a command in one guess.
+func TestEachCommandInItsOwnFile(t *testing.T) {
+	ctors, literals := commandSources(t)
+	paths := commandPaths()
+	byCtor := map[string]string{} // constructor name -> command path
+	for path, c := range paths {
+		words := strings.Fields(path)
+		name, file := constructorName(words), strings.Join(words, "_")+".go"
+		byCtor[name] = path
+		switch got, ok := ctors[name]; {
+		case ok && got != file:
+			t.Errorf("%s is defined in %s (%s), want %s", path, got, name, file)
+		case !ok && (len(words) < 2 || !inline(literals, constructorName(words[:len(words)-1]), c.Name)):
+			t.Errorf("%s has no %s in %s, nor is it written inside its group's definition", path, name, file)
+		}
+	}
+	for name, file := range ctors {
+		if _, ok := byCtor[name]; !ok {
+			t.Errorf("%s in %s makes no command of the tree: name it after the command it makes", name, file)
+		}
+	}
+	for _, l := range literals {
+		path, ok := byCtor[l.fn]
+		switch {
+		case !ok:
+			t.Errorf("%s: command %q is defined in %s, which is no command's constructor; give it its own file", l.pos, l.name, l.fn)
+		case paths[path].Name != l.name && paths[path+" "+l.name] == nil:
+			t.Errorf("%s: command %q is defined inside %s's definition; give it its own file", l.pos, l.name, path)
+		}
+	}
+}
+
+// constructorName is the function that makes the command with these
+// words: jobRunCommand for `job run`.
+func constructorName(words []string) string {
+	name := words[0]
+	for _, w := range words[1:] {
+		name += strings.ToUpper(w[:1]) + w[1:]
+	}
+	return strings.ReplaceAll(name, "-", "") + "Command"
+}
+
+// commandLiteral is a cli.Command literal in the package's source.
+type commandLiteral struct {
+	pos, fn, name string // where, in which function, its Name
+}
+
+// inline tells whether the constructor fn writes a command named name
+// inside its own definition.
+func inline(literals []commandLiteral, fn, name string) bool {
+	return slices.ContainsFunc(literals, func(l commandLiteral) bool { return l.fn == fn && l.name == name })
+}
+
+// commandSources reads the package's non-test files: its command
+// constructors (func xCommand() *cli.Command) with their files, and
+// every cli.Command literal with the function it is in.
+func commandSources(t *testing.T) (ctors map[string]string, literals []commandLiteral) {
+	t.Helper()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctors = map[string]string{}
+	fset := token.NewFileSet()
+	for _, file := range files {
+		if strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, file, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok {
+				continue
+			}
+			if fn.Recv == nil && fn.Type.Params.NumFields() == 0 && isCommandType(fn.Type.Results) {
+				ctors[fn.Name.Name] = file
+			}
+			for _, l := range commandLiterals(fn.Body) {
+				literals = append(literals, commandLiteral{fset.Position(l.Pos()).String(), fn.Name.Name, literalName(l)})
+			}
+		}
+		// Literals outside any function (package variables).
+		for _, d := range f.Decls {
+			if g, ok := d.(*ast.GenDecl); ok {
+				for _, l := range commandLiterals(g) {
+					literals = append(literals, commandLiteral{fset.Position(l.Pos()).String(), "package scope", literalName(l)})
+				}
+			}
+		}
+	}
+	return ctors, literals
+}
+
+// isCommandType: the results are one *cli.Command.
+func isCommandType(results *ast.FieldList) bool {
+	if results == nil || len(results.List) != 1 || len(results.List[0].Names) > 1 {
+		return false
+	}
+	star, ok := results.List[0].Type.(*ast.StarExpr)
+	return ok && isCliCommand(star.X)
+}
+
+func isCliCommand(e ast.Expr) bool {
+	sel, ok := e.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	pkg, ok := sel.X.(*ast.Ident)
+	return ok && pkg.Name == "cli" && sel.Sel.Name == "Command"
+}
+
+// commandLiterals finds the cli.Command literals under n: written with
+// their type, or with it left out as elements of a []*cli.Command.
+func commandLiterals(n ast.Node) []*ast.CompositeLit {
+	var out []*ast.CompositeLit
+	if n == nil {
+		return nil
+	}
+	ast.Inspect(n, func(n ast.Node) bool {
+		lit, ok := n.(*ast.CompositeLit)
+		if !ok {
+			return true
+		}
+		if isCliCommand(lit.Type) {
+			out = append(out, lit)
+		}
+		if arr, ok := lit.Type.(*ast.ArrayType); ok {
+			elem := arr.Elt
+			if star, ok := elem.(*ast.StarExpr); ok {
+				elem = star.X
+			}
+			for _, e := range lit.Elts {
+				if inner, ok := e.(*ast.CompositeLit); ok && inner.Type == nil && isCliCommand(elem) {
+					out = append(out, inner)
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// literalName is the Name a cli.Command literal gives.
+func literalName(lit *ast.CompositeLit) string {
+	for _, e := range lit.Elts {
+		if kv, ok := e.(*ast.KeyValueExpr); ok {
+			if key, ok := kv.Key.(*ast.Ident); ok && key.Name == "Name" {
+				if s, ok := kv.Value.(*ast.BasicLit); ok {
+					return strings.Trim(s.Value, "`\"")
+				}
+				return "(computed)"
+			}
+		}
+	}
+	return "(unnamed)"
 }

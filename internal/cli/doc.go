@@ -1,5 +1,9 @@
 // Package cli is nomadbox's command line: each command copies its flags
 // into an options struct and makes one call into a library package.
+// Each command is made by a function named after it, in a file named
+// after it (chaosCommand in chaos.go, jobRunCommand in job_run.go; a
+// subcommand may be written inside its group's definition);
+// TestEachCommandInItsOwnFile fails for a command defined elsewhere.
 //
 // # The command-line convention
 //
@@ -7,8 +11,8 @@
 // the whole command tree and fails when one does not.
 //
 //   - Flags may come before or after positional arguments:
-//     `nomadbox run jobs/web.nomad.hcl --detach` is
-//     `nomadbox run --detach jobs/web.nomad.hcl`. A flag's value stays
+//     `nomadbox job run jobs/web.nomad.hcl --detach` is
+//     `nomadbox job run --detach jobs/web.nomad.hcl`. A flag's value stays
 //     with it (`--since 5m`, `--since=5m`). Nothing after `--` moves and
 //     nothing after it is read as a flag. For ssh, the remote command
 //     starts at the first word after NODE (or after `--`) and is passed
@@ -26,8 +30,8 @@
 //     name that the topology does not have. Each is printed on standard
 //     error as one line `Error: ...` and one hint
 //     `Run 'nomadbox COMMAND --help' for usage.`, never the whole help.
-//     A command with subcommands (export, box) run without one is a
-//     usage error too.
+//     A command with subcommands (export, box, job) run without one is
+//     a usage error too.
 //   - `nomadbox help`, `nomadbox help COMMAND [SUBCOMMAND]` and
 //     `nomadbox COMMAND --help` print help on standard output and exit 0;
 //     so do `nomadbox --version` and `nomadbox version` for the version.
@@ -40,8 +44,9 @@
 //     topology but no render directory, so it has no -o; init, box
 //     build, providers and version have no -o.
 //   - Commands that talk to the cluster (provision, verify, env, ssh,
-//     logs, export logs, chaos, halt, run, plan, stop, jobs, load) first
-//     ask the provider for the cluster's machines; when there are none
+//     logs, export logs, chaos, halt, job plan, job run, job stop,
+//     job status, their old spellings plan, run, stop and jobs, load)
+//     first ask the provider for the cluster's machines; when there are none
 //     they say `no machines for cluster "NAME": run `nomadbox up` first`
 //     and exit 1. status, up and destroy work on a cluster without
 //     machines.

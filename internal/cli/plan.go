@@ -1,32 +1,17 @@
 package cli
 
-import (
-	"context"
+import "github.com/urfave/cli/v2"
 
-	"github.com/urfave/cli/v2"
-
-	"github.com/nomadbox/nomadbox/internal/cluster"
-	"github.com/nomadbox/nomadbox/internal/jobs"
-)
-
+// planCommand is `nomadbox plan`, the old name of `job plan`: it still
+// works, and says once on standard error that its name is `job plan`
+// now, because plain "plan" is the change plan of `up`.
 func planCommand() *cli.Command {
-	return &cli.Command{
-		Name:      "plan",
-		Usage:     "show what running a job would change, and the index for run --check-index",
-		UsageText: "nomadbox plan [-f FILE] [-o DIR] [--var k=v]... JOB.nomad.hcl",
-		Flags:     []cli.Flag{fileFlag(), outputFlag(), varFlag()},
-		Before:    jobArgs,
-		Action: inSession(needCluster, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
-			client, job, err := loadJob(ctx, c, s)
-			if err != nil {
-				return err
-			}
-			resp, err := client.Plan(ctx, job)
-			if err != nil {
-				return err
-			}
-			jobs.WritePlan(c.App.Writer, c.Args().First(), resp)
-			return nil
-		}),
-	}
+	c := oldSpelling(jobPlanCommand(), "plan")
+	c.Usage = "the old name of `job plan` (plain \"plan\" is the change plan of `up --dry-run`)"
+	c.Description = "`nomadbox plan` is `nomadbox job plan` now (plain \"plan\" is the change plan\n" +
+		"of `nomadbox up --dry-run`). This spelling still works and says so on standard\n" +
+		"error; its standard output and exit status are those of `job plan`.\n\n" +
+		jobPlanCommand().Description
+	c.Action = withNotice(renamedNotice, c.Action)
+	return c
 }

@@ -9,12 +9,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/hashicorp/nomad/api"
 	"github.com/urfave/cli/v2"
 
 	"github.com/nomadbox/nomadbox/internal/cluster"
 	"github.com/nomadbox/nomadbox/internal/execx"
-	"github.com/nomadbox/nomadbox/internal/jobs"
 )
 
 // outputFlag is -o for the commands that work in a render directory.
@@ -186,25 +184,6 @@ func writeJSON(c *cli.Context, v any) error {
 	enc := json.NewEncoder(c.App.Writer)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
-}
-
-func varFlag() cli.Flag {
-	return &cli.StringSliceFlag{Name: "var", Usage: "set a job variable, name=value (repeatable)"}
-}
-
-// loadJob parses the job file named on the command line, with its --var
-// values (jobArgs checked them), through the cluster's Nomad agent.
-func loadJob(ctx context.Context, c *cli.Context, s *cluster.Session) (*jobs.Client, *api.Job, error) {
-	vars, err := jobs.ParseVars(c.StringSlice("var"))
-	if err != nil {
-		return nil, nil, usageError{err}
-	}
-	client, err := s.Jobs(c.App.Writer)
-	if err != nil {
-		return nil, nil, err
-	}
-	job, err := client.Parse(ctx, c.Args().First(), vars)
-	return client, job, err
 }
 
 // maxParallelFlag is how many clients restart their agents at a time.

@@ -47,7 +47,7 @@ func TestWritePlan(t *testing.T) {
 		`+/- Count: "2" => "7"`,
 		"All tasks successfully allocated.",
 		"Job Modify Index: 42",
-		"nomadbox run --check-index 42 jobs/web.nomad.hcl",
+		"nomadbox job run --check-index 42 jobs/web.nomad.hcl",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("plan output lacks %q:\n%s", want, out)

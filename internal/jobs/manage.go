@@ -34,7 +34,7 @@ func (c *Client) Stop(ctx context.Context, job string, purge bool) error {
 		}
 		live := 0
 		for _, a := range allocs {
-			if a.ClientStatus == "running" || a.ClientStatus == "pending" {
+			if a.ClientStatus == api.AllocClientStatusRunning || a.ClientStatus == api.AllocClientStatusPending {
 				live++
 			}
 		}
@@ -48,7 +48,7 @@ func (c *Client) Stop(ctx context.Context, job string, purge bool) error {
 	}
 }
 
-// JobSummary is one line of `nomadbox jobs`.
+// JobSummary is one line of `nomadbox job status` (`nomadbox jobs`).
 type JobSummary struct {
 	ID      string `json:"id"`
 	Type    string `json:"type"`
@@ -91,7 +91,7 @@ func WriteList(w io.Writer, jobs []JobSummary) {
 	fmt.Fprintln(tw, "ID\tTYPE\tSTATUS\tRUNNING")
 	for _, j := range jobs {
 		desired := fmt.Sprint(j.Desired)
-		if j.Type == "system" {
+		if j.Type == api.JobTypeSystem {
 			desired = "-"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%s\n", j.ID, j.Type, j.Status, j.Running, desired)

@@ -21,7 +21,7 @@ func (c *Client) Plan(ctx context.Context, job *api.Job) (*api.JobPlanResponse, 
 
 // WritePlan prints a plan the way `nomad job plan` does: the diff, what
 // the scheduler would do per group, placement problems, and the index to
-// pass to run --check-index.
+// pass to job run --check-index.
 func WritePlan(w io.Writer, file string, resp *api.JobPlanResponse) {
 	d := resp.Diff
 	if d != nil {
@@ -58,7 +58,7 @@ func WritePlan(w io.Writer, file string, resp *api.JobPlanResponse) {
 		fmt.Fprintf(w, "\nWarnings:\n%s\n", resp.Warnings)
 	}
 	fmt.Fprintf(w, "\nJob Modify Index: %d\n", resp.JobModifyIndex)
-	fmt.Fprintf(w, "To submit the job with version verification run:\n\nnomadbox run --check-index %d %s\n\n", resp.JobModifyIndex, file)
+	fmt.Fprintf(w, "To submit the job with version verification run:\n\nnomadbox job run --check-index %d %s\n\n", resp.JobModifyIndex, file)
 	fmt.Fprintf(w, "When running the job with the check-index flag, the job will only be run if the\n"+
 		"job modify index given matches the server-side version. If the index has\n"+
 		"changed, another user has modified the job and the plan's results are\npotentially invalid.\n")

@@ -45,7 +45,7 @@ func (c *Client) Run(ctx context.Context, job *api.Job, opts RunOptions) error {
 	resp, _, err := c.Nomad.Jobs().RegisterOpts(job, reg, (&api.WriteOptions{}).WithContext(ctx))
 	if err != nil {
 		if opts.CheckIndex != nil && strings.Contains(err.Error(), "modify index") {
-			return fmt.Errorf("%w: %s was planned at index %d; run `nomadbox plan` again and use its index (%v)", ErrStaleIndex, *job.ID, *opts.CheckIndex, err)
+			return fmt.Errorf("%w: %s was planned at index %d; run `nomadbox job plan` (formerly `nomadbox plan`) again and use its index (%v)", ErrStaleIndex, *job.ID, *opts.CheckIndex, err)
 		}
 		return fmt.Errorf("registering %s: %w", *job.ID, err)
 	}
@@ -114,7 +114,7 @@ func (c *Client) placedSoon(ctx context.Context, job string) (bool, error) {
 			return false, err
 		}
 		for _, a := range allocs {
-			if a.DesiredStatus == "run" {
+			if a.DesiredStatus == api.AllocDesiredStatusRun {
 				return true, nil
 			}
 		}
@@ -141,13 +141,13 @@ func (c *Client) followEval(ctx context.Context, id string) (*api.Evaluation, er
 			return nil, fmt.Errorf("reading evaluation %s: %w", short(id), err)
 		}
 		switch ev.Status {
-		case "complete":
+		case api.EvalStatusComplete:
 			if ev.NextEval != "" {
 				id = ev.NextEval
 				continue
 			}
 			return ev, nil
-		case "failed", "canceled":
+		case api.EvalStatusFailed, api.EvalStatusCancelled:
 			return nil, fmt.Errorf("evaluation %s %s: %s", short(id), ev.Status, ev.StatusDescription)
 		}
 		if err := c.sleep(ctx); err != nil {
@@ -232,10 +232,10 @@ func (c *Client) followDeployment(ctx context.Context, job, id string, index uin
 			last = line
 		}
 		switch d.Status {
-		case "successful":
+		case api.DeploymentStatusSuccessful:
 			c.printf("Job %s is healthy.\n", job)
 			return nil
-		case "failed", "cancelled":
+		case api.DeploymentStatusFailed, api.DeploymentStatusCancelled:
 			return c.explainFailure(ctx, job, fmt.Sprintf("deployment %s %s: %s", short(id), d.Status, d.StatusDescription))
 		}
 		if err := c.failFast(ctx, job, index); err != nil {
@@ -292,15 +292,15 @@ func (c *Client) waitRunning(ctx context.Context, job string, index uint64) erro
 		}
 		running, pending := 0, 0
 		for _, a := range allocs {
-			if a.DesiredStatus != "run" {
+			if a.DesiredStatus != api.AllocDesiredStatusRun {
 				continue
 			}
 			switch {
-			case a.ClientStatus == "complete" || a.ClientStatus == "running" && tasksRunning(a):
+			case a.ClientStatus == api.AllocClientStatusComplete || a.ClientStatus == api.AllocClientStatusRunning && tasksRunning(a):
 				running++
-			case a.ClientStatus == "running" || a.ClientStatus == "pending":
+			case a.ClientStatus == api.AllocClientStatusRunning || a.ClientStatus == api.AllocClientStatusPending:
 				pending++ // a task is starting or waiting to restart
-			case a.ClientStatus == "failed" || a.ClientStatus == "lost":
+			case a.ClientStatus == api.AllocClientStatusFailed || a.ClientStatus == api.AllocClientStatusLost:
 				return c.explainFailure(ctx, job, fmt.Sprintf("allocation %s %s", short(a.ID), a.ClientStatus))
 			}
 		}
@@ -328,7 +328,7 @@ func (c *Client) explainFailure(ctx context.Context, job, why string) error {
 		for _, a := range allocs {
 			unhealthy := a.DeploymentStatus != nil && a.DeploymentStatus.Healthy != nil && !*a.DeploymentStatus.Healthy
 			_, failing := taskevents.First(a)
-			if a.ClientStatus != "failed" && !unhealthy && !failing {
+			if a.ClientStatus != api.AllocClientStatusFailed && !unhealthy && !failing {
 				continue
 			}
 			if shown == 3 {
@@ -354,11 +354,15 @@ func (c *Client) explainFailure(ctx context.Context, job, why string) error {
 	return errors.New(b.String())
 }
 
+// taskStateRunning is a running task's State; Nomad's api package has
+// no name for it (its structs package calls it TaskStateRunning).
+const taskStateRunning = "running"
+
 // tasksRunning reports whether every task of an allocation runs (a task
 // between restarts is "pending").
 func tasksRunning(a *api.AllocationListStub) bool {
 	for _, ts := range a.TaskStates {
-		if ts.State != "running" {
+		if ts.State != taskStateRunning {
 			return false
 		}
 	}
