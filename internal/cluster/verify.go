@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/internal/verify"
 )
 
@@ -13,8 +14,9 @@ import (
 func (s *Session) VerifyOptions() verify.Options {
 	ssh := s.nodeSSH()
 	opts := verify.Options{
-		Topology: s.Topology,
-		Exec:     ssh.Exec,
+		Topology:      s.Topology,
+		Exec:          ssh.Exec,
+		CanaryTimeout: canaryTimeout(s.Topology),
 	}
 	a, err := s.access()
 	if err != nil {
@@ -25,6 +27,17 @@ func (s *Session) VerifyOptions() verify.Options {
 	// The agents' certificates come from the cluster's own CA.
 	opts.TLSConfig = a.tlsConfig()
 	return opts
+}
+
+// canaryTimeout bounds one run of the canaries. Emulated machines
+// (libvirt's qemu driver) start a task several times slower than KVM or
+// containers do: on a 2-core host under load a docker canary there was
+// still running after verify's usual 2 minutes.
+func canaryTimeout(t *topology.Topology) time.Duration {
+	if t.Provider.Name == "libvirt" && t.Provider.Driver == "qemu" {
+		return 4 * verify.DefaultCanaryTimeout
+	}
+	return verify.DefaultCanaryTimeout
 }
 
 // CanaryMode says when Verify runs the canaries (a task per client and
