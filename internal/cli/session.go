@@ -34,7 +34,7 @@ func openSession(c *cli.Context, l *cluster.Loaded, command string) (*cluster.Se
 	if c.Bool("json") {
 		out = c.App.ErrWriter
 	}
-	return cluster.Open(c.Context, l.Topology, cluster.SessionOptions{
+	return cluster.Open(c.Context, l, cluster.SessionOptions{
 		OutDir:  c.String("output"),
 		Out:     out,
 		TTY:     isTerminal(out),

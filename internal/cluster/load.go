@@ -67,10 +67,15 @@ func (d *Diagnostics) Error() string {
 }
 
 // Loaded is a topology that passed every check, with the warnings found
-// on the way.
+// on the way. Nothing writes into Topology after Load: what commands
+// learn later (paths made absolute, checksums, addresses a provider
+// reports) travels beside it, so a render depends on what it is given
+// and not on which commands ran before.
 type Loaded struct {
 	Topology *topology.Topology
 	Warnings *Diagnostics
+	// Plugin is what a plugin provider said when its block was checked.
+	Plugin providers.Answers
 }
 
 // Load parses, defaults and validates the topology at path and checks
@@ -89,8 +94,11 @@ func Load(ctx context.Context, path string) (*Loaded, error) {
 		// The job files are checked beside the topology's own problems.
 		diags = append(diags, partial.CheckHost()...)
 	}
+	var answers providers.Answers
 	if t != nil && !diags.HasErrors() {
-		diags = append(diags, providers.CheckBlock(ctx, t)...)
+		var ds hcl.Diagnostics
+		answers, ds = providers.CheckBlock(ctx, t)
+		diags = append(diags, ds...)
 	}
 	if diags.HasErrors() {
 		return nil, &Diagnostics{Diags: diags, Files: p.Files()}
@@ -99,7 +107,7 @@ func Load(ctx context.Context, path string) (*Loaded, error) {
 		// kvm only where KVM boots a Linux guest here (a cached probe).
 		t.Provider.Driver = kvmprobe.OnHost().Driver()
 	}
-	return &Loaded{Topology: t, Warnings: &Diagnostics{Diags: diags, Files: p.Files()}}, nil
+	return &Loaded{Topology: t, Warnings: &Diagnostics{Diags: diags, Files: p.Files()}, Plugin: answers}, nil
 }
 
 // RenderDir is where a cluster's files go unless -o says otherwise:

@@ -104,13 +104,7 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 	// rendered Vagrantfile first.
 	render := func() error {
 		p.Phase("render")
-		var rendered *RenderResult
-		var err error
-		if files != nil {
-			rendered, err = writeRender(s.Topology, s.Dir, files)
-		} else {
-			rendered, err = Render(s.Topology, RenderOptions{OutDir: s.Dir, Assets: opts.Assets})
-		}
+		rendered, err := s.render(files, opts.Assets)
 		if err != nil {
 			return err
 		}
@@ -153,8 +147,8 @@ func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report
 		if err := s.adoptAddresses(ctx); err != nil {
 			return nil, err
 		}
-		// The addresses the provider reported are in the topology now:
-		// the render the plan compared is stale.
+		// The addresses the provider reported are the session's now: the
+		// render the plan compared is stale.
 		files = nil
 		if err := render(); err != nil {
 			return nil, err
@@ -258,7 +252,7 @@ func (s *Session) planStep(ctx context.Context, opts UpOptions, existed bool) (*
 		}
 		if opts.PlanJSON != nil {
 			// No machines and nothing applied: every node is created.
-			fresh := plan.Compute(plan.Input{Topology: s.Topology, ExistingHosts: s.existingHosts()})
+			fresh := plan.Compute(plan.Input{Topology: s.asWritten(), ExistingHosts: s.existingHosts()})
 			return nil, nil, errors.Join(fresh.WriteJSON(opts.PlanJSON), ErrDryRun)
 		}
 		p.Printf("Plan: %d machines to create (new cluster) with %s.\n", len(s.Topology.Nodes()), plan.MachinesOf(s.Topology))
@@ -369,7 +363,7 @@ func (e *UnhealthyError) Error() string {
 // Provision renders the topology and runs the playbook once over every
 // node.
 func (s *Session) Provision(ctx context.Context, assets fs.FS) (*ansible.Result, error) {
-	rendered, err := Render(s.Topology, RenderOptions{OutDir: s.Dir, Assets: assets})
+	rendered, err := s.render(nil, assets)
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"github.com/nomadbox/nomadbox/internal/execx"
-	"github.com/nomadbox/nomadbox/internal/nodeimage"
 	"github.com/nomadbox/nomadbox/internal/secrets"
 	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/provider"
@@ -150,8 +149,8 @@ func Serve(name string) error {
 	return nil
 }
 
-// loadTopology reads the topology the request names as nomadbox's render
-// left it: paths absolute, local binaries' checksums known.
+// loadTopology reads the topology the request names, its paths made
+// absolute as nomadbox's render makes them.
 func loadTopology(c *provider.Cluster) (*topology.Topology, error) {
 	t, diags := topology.NewParser().ParseFile(c.TopologyFile)
 	if diags.HasErrors() {
@@ -160,11 +159,5 @@ func loadTopology(c *provider.Cluster) (*topology.Topology, error) {
 	if t.Provider.Name == "" {
 		return nil, fmt.Errorf("loading %s: no provider block", c.TopologyFile)
 	}
-	if err := t.ResolvePaths(); err != nil {
-		return nil, err
-	}
-	if err := nodeimage.Checksums(t, c.Dir); err != nil {
-		return nil, err
-	}
-	return t, nil
+	return t.Resolved()
 }

@@ -42,25 +42,30 @@ func (t *Topology) CheckHost() hcl.Diagnostics {
 	return diags
 }
 
-// ResolvePaths makes the paths the topology names absolute, so rendered
-// files work from any directory (Ansible runs from the render directory).
-func (t *Topology) ResolvePaths() error {
-	for _, p := range []*string{&t.Install.ConsulBinary, &t.Install.NomadBinary, &t.Provider.PrivateKey} {
+// Resolved returns a copy of t whose paths (the local binaries, the ssh
+// provider's private key, the job files) are absolute, so rendered files
+// work from any directory (Ansible runs from the render directory). t
+// itself is not changed: what a command parsed stays as written, and the
+// copy is what a render is made from.
+func (t *Topology) Resolved() (*Topology, error) {
+	r := *t
+	r.Jobs = append([]Job(nil), t.Jobs...)
+	for _, p := range []*string{&r.Install.ConsulBinary, &r.Install.NomadBinary, &r.Provider.PrivateKey} {
 		if *p == "" {
 			continue
 		}
 		abs, err := absPath(t.Path(expandHome(*p)))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		*p = abs
 	}
-	for i := range t.Jobs {
-		abs, err := absPath(t.Path(t.Jobs[i].File))
+	for i := range r.Jobs {
+		abs, err := absPath(t.Path(r.Jobs[i].File))
 		if err != nil {
-			return err
+			return nil, err
 		}
-		t.Jobs[i].File = abs
+		r.Jobs[i].File = abs
 	}
-	return nil
+	return &r, nil
 }

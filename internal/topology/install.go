@@ -19,12 +19,6 @@ type Install struct {
 	Method       string
 	ConsulBinary string
 	NomadBinary  string
-	// ConsulSHA256 and NomadSHA256 are the checksums of the local
-	// binaries. They are not part of the file: the caller that renders
-	// fills them in (cluster.Render), so that nodes which already hold
-	// the same binary get nothing copied; empty means unknown.
-	ConsulSHA256 string
-	NomadSHA256  string
 	// Docker is docker-ce (Docker's apt repository) or docker.io (the
 	// distribution's package, for hosts that cannot reach Docker's).
 	Docker string
