@@ -29,6 +29,7 @@ func renderCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			defer l.Close()
 			res, err := cluster.Render(l, cluster.RenderOptions{
 				OutDir: c.String("output"),
 				Assets: nomadbox.Assets(),

@@ -155,6 +155,7 @@ func inSession(n needs, f func(ctx context.Context, c *cli.Context, s *cluster.S
 		if err != nil {
 			return err
 		}
+		defer l.Close()
 		if n.nodes != nil {
 			if err := cluster.CheckNodes(l.Topology, n.nodes(c)...); err != nil {
 				return err

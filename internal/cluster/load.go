@@ -76,6 +76,17 @@ type Loaded struct {
 	Warnings *Diagnostics
 	// Plugin is what a plugin provider said when its block was checked.
 	Plugin providers.Answers
+	// provider is the plugin that checked the block, still running: the
+	// command's Session works with it instead of starting another.
+	provider *providers.Handle
+}
+
+// Close stops the plugin provider Load started, if a Session did not
+// take it (Session.Close stops it then; stopping twice is harmless).
+func (l *Loaded) Close() {
+	if l.provider != nil {
+		l.provider.Close()
+	}
 }
 
 // Load parses, defaults and validates the topology at path and checks
@@ -95,19 +106,35 @@ func Load(ctx context.Context, path string) (*Loaded, error) {
 		diags = append(diags, partial.CheckHost()...)
 	}
 	var answers providers.Answers
+	var h *providers.Handle
 	if t != nil && !diags.HasErrors() {
 		var ds hcl.Diagnostics
-		answers, ds = providers.CheckBlock(ctx, t)
+		h, answers, ds = checkProvider(ctx, t)
 		diags = append(diags, ds...)
 	}
 	if diags.HasErrors() {
+		if h != nil {
+			h.Close()
+		}
 		return nil, &Diagnostics{Diags: diags, Files: p.Files()}
 	}
 	if t.Provider.Name == "libvirt" && !t.Provider.DriverSet() {
 		// kvm only where KVM boots a Linux guest here (a cached probe).
 		t.Provider.Driver = kvmprobe.OnHost().Driver()
 	}
-	return &Loaded{Topology: t, Warnings: &Diagnostics{Diags: diags, Files: p.Files()}, Plugin: answers}, nil
+	return &Loaded{Topology: t, Warnings: &Diagnostics{Diags: diags, Files: p.Files()}, Plugin: answers, provider: h}, nil
+}
+
+// checkProvider starts t's plugin provider, with the command's ctx, and
+// has it check its block; the plugin keeps running for the rest of the
+// command. A built-in provider has nothing to start here (nil).
+func checkProvider(ctx context.Context, t *topology.Topology) (*providers.Handle, providers.Answers, hcl.Diagnostics) {
+	h, diags := providers.LaunchFor(ctx, t)
+	if h == nil {
+		return nil, providers.Answers{}, diags
+	}
+	answers, diags := providers.CheckBlock(ctx, t, h)
+	return h, answers, diags
 }
 
 // RenderDir is where a cluster's files go unless -o says otherwise:

@@ -142,7 +142,7 @@ func Open(ctx context.Context, l *Loaded, opts SessionOptions) (*Session, error)
 	if opts.Verbose {
 		s.Runner.OnLine = func(_ *execx.Cmd, line string) { s.Progress.Printf("    %s\n", line) }
 	}
-	if s.Provider, err = providers.Open(ctx, resolved, s.Runner, f); err != nil {
+	if s.Provider, err = openProvider(ctx, l, resolved, s.Runner, f); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -152,6 +152,17 @@ func Open(ctx context.Context, l *Loaded, opts SessionOptions) (*Session, error)
 		s.Logf("reading the machines' addresses: %v", err)
 	}
 	return s, nil
+}
+
+// openProvider is the command's provider: the plugin Load started to
+// check the block, its stderr now going to the cluster's log, or else
+// (a built-in) the one the topology names, opened now.
+func openProvider(ctx context.Context, l *Loaded, t *topology.Topology, runner *execx.Runner, log io.Writer) (*providers.Handle, error) {
+	if l.provider != nil {
+		l.provider.SetLog(log, runner.Mask)
+		return l.provider, nil
+	}
+	return providers.Open(ctx, t, runner, log)
 }
 
 // openLog makes the render directory dir and opens its log for

@@ -20,30 +20,45 @@ type Answers struct {
 	Fragments map[string]string
 }
 
-// CheckBlock finds the plugin a topology's provider names, decodes the
-// provider block with the schema the plugin declares and has the plugin
-// validate it. Every problem is a diagnostic at the provider label or at
-// the attribute. Built-in blocks are the topology package's to check.
-// Decoding the block is the last part of parsing it: it sets the
-// provider's Config; what else the plugin says comes back as Answers.
-func CheckBlock(ctx context.Context, t *topology.Topology) (Answers, hcl.Diagnostics) {
+// LaunchFor starts the plugin t's provider names, with the command's ctx
+// (Ctrl-C stops it), for the command to use from validation to its last
+// step: one plugin process per command. Its stderr is dropped until
+// Handle.SetLog names the cluster's log. A plugin that is not found or
+// does not start is a diagnostic at the provider label; a built-in
+// provider has no plugin (nil, nil).
+func LaunchFor(ctx context.Context, t *topology.Topology) (*Handle, hcl.Diagnostics) {
+	p := &t.Provider
+	if !p.Plugin {
+		return nil, nil
+	}
+	path, dirs := Find(p.Name)
+	if path == "" {
+		return nil, labelDiag(p, "Provider plugin not found", NotFoundError(p.Name, dirs).Error()+".")
+	}
+	h, err := launch(ctx, provider.LaunchOptions{Name: p.Name, Path: path}, &pluginLog{name: p.Name})
+	if err != nil {
+		return nil, labelDiag(p, "Provider plugin failed", err.Error())
+	}
+	return h, nil
+}
+
+func labelDiag(p *topology.Provider, summary, detail string) hcl.Diagnostics {
+	r := p.NameRange
+	return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: &r}}
+}
+
+// CheckBlock decodes a plugin provider's block with the schema the
+// plugin h declares and has the plugin validate it. Every problem is a
+// diagnostic at the provider label or at the attribute. Built-in blocks
+// are the topology package's to check. Decoding the block is the last
+// part of parsing it: it sets the provider's Config; what else the
+// plugin says comes back as Answers.
+func CheckBlock(ctx context.Context, t *topology.Topology, h *Handle) (Answers, hcl.Diagnostics) {
 	p := &t.Provider
 	if !p.Plugin {
 		return Answers{}, nil
 	}
-	diag := func(summary, detail string) hcl.Diagnostics {
-		r := p.NameRange
-		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: &r}}
-	}
-	path, dirs := Find(p.Name)
-	if path == "" {
-		return Answers{}, diag("Provider plugin not found", NotFoundError(p.Name, dirs).Error()+".")
-	}
-	h, err := Launch(ctx, p.Name, path, nil)
-	if err != nil {
-		return Answers{}, diag("Provider plugin failed", err.Error())
-	}
-	defer h.Close()
+	diag := func(summary, detail string) hcl.Diagnostics { return labelDiag(p, summary, detail) }
 	schema, err := h.Schema(ctx)
 	if err != nil {
 		return Answers{}, diag("Provider plugin failed", err.Error())

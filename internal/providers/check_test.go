@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/hcl/v2"
+
 	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/provider"
 )
@@ -86,6 +88,17 @@ func installAcme(t *testing.T, mode string) {
 	t.Setenv("PATH", os.Getenv("PATH")+":/bin:/usr/bin")
 }
 
+// checkBlock starts topo's plugin and has it check the block, as
+// cluster.Load does.
+func checkBlock(ctx context.Context, topo *topology.Topology) (Answers, hcl.Diagnostics) {
+	h, diags := LaunchFor(ctx, topo)
+	if h == nil {
+		return Answers{}, diags
+	}
+	defer h.Close()
+	return CheckBlock(ctx, topo, h)
+}
+
 func checkAcme(t *testing.T, block string) (*topology.Topology, Answers, []string) {
 	t.Helper()
 	src := "cluster \"c\" {}\nprovider \"acme\" {\n" + block + "}\nserver \"nomad-server\" {}\nclient \"nomad-client\" {}\n"
@@ -94,7 +107,7 @@ func checkAcme(t *testing.T, block string) (*topology.Topology, Answers, []strin
 		t.Fatal(diags)
 	}
 	var got []string
-	answers, diags := CheckBlock(context.Background(), topo)
+	answers, diags := checkBlock(context.Background(), topo)
 	for _, d := range diags {
 		got = append(got, fmt.Sprintf("%d:%d %s", d.Subject.Start.Line, d.Subject.Start.Column, d.Summary))
 	}
