@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -141,8 +142,13 @@ func TestOnePluginLaunchPerCommand(t *testing.T) {
 
 func openFor(t *testing.T, l *Loaded, dryRun bool) *Session {
 	t.Helper()
+	return openTo(t, l, dryRun, nil)
+}
+
+func openTo(t *testing.T, l *Loaded, dryRun bool, out io.Writer) *Session {
+	t.Helper()
 	s, err := Open(context.Background(), l, SessionOptions{
-		OutDir: filepath.Join(filepath.Dir(l.Topology.Filename), ".nomadbox", "c"), Command: "up", DryRun: dryRun,
+		OutDir: filepath.Join(filepath.Dir(l.Topology.Filename), ".nomadbox", "c"), Command: "up", DryRun: dryRun, Out: out,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -180,5 +186,31 @@ func TestCancelDuringPluginValidation(t *testing.T) {
 		if syscall.Kill(pid, 0) == nil {
 			t.Errorf("the plugin (pid %d) still runs after Load returned", pid)
 		}
+	}
+}
+
+// The one cleanup rule of up: when a step fails after the machines of a
+// new cluster were created, they are removed, unless --retain keeps them.
+func TestUpRemovesANewClustersMachinesUnlessRetained(t *testing.T) {
+	for _, retain := range []bool{false, true} {
+		t.Run(fmt.Sprint("retain=", retain), func(t *testing.T) {
+			path, _ := installCounted(t, "ok")
+			l, err := Load(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			var out strings.Builder
+			s := openTo(t, l, false, &out)
+			defer s.Close()
+			if _, err := s.Up(context.Background(), UpOptions{Assets: nomadbox.Assets(), Retain: retain}); err == nil {
+				t.Fatal("up succeeded with a provider that makes no machines")
+			}
+			removed := strings.Contains(out.String(), "Removing the machines this run created")
+			kept := strings.Contains(out.String(), "The machines were kept")
+			if removed == retain || kept != retain || !strings.Contains(out.String(), "Full log: ") {
+				t.Errorf("retain %v: removed %v, kept %v:\n%s", retain, removed, kept, out.String())
+			}
+		})
 	}
 }
