@@ -72,8 +72,12 @@ func (d *Diagnostics) Error() string {
 // reports) travels beside it, so a render depends on what it is given
 // and not on which commands ran before.
 type Loaded struct {
+	// Topology is the file's topology with Host in it (WithHostFacts).
 	Topology *topology.Topology
 	Warnings *Diagnostics
+	// Host is what Load learned of this machine: the local binaries'
+	// versions and the libvirt driver.
+	Host topology.HostFacts
 	// Plugin is what a plugin provider said when its block was checked.
 	Plugin providers.Answers
 	// provider is the plugin that checked the block, still running: the
@@ -95,11 +99,14 @@ func (l *Loaded) Close() {
 func Load(ctx context.Context, path string) (*Loaded, error) {
 	p := topology.NewParser()
 	t, diags := p.ParseFile(path)
+	var host topology.HostFacts
 	if t != nil {
 		diags = append(diags, t.CheckHost()...)
 		// With install method local the binaries' own versions are the
 		// versions: each is run once (`version`) to ask.
-		diags = append(diags, t.CheckLocalBinaries(binversion.ProbeProgram)...)
+		var ds hcl.Diagnostics
+		host.Versions, ds = t.CheckLocalBinaries(binversion.ProbeProgram)
+		diags = append(diags, ds...)
 	}
 	if partial := p.Partial(); t == nil && partial != nil {
 		// The job files are checked beside the topology's own problems.
@@ -120,9 +127,12 @@ func Load(ctx context.Context, path string) (*Loaded, error) {
 	}
 	if t.Provider.Name == "libvirt" && !t.Provider.DriverSet() {
 		// kvm only where KVM boots a Linux guest here (a cached probe).
-		t.Provider.Driver = kvmprobe.OnHost().Driver()
+		host.LibvirtDriver = kvmprobe.OnHost().Driver()
 	}
-	return &Loaded{Topology: t, Warnings: &Diagnostics{Diags: diags, Files: p.Files()}, Plugin: answers, provider: h}, nil
+	return &Loaded{
+		Topology: t.WithHostFacts(host), Host: host, Plugin: answers, provider: h,
+		Warnings: &Diagnostics{Diags: diags, Files: p.Files()},
+	}, nil
 }
 
 // checkProvider starts t's plugin provider, with the command's ctx, and

@@ -69,3 +69,28 @@ func (t *Topology) Resolved() (*Topology, error) {
 	}
 	return &r, nil
 }
+
+// HostFacts are what loading a topology learns of this machine rather
+// than reads in the file: the releases of the local binaries where the
+// versions block does not pin them, and the libvirt driver this host's
+// KVM probe calls for where the provider block does not name one. ""
+// leaves the topology's own value.
+type HostFacts struct {
+	Versions      BinaryVersions
+	LibvirtDriver string
+}
+
+// WithHostFacts returns a copy of t with h in it; t is not changed.
+func (t *Topology) WithHostFacts(h HostFacts) *Topology {
+	c := *t
+	if h.Versions.Consul != "" {
+		c.Versions.Consul = h.Versions.Consul
+	}
+	if h.Versions.Nomad != "" {
+		c.Versions.Nomad = h.Versions.Nomad
+	}
+	if h.LibvirtDriver != "" {
+		c.Provider.Driver = h.LibvirtDriver
+	}
+	return &c
+}
