@@ -1,18 +1,50 @@
 // Package generator turns a Topology into the files of a render
 // directory: the Vagrantfile and the Ansible tree. It is pure: no I/O
-// beyond the asset fs.FS it is given, no exec, and the same input always
+// beyond the asset fs.FS it is given, no exec, and the same Input always
 // gives the same bytes, which the golden tests hold it to.
 package generator
 
 import (
 	"fmt"
 	"io/fs"
+	"net/netip"
 	"path"
 	"sort"
 	"strings"
 
+	"github.com/nomadbox/nomadbox/internal/nodeimage"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
+
+// Input is everything a render is made from. What was learned after the
+// topology was parsed (the provider's answers, this machine's binaries)
+// travels here beside it, never inside it, so a render depends on its
+// Input only and not on which commands ran before.
+type Input struct {
+	// Topology is the parsed topology with its paths made absolute
+	// (topology.Resolved): Ansible runs from the render directory.
+	Topology *topology.Topology
+	// Machines are the addresses a provider that chooses them reported,
+	// by node name; they win over the ones derived from the CIDR.
+	Machines map[string]netip.Addr
+	// PluginVagrant: the provider is a plugin whose machines Vagrant
+	// makes (its UsesVagrant capability); Fragments are the Ruby it gave
+	// for each node's provider block (node name -> Ruby).
+	PluginVagrant bool
+	Fragments     map[string]string
+	// Checksums are those of the local binaries (install.method =
+	// "local"); empty when unknown.
+	Checksums nodeimage.Checksums
+}
+
+// usesVagrant reports whether the render has a Vagrantfile: the machines
+// are made by Vagrant.
+func (in Input) usesVagrant() bool {
+	if in.Topology.Provider.Plugin {
+		return in.PluginVagrant
+	}
+	return in.Topology.Provider.UsesVagrant()
+}
 
 // Files maps a path relative to the render directory (slash-separated)
 // to its content.
@@ -28,12 +60,14 @@ func (f Files) Paths() []string {
 	return out
 }
 
-// Render produces every file of the render directory for t. assets holds
-// Vagrantfile.tmpl and the static ansible/ tree (site.yml and roles).
-func Render(t *topology.Topology, assets fs.FS) (Files, error) {
+// Render produces every file of the render directory for in. assets
+// holds Vagrantfile.tmpl and the static ansible/ tree (site.yml and
+// roles). in.Topology is not changed.
+func Render(in Input, assets fs.FS) (Files, error) {
+	t := in.Topology.WithAddresses(in.Machines)
 	files := Files{}
-	if t.Provider.UsesVagrant() {
-		vf, err := vagrantfile(t, assets)
+	if in.usesVagrant() {
+		vf, err := vagrantfile(t, in, assets)
 		if err != nil {
 			return nil, err
 		}
@@ -42,7 +76,7 @@ func Render(t *topology.Topology, assets fs.FS) (Files, error) {
 	if err := copyTree(files, assets, "ansible"); err != nil {
 		return nil, err
 	}
-	generated, err := ansibleFiles(t)
+	generated, err := ansibleFiles(t, in)
 	if err != nil {
 		return nil, err
 	}

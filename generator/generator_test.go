@@ -14,6 +14,7 @@ import (
 
 	"github.com/nomadbox/nomadbox"
 	"github.com/nomadbox/nomadbox/generator"
+	"github.com/nomadbox/nomadbox/internal/nodeimage"
 	"github.com/nomadbox/nomadbox/internal/scaffold"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
@@ -66,7 +67,7 @@ func isGenerated(p string) bool {
 func TestGolden(t *testing.T) {
 	for name, src := range goldenCases(t) {
 		t.Run(name, func(t *testing.T) {
-			files, err := generator.Render(parse(t, name, src), nomadbox.Assets())
+			files, err := generator.Render(generator.Input{Topology: parse(t, name, src)}, nomadbox.Assets())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -130,11 +131,11 @@ func firstDiff(want, got []byte) string {
 
 func TestDeterministic(t *testing.T) {
 	for name, src := range goldenCases(t) {
-		a, err := generator.Render(parse(t, name, src), nomadbox.Assets())
+		a, err := generator.Render(generator.Input{Topology: parse(t, name, src)}, nomadbox.Assets())
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := generator.Render(parse(t, name, src), nomadbox.Assets())
+		b, _ := generator.Render(generator.Input{Topology: parse(t, name, src)}, nomadbox.Assets())
 		for p := range a {
 			if !bytes.Equal(a[p], b[p]) {
 				t.Errorf("%s/%s differs between two renders of the same topology", name, p)
@@ -158,7 +159,7 @@ func TestAssetsCopiedVerbatim(t *testing.T) {
 		"ansible/roles/x/files/.hidden.cfg": {Data: []byte("kept")},
 	}
 	src, _ := scaffold.Topology(scaffold.Options{Cluster: "c", Provider: "docker", Servers: 1, Clients: 1})
-	files, err := generator.Render(parse(t, "c", src), assets)
+	files, err := generator.Render(generator.Input{Topology: parse(t, "c", src)}, assets)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +178,7 @@ func TestAssetsCopiedVerbatim(t *testing.T) {
 
 func TestSSHProviderHasNoVagrantfile(t *testing.T) {
 	src, _ := scaffold.Topology(scaffold.Options{Cluster: "c", Provider: "ssh", Servers: 1, Clients: 1})
-	files, err := generator.Render(parse(t, "c", src), nomadbox.Assets())
+	files, err := generator.Render(generator.Input{Topology: parse(t, "c", src)}, nomadbox.Assets())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +189,7 @@ func TestSSHProviderHasNoVagrantfile(t *testing.T) {
 
 func TestMissingTemplateIsAnError(t *testing.T) {
 	src, _ := scaffold.Topology(scaffold.Options{Cluster: "c", Provider: "virtualbox", Servers: 1, Clients: 1})
-	_, err := generator.Render(parse(t, "c", src), fstest.MapFS{"ansible/site.yml": {Data: []byte("---\n")}})
+	_, err := generator.Render(generator.Input{Topology: parse(t, "c", src)}, fstest.MapFS{"ansible/site.yml": {Data: []byte("---\n")}})
 	if err == nil || !strings.Contains(err.Error(), "Vagrantfile template") {
 		t.Fatalf("got %v, want an error about the Vagrantfile template", err)
 	}
@@ -205,15 +206,14 @@ func TestDockerImageWithBinaries(t *testing.T) {
 	if topo.Provider.Name != "docker" {
 		t.Fatalf("testdata/install-local.hcl uses provider %s, want docker", topo.Provider.Name)
 	}
-	files, err := generator.Render(topo, nomadbox.Assets())
+	files, err := generator.Render(generator.Input{Topology: topo}, nomadbox.Assets())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(files["Vagrantfile"]), `d.image = "`+topo.Provider.Image+`"`) {
 		t.Errorf("without checksums the Vagrantfile should use %s", topo.Provider.Image)
 	}
-	topo.Install.ConsulSHA256, topo.Install.NomadSHA256 = "aa", "bb"
-	files, err = generator.Render(topo, nomadbox.Assets())
+	files, err = generator.Render(generator.Input{Topology: topo, Checksums: nodeimage.Checksums{Consul: "aa", Nomad: "bb"}}, nomadbox.Assets())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,25 +225,23 @@ func TestDockerImageWithBinaries(t *testing.T) {
 	}
 }
 
-// pluginVagrantTopology is a plugin provider whose machines Vagrant makes,
+// pluginVagrantInput is a plugin provider whose machines Vagrant makes,
 // with the fragments CheckBlock would have asked of the plugin.
-func pluginVagrantTopology(t *testing.T) *topology.Topology {
+func pluginVagrantInput(t *testing.T) generator.Input {
 	t.Helper()
 	topo := parse(t, "plugin-vagrant", []byte("cluster \"p\" {}\nprovider \"acme\" {}\nserver \"nomad-server\" {}\nclient \"nomad-client\" {\n  count = 2\n}\n"))
-	topo.Provider.PluginVagrant = true
 	topo.Provider.Config = map[string]any{"box": "acme/debian-12"}
-	topo.Provider.VagrantFragments = map[string]string{
+	return generator.Input{Topology: topo, PluginVagrant: true, Fragments: map[string]string{
 		"nomad-server1": "p.memory = 1024\np.flavor = \"small\"\n",
 		"nomad-client1": "p.memory = 2048",
-	}
-	return topo
+	}}
 }
 
 // A plugin whose machines Vagrant makes gets a Vagrantfile with its
 // fragment inside each machine's provider block, and no box or provider
 // settings of the built-ins.
 func TestPluginVagrantfile(t *testing.T) {
-	files, err := generator.Render(pluginVagrantTopology(t), nomadbox.Assets())
+	files, err := generator.Render(pluginVagrantInput(t), nomadbox.Assets())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,9 +261,9 @@ func TestPluginVagrantfile(t *testing.T) {
 		}
 	}
 	// A plugin that makes its machines itself gets no Vagrantfile.
-	topo := pluginVagrantTopology(t)
-	topo.Provider.PluginVagrant = false
-	if files, _ := generator.Render(topo, nomadbox.Assets()); files["Vagrantfile"] != nil {
+	in := pluginVagrantInput(t)
+	in.PluginVagrant = false
+	if files, _ := generator.Render(in, nomadbox.Assets()); files["Vagrantfile"] != nil {
 		t.Error("a plugin without Vagrant got a Vagrantfile")
 	}
 }

@@ -50,7 +50,7 @@ func agentRender(t *testing.T, dir string, topo *topology.Topology) (string, *to
 
 func writeRender(t *testing.T, topo *topology.Topology) (string, *topology.Topology) {
 	t.Helper()
-	files, err := generator.Render(topo, nomadbox.Assets())
+	files, err := generator.Render(generator.Input{Topology: topo}, nomadbox.Assets())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestRealToolsCatchMistakes(t *testing.T) {
 // is not installed here, so its block is not evaluated (--ignore-provider).
 func TestRealToolsPluginVagrantfile(t *testing.T) {
 	testtools.Require(t, "vagrant")
-	files, err := generator.Render(pluginVagrantTopology(t), nomadbox.Assets())
+	files, err := generator.Render(pluginVagrantInput(t), nomadbox.Assets())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,7 +46,9 @@ type vagrantData struct {
 	Plugin bool
 }
 
-func vagrantfile(t *topology.Topology, assets fs.FS) ([]byte, error) {
+// vagrantfile renders the Vagrantfile of t, the topology of in with the
+// reported addresses.
+func vagrantfile(t *topology.Topology, in Input, assets fs.FS) ([]byte, error) {
 	src, err := fs.ReadFile(assets, "Vagrantfile.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("reading Vagrantfile template: %w", err)
@@ -69,7 +71,7 @@ func vagrantfile(t *topology.Topology, assets fs.FS) ([]byte, error) {
 		Driver:      p.Driver,
 		StoragePool: p.StoragePool,
 		Switch:      p.Switch,
-		Image:       dockerImage(t),
+		Image:       dockerImage(t, in.Checksums),
 		Netmask:     net.IP(net.CIDRMask(t.Network.Prefix.Bits(), 32)).String(),
 		Container: containerLists{
 			Systemd: nodecontainer.Systemd, CgroupReadOnly: nodecontainer.CgroupReadOnly,
@@ -103,7 +105,7 @@ func vagrantfile(t *topology.Topology, assets fs.FS) ([]byte, error) {
 			CPUs:       n.Group.CPUs,
 			TaskRunner: nodecontainer.RunsTasks(n),
 			Isolation:  nodecontainer.Isolates(n),
-			Fragment:   p.VagrantFragments[n.Name],
+			Fragment:   in.Fragments[n.Name],
 		})
 	}
 	var buf bytes.Buffer
@@ -115,8 +117,8 @@ func vagrantfile(t *topology.Topology, assets fs.FS) ([]byte, error) {
 
 // dockerImage is the docker provider's node image: one that already
 // holds the cluster's binaries when nomadbox copies them from this machine.
-func dockerImage(t *topology.Topology) string {
-	image, _ := nodeimage.For(t)
+func dockerImage(t *topology.Topology, sums nodeimage.Checksums) string {
+	image, _ := nodeimage.For(t, sums)
 	return image
 }
 

@@ -237,10 +237,11 @@ func selfCheck(opts scaffold.WriteOptions) error {
 	}
 	t, diags := topology.NewParser().Parse(src, opts.File)
 	if t != nil {
-		diags = append(diags, t.CheckLocalBinaries(func(path string) (string, string, error) {
+		_, ds := t.CheckLocalBinaries(func(path string) (string, string, error) {
 			info, err := probeBinary(path)
 			return info.Program, info.Version, err
-		})...)
+		})
+		diags = append(diags, ds...)
 	}
 	if !diags.HasErrors() {
 		return nil

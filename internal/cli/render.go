@@ -29,7 +29,8 @@ func renderCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			res, err := cluster.Render(l.Topology, cluster.RenderOptions{
+			defer l.Close()
+			res, err := cluster.Render(l, cluster.RenderOptions{
 				OutDir: c.String("output"),
 				Assets: nomadbox.Assets(),
 			})

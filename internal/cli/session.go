@@ -32,7 +32,7 @@ func openSession(c *cli.Context, l *cluster.Loaded, command string) (*cluster.Se
 	if c.Bool("json") {
 		out = c.App.ErrWriter
 	}
-	return cluster.Open(c.Context, l.Topology, cluster.SessionOptions{
+	return cluster.Open(c.Context, l, cluster.SessionOptions{
 		OutDir:  c.String("output"),
 		Out:     out,
 		TTY:     isTerminal(out),
@@ -153,6 +153,7 @@ func inSession(n needs, f func(ctx context.Context, c *cli.Context, s *cluster.S
 		if err != nil {
 			return err
 		}
+		defer l.Close()
 		if n.nodes != nil {
 			if err := cluster.CheckNodes(l.Topology, n.nodes(c)...); err != nil {
 				return err

@@ -21,6 +21,7 @@ func validateCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			defer l.Close()
 			t := l.Topology
 			fmt.Fprintf(c.App.Writer, "%s is valid: cluster %q, %d server(s) and %d client(s) on %s.\n",
 				c.String("file"), t.Cluster.Name, len(t.Servers()), len(t.ClientNodes()), t.Provider.Name)

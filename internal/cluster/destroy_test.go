@@ -89,12 +89,12 @@ func names(files map[string]string) []string {
 func TestForeignDirectoryIsRefused(t *testing.T) {
 	topo := hostsTopology(t)
 	dir, files := userFolder(t)
-	_, err := Render(topo, RenderOptions{OutDir: dir, Assets: nomadbox.Assets()})
+	_, err := Render(&Loaded{Topology: topo}, RenderOptions{OutDir: dir, Assets: nomadbox.Assets()})
 	var notOurs *renderdir.NotOursError
 	if !errors.As(err, &notOurs) {
 		t.Errorf("Render into a user's folder: %v", err)
 	}
-	if _, err := Open(context.Background(), topo, SessionOptions{OutDir: dir, Command: "destroy"}); !errors.As(err, &notOurs) {
+	if _, err := Open(context.Background(), &Loaded{Topology: topo}, SessionOptions{OutDir: dir, Command: "destroy"}); !errors.As(err, &notOurs) {
 		t.Errorf("Open on a user's folder: %v", err)
 	}
 	if got := contents(t, dir); !reflect.DeepEqual(got, files) {
@@ -108,7 +108,7 @@ func TestForeignDirectoryIsRefused(t *testing.T) {
 func TestDestroyKeepsTheUsersFiles(t *testing.T) {
 	topo := hostsTopology(t)
 	dir := filepath.Join(t.TempDir(), "render")
-	res, err := Render(topo, RenderOptions{OutDir: dir, Assets: nomadbox.Assets()})
+	res, err := Render(&Loaded{Topology: topo}, RenderOptions{OutDir: dir, Assets: nomadbox.Assets()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestDestroyKeepsTheUsersFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644)
-	s, err := Open(context.Background(), topo, SessionOptions{OutDir: dir, Command: "destroy"})
+	s, err := Open(context.Background(), &Loaded{Topology: topo}, SessionOptions{OutDir: dir, Command: "destroy"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,10 +133,10 @@ func TestDestroyKeepsTheUsersFiles(t *testing.T) {
 
 	// Without the user's file, the directory goes too.
 	os.Remove(filepath.Join(dir, "notes.txt"))
-	if _, err := Render(topo, RenderOptions{OutDir: dir, Assets: nomadbox.Assets()}); err != nil {
+	if _, err := Render(&Loaded{Topology: topo}, RenderOptions{OutDir: dir, Assets: nomadbox.Assets()}); err != nil {
 		t.Fatal(err)
 	}
-	if s, err = Open(context.Background(), topo, SessionOptions{OutDir: dir, Command: "destroy"}); err != nil {
+	if s, err = Open(context.Background(), &Loaded{Topology: topo}, SessionOptions{OutDir: dir, Command: "destroy"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Destroy(context.Background()); err != nil {
@@ -152,7 +152,7 @@ func TestDestroyKeepsTheUsersFiles(t *testing.T) {
 func TestRenderClaimsItsDirectory(t *testing.T) {
 	topo := hostsTopology(t)
 	dir := filepath.Join(t.TempDir(), "render")
-	if _, err := Render(topo, RenderOptions{OutDir: dir, Assets: nomadbox.Assets()}); err != nil {
+	if _, err := Render(&Loaded{Topology: topo}, RenderOptions{OutDir: dir, Assets: nomadbox.Assets()}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, renderdir.Marker)); err != nil {
@@ -161,7 +161,7 @@ func TestRenderClaimsItsDirectory(t *testing.T) {
 	before := contents(t, dir)
 	other := hostsTopology(t)
 	other.Cluster.Name = "other"
-	_, err := Render(other, RenderOptions{OutDir: dir, Assets: nomadbox.Assets()})
+	_, err := Render(&Loaded{Topology: other}, RenderOptions{OutDir: dir, Assets: nomadbox.Assets()})
 	if err == nil || !strings.Contains(err.Error(), `is the render directory of cluster "metal", not of "other"`) {
 		t.Errorf("render of another cluster: %v", err)
 	}

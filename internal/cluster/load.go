@@ -67,10 +67,30 @@ func (d *Diagnostics) Error() string {
 }
 
 // Loaded is a topology that passed every check, with the warnings found
-// on the way.
+// on the way. Nothing writes into Topology after Load: what commands
+// learn later (paths made absolute, checksums, addresses a provider
+// reports) travels beside it, so a render depends on what it is given
+// and not on which commands ran before.
 type Loaded struct {
+	// Topology is the file's topology with Host in it (WithHostFacts).
 	Topology *topology.Topology
 	Warnings *Diagnostics
+	// Host is what Load learned of this machine: the local binaries'
+	// versions and the libvirt driver.
+	Host topology.HostFacts
+	// Plugin is what a plugin provider said when its block was checked.
+	Plugin providers.Answers
+	// provider is the plugin that checked the block, still running: the
+	// command's Session works with it instead of starting another.
+	provider *providers.Handle
+}
+
+// Close stops the plugin provider Load started, if a Session did not
+// take it (Session.Close stops it then; stopping twice is harmless).
+func (l *Loaded) Close() {
+	if l.provider != nil {
+		l.provider.Close()
+	}
 }
 
 // Load parses, defaults and validates the topology at path and checks
@@ -79,27 +99,52 @@ type Loaded struct {
 func Load(ctx context.Context, path string) (*Loaded, error) {
 	p := topology.NewParser()
 	t, diags := p.ParseFile(path)
+	var host topology.HostFacts
 	if t != nil {
 		diags = append(diags, t.CheckHost()...)
 		// With install method local the binaries' own versions are the
 		// versions: each is run once (`version`) to ask.
-		diags = append(diags, t.CheckLocalBinaries(binversion.ProbeProgram)...)
+		var ds hcl.Diagnostics
+		host.Versions, ds = t.CheckLocalBinaries(binversion.ProbeProgram)
+		diags = append(diags, ds...)
 	}
 	if partial := p.Partial(); t == nil && partial != nil {
 		// The job files are checked beside the topology's own problems.
 		diags = append(diags, partial.CheckHost()...)
 	}
+	var answers providers.Answers
+	var h *providers.Handle
 	if t != nil && !diags.HasErrors() {
-		diags = append(diags, providers.CheckBlock(ctx, t)...)
+		var ds hcl.Diagnostics
+		h, answers, ds = checkProvider(ctx, t)
+		diags = append(diags, ds...)
 	}
 	if diags.HasErrors() {
+		if h != nil {
+			h.Close()
+		}
 		return nil, &Diagnostics{Diags: diags, Files: p.Files()}
 	}
 	if t.Provider.Name == "libvirt" && !t.Provider.DriverSet() {
 		// kvm only where KVM boots a Linux guest here (a cached probe).
-		t.Provider.Driver = kvmprobe.OnHost().Driver()
+		host.LibvirtDriver = kvmprobe.OnHost().Driver()
 	}
-	return &Loaded{Topology: t, Warnings: &Diagnostics{Diags: diags, Files: p.Files()}}, nil
+	return &Loaded{
+		Topology: t.WithHostFacts(host), Host: host, Plugin: answers, provider: h,
+		Warnings: &Diagnostics{Diags: diags, Files: p.Files()},
+	}, nil
+}
+
+// checkProvider starts t's plugin provider, with the command's ctx, and
+// has it check its block; the plugin keeps running for the rest of the
+// command. A built-in provider has nothing to start here (nil).
+func checkProvider(ctx context.Context, t *topology.Topology) (*providers.Handle, providers.Answers, hcl.Diagnostics) {
+	h, diags := providers.LaunchFor(ctx, t)
+	if h == nil {
+		return nil, providers.Answers{}, diags
+	}
+	answers, diags := providers.CheckBlock(ctx, t, h)
+	return h, answers, diags
 }
 
 // RenderDir is where a cluster's files go unless -o says otherwise:

@@ -56,7 +56,7 @@ func (s *Session) Plan(ctx context.Context, assets fs.FS) (*plan.Plan, generator
 	if err != nil {
 		return nil, nil, fmt.Errorf("listing the machines: %w", err)
 	}
-	files, err := renderFiles(s.Topology, s.Dir, assets)
+	files, err := s.renderFiles(assets)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -2,9 +2,11 @@ package cluster
 
 import (
 	"io/fs"
+	"net/netip"
 
 	"github.com/nomadbox/nomadbox/generator"
 	"github.com/nomadbox/nomadbox/internal/nodeimage"
+	"github.com/nomadbox/nomadbox/internal/providers"
 	"github.com/nomadbox/nomadbox/internal/renderdir"
 	"github.com/nomadbox/nomadbox/internal/secrets"
 	"github.com/nomadbox/nomadbox/internal/topology"
@@ -24,9 +26,11 @@ type RenderResult struct {
 }
 
 // Render writes the Vagrantfile, the Ansible tree and any missing
-// secrets for t. Paths in t are made absolute first, because Ansible
-// runs from the render directory, not from where the topology lives.
-func Render(t *topology.Topology, opts RenderOptions) (*RenderResult, error) {
+// secrets for l's topology, which it does not change. Paths are made
+// absolute in the render, because Ansible runs from the render
+// directory, not from where the topology lives.
+func Render(l *Loaded, opts RenderOptions) (*RenderResult, error) {
+	t := l.Topology
 	dir := opts.OutDir
 	if dir == "" {
 		dir = RenderDir(t)
@@ -35,23 +39,33 @@ func Render(t *topology.Topology, opts RenderOptions) (*RenderResult, error) {
 	if err := renderdir.Claim(dir, t.Cluster.Name); err != nil {
 		return nil, err
 	}
-	files, err := renderFiles(t, dir, opts.Assets)
+	resolved, err := t.Resolved()
+	if err != nil {
+		return nil, err
+	}
+	files, err := renderFiles(resolved, dir, l.Plugin, nil, opts.Assets)
 	if err != nil {
 		return nil, err
 	}
 	return writeRender(t, dir, files)
 }
 
-// renderFiles renders t in memory, with what the render needs from the
-// machine (resolved paths, the checksums of local binaries).
-func renderFiles(t *topology.Topology, dir string, assets fs.FS) (generator.Files, error) {
-	if err := t.ResolvePaths(); err != nil {
+// renderFiles renders resolved (a topology with absolute paths) in
+// memory, with what the render needs beside it: the plugin's answers,
+// the addresses the provider reported, and the checksums of the local
+// binaries, which it reads here (cached in dir).
+func renderFiles(resolved *topology.Topology, dir string, plugin providers.Answers, machines map[string]netip.Addr, assets fs.FS) (generator.Files, error) {
+	sums, err := nodeimage.ReadChecksums(resolved, dir)
+	if err != nil {
 		return nil, err
 	}
-	if err := nodeimage.Checksums(t, dir); err != nil {
-		return nil, err
-	}
-	return generator.Render(t, assets)
+	return generator.Render(generator.Input{
+		Topology:      resolved,
+		Machines:      machines,
+		PluginVagrant: plugin.Vagrant,
+		Fragments:     plugin.Fragments,
+		Checksums:     sums,
+	}, assets)
 }
 
 // writeRender writes files, rendered from t, to the render directory dir,

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/nomadbox/nomadbox/generator"
 	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/nodeexec"
 	"github.com/nomadbox/nomadbox/internal/progress"
@@ -38,6 +40,9 @@ type SessionOptions struct {
 // Session is one command's work on one cluster: its topology, render
 // directory, provider, exec layer, progress display and log file.
 type Session struct {
+	// Topology is the loaded topology as the session's steps use it: a
+	// copy with absolute paths and the addresses the provider reported
+	// (see view). The loaded topology itself is never changed.
 	Topology *topology.Topology
 	Dir      string
 	Provider *providers.Handle
@@ -48,6 +53,13 @@ type Session struct {
 	Roll   Roll
 	log    io.WriteCloser
 	dryRun bool
+
+	// loaded is the topology as Load returned it, with the plugin's
+	// answers; resolved is its copy with absolute paths; addresses are
+	// the ones a provider that chooses them reported.
+	loaded    *Loaded
+	resolved  *topology.Topology
+	addresses map[string]netip.Addr
 }
 
 // Roll is how running agents restart when their configuration or binary
@@ -84,7 +96,12 @@ func (s *Session) rollVars() []string {
 }
 
 // Open starts a session on a loaded topology. Close it when done.
-func Open(ctx context.Context, t *topology.Topology, opts SessionOptions) (*Session, error) {
+func Open(ctx context.Context, l *Loaded, opts SessionOptions) (*Session, error) {
+	t := l.Topology
+	resolved, err := t.Resolved()
+	if err != nil {
+		return nil, err
+	}
 	dir := opts.OutDir
 	if dir == "" {
 		dir = RenderDir(t)
@@ -112,7 +129,9 @@ func Open(ctx context.Context, t *topology.Topology, opts SessionOptions) (*Sess
 		out = io.Discard
 	}
 	s := &Session{
-		Topology: t,
+		Topology: resolved,
+		loaded:   l,
+		resolved: resolved,
 		Dir:      abs,
 		Progress: progress.New(out, opts.TTY),
 		LogPath:  logPath,
@@ -123,7 +142,7 @@ func Open(ctx context.Context, t *topology.Topology, opts SessionOptions) (*Sess
 	if opts.Verbose {
 		s.Runner.OnLine = func(_ *execx.Cmd, line string) { s.Progress.Printf("    %s\n", line) }
 	}
-	if s.Provider, err = providers.Open(ctx, t, s.Runner, f); err != nil {
+	if s.Provider, err = openProvider(ctx, l, resolved, s.Runner, f); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -133,6 +152,17 @@ func Open(ctx context.Context, t *topology.Topology, opts SessionOptions) (*Sess
 		s.Logf("reading the machines' addresses: %v", err)
 	}
 	return s, nil
+}
+
+// openProvider is the command's provider: the plugin Load started to
+// check the block, its stderr now going to the cluster's log, or else
+// (a built-in) the one the topology names, opened now.
+func openProvider(ctx context.Context, l *Loaded, t *topology.Topology, runner *execx.Runner, log io.Writer) (*providers.Handle, error) {
+	if l.provider != nil {
+		l.provider.SetLog(log, runner.Mask)
+		return l.provider, nil
+	}
+	return providers.Open(ctx, t, runner, log)
 }
 
 // openLog makes the render directory dir and opens its log for
@@ -158,9 +188,9 @@ type nopCloser struct{ io.Writer }
 func (nopCloser) Close() error { return nil }
 
 // adoptAddresses takes the addresses a provider that chooses them
-// reported for its machines into the topology, so the agents, the
-// inventory and every API call use them. A machine that reports none (a
-// stopped one) keeps the derived address.
+// reported for its machines into the session's view of the topology, so
+// the agents, the inventory and every API call use them. A machine that
+// reports none (a stopped one) keeps the derived address.
 func (s *Session) adoptAddresses(ctx context.Context) error {
 	if !s.Provider.Description.Capabilities.ReportsAddresses || !s.Topology.Provider.Plugin {
 		return nil
@@ -180,8 +210,35 @@ func (s *Session) adoptAddresses(ctx context.Context) error {
 		}
 		addrs[m.Name] = a
 	}
-	s.Topology.Addresses = addrs
+	s.addresses = addrs
+	s.Topology = s.resolved.WithAddresses(addrs)
 	return nil
+}
+
+// asWritten is the loaded topology with the reported addresses but its
+// paths as the file wrote them: what the plan of a new cluster shows.
+func (s *Session) asWritten() *topology.Topology {
+	return s.loaded.Topology.WithAddresses(s.addresses)
+}
+
+// renderFiles renders the session's topology in memory.
+func (s *Session) renderFiles(assets fs.FS) (generator.Files, error) {
+	return renderFiles(s.resolved, s.Dir, s.loaded.Plugin, s.addresses, assets)
+}
+
+// render writes the render of the session's topology: files when given
+// (the render a plan compared), else a new one.
+func (s *Session) render(files generator.Files, assets fs.FS) (*RenderResult, error) {
+	if files == nil {
+		if err := renderdir.Claim(s.Dir, s.Topology.Cluster.Name); err != nil {
+			return nil, err
+		}
+		var err error
+		if files, err = s.renderFiles(assets); err != nil {
+			return nil, err
+		}
+	}
+	return writeRender(s.Topology, s.Dir, files)
 }
 
 // Close stops the provider's plugin process and closes the log.
@@ -260,6 +317,9 @@ func (s *Session) nodeSSH() *nodeexec.SSH {
 		s.Logf("listing the machines for SSH: %v", err)
 		return ssh
 	}
+	// A plugin's machines that Vagrant makes are reached as the
+	// built-ins' are (nodeexec.KexAlgorithms says why).
+	ssh.ClassicalKex = s.loaded.Plugin.Vagrant
 	ssh.Reach = map[string]provider.SSH{}
 	for _, m := range ms {
 		r := m.SSH

@@ -11,9 +11,7 @@ import (
 
 	"github.com/nomadbox/nomadbox/generator"
 	"github.com/nomadbox/nomadbox/internal/ansible"
-	"github.com/nomadbox/nomadbox/internal/box"
 	"github.com/nomadbox/nomadbox/internal/execx"
-	"github.com/nomadbox/nomadbox/internal/nodeexec"
 	"github.com/nomadbox/nomadbox/internal/plan"
 	"github.com/nomadbox/nomadbox/internal/state"
 	"github.com/nomadbox/nomadbox/internal/verify"
@@ -48,177 +46,11 @@ var ErrDryRun = errors.New("dry run")
 // whether each was a server or a client, so it does not remove them.
 var ErrUnknownMachines = errors.New("machines of this cluster exist that neither topology.hcl nor the applied state names, so nomadbox cannot tell how to remove them (drain a client, or take a server out of Raft); put them back into topology.hcl, or remove them by hand and run up again")
 
-// Up renders the topology, brings every machine up, provisions all nodes
-// in one Ansible run and waits until the cluster verifies healthy. When
-// a step fails on a cluster this run created, its machines are removed
-// unless Retain is set; machines that existed before are never removed.
-func (s *Session) Up(ctx context.Context, opts UpOptions) (report *verify.Report, err error) {
-	p := s.Progress
-	if opts.DrainDeadline <= 0 {
-		opts.DrainDeadline = 5 * time.Minute
-	}
-	existed := s.Exists(ctx)
-	created, verified := false, false
-	defer func() {
-		if errors.Is(err, ErrDryRun) || errors.Is(err, ErrNeedsForce) {
-			return
-		}
-		if err == nil {
-			p.Printf("%s\n", p.Summary())
-			return
-		}
-		p.Fail("")
-		switch {
-		case created && s.existingHosts() && !verified:
-			p.Printf("The hosts keep what this run installed: retry with `nomadbox up`, or take it out again with `nomadbox destroy`.\n")
-		case created && !existed && !opts.Retain && !verified:
-			s.removeCreated(ctx)
-		case verified:
-			p.Printf("The cluster is up and healthy; fix the job and run it with `nomadbox run FILE`.\n")
-		case created:
-			p.Printf("The machines were kept: inspect them with `nomadbox ssh NODE`, retry with `nomadbox provision` or `nomadbox up`, remove them with `nomadbox destroy`.\n")
-		}
-		p.Printf("Full log: %s\n", s.LogPath)
-	}()
-
-	// On an existing cluster, the first thing up says is what it will
-	// change; a dry run stops there, and an unsafe plan stops there
-	// unless forced. Nothing has been touched yet.
-	pl, files, err := s.planStep(ctx, opts, existed)
-	if err != nil {
-		return nil, err
-	}
-
-	// Removed nodes go first, while the rendered Vagrantfile still
-	// defines their machines.
-	if pl != nil && len(pl.Remove) > 0 {
-		p.Phase("remove")
-		if err := s.removeNodes(ctx, pl.Remove, opts.DrainDeadline); err != nil {
-			return nil, err
-		}
-		p.Done(fmt.Sprintf("%d node(s) drained and removed", len(pl.Remove)))
-	}
-
-	// Machines come first where the provider chooses their addresses
-	// (the agents are configured with them); Vagrant providers need the
-	// rendered Vagrantfile first.
-	render := func() error {
-		p.Phase("render")
-		var rendered *RenderResult
-		var err error
-		if files != nil {
-			rendered, err = writeRender(s.Topology, s.Dir, files)
-		} else {
-			rendered, err = Render(s.Topology, RenderOptions{OutDir: s.Dir, Assets: opts.Assets})
-		}
-		if err != nil {
-			return err
-		}
-		s.rereadSecrets()
-		files = rendered.Files
-		return nil
-	}
-	reportsAddresses := s.Provider.Description.Capabilities.ReportsAddresses && s.Topology.Provider.Plugin
-	if !reportsAddresses {
-		if err := render(); err != nil {
-			return nil, err
-		}
-	}
-	p.Phase("preflight")
-	if pl == nil || len(pl.Create)+len(pl.Start) > 0 || s.existingHosts() {
-		if err := s.Provider.Preflight(ctx, s.cluster(), s.progressLine); err != nil {
-			return nil, err
-		}
-	} else {
-		// The provider's preflight is what creating or starting machines
-		// needs (its tools, the node image): this plan does neither, and
-		// the listing it came from already proved the provider answers.
-		// (About 0.25 s of six docker commands for the docker provider,
-		// a tenth of a no-op up.) Only the key that verify and Ansible
-		// reach the nodes with must be there.
-		if err := box.InstallVagrantPrivateKey(nodeexec.VagrantKey()); err != nil {
-			return nil, err
-		}
-		p.Done("no machine to create or start")
-	}
-	if _, err := execx.LookPath("ansible-playbook"); err != nil {
-		return nil, err
-	}
-	allRunning, err := s.machinesPhase(ctx, pl)
-	created = created || !allRunning
-	if err != nil {
-		return nil, err
-	}
-	if reportsAddresses {
-		if err := s.adoptAddresses(ctx); err != nil {
-			return nil, err
-		}
-		// The addresses the provider reported are in the topology now:
-		// the render the plan compared is stale.
-		files = nil
-		if err := render(); err != nil {
-			return nil, err
-		}
-	}
-
-	// Ansible runs when a machine was started or created, or when the
-	// plan names a change to the nodes; otherwise the cluster is only
-	// verified (and repaired by a provision if it turns out unhealthy).
-	skipped := allRunning && pl != nil && !pl.Provisions()
-	if skipped {
-		p.Phase("provision")
-		p.Done("no changes")
-	} else if _, err := s.provisionPhase(ctx, files); err != nil {
-		return nil, err
-	}
-
-	if opts.NoVerify {
-		return nil, nil
-	}
-	p.Phase("verify")
-	// The canaries run once per up: a healthy fingerprint is not proof
-	// that tasks start.
-	verifyReq := VerifyRequest{Wait: opts.Wait, Canary: CanaryIfHealthy}
-	if skipped {
-		// Nothing changed: both kinds of check are expected to pass, and
-		// a cluster that is not healthy soon is repaired by a provision
-		// (then verified with the whole wait) instead of waited for.
-		verifyReq.Canary = CanaryAlongside
-		verifyReq.Wait = min(opts.Wait, unchangedWait)
-	}
-	report = s.Verify(ctx, verifyReq)
-	if !report.Healthy && skipped {
-		verifyReq.Canary, verifyReq.Wait = CanaryIfHealthy, opts.Wait
-		p.Fail("unhealthy; provisioning to repair it")
-		if _, err := s.provisionPhase(ctx, files); err != nil {
-			return nil, err
-		}
-		p.Phase("verify")
-		report = s.Verify(ctx, verifyReq)
-	}
-	if !report.Healthy {
-		return report, &UnhealthyError{Report: report}
-	}
-	p.Done(fmt.Sprintf("%d checks passed", report.Passed))
-	// A healthy cluster is kept even when a job fails: the job is the
-	// thing to fix.
-	verified = true
-	if err := s.RunJobs(ctx); err != nil {
-		return report, err
-	}
-	return report, nil
-}
-
 // unchangedWait bounds the first verify of an up that changed nothing:
 // enough for an agent that is restarting, far less than a whole --wait
 // spent on a node that will not get better by itself.
 const unchangedWait = 30 * time.Second
 
-// planStep prints the plan of an existing cluster (for a dry run, as
-// JSON when asked) and returns it with the render it compared, which up
-// then writes; it returns ErrDryRun after a dry run, and refuses unknown
-// machines and, without --force, an unsafe plan. A new cluster has no
-// plan (nil).
 // cleanupTimeout bounds the removal of a failed new cluster's machines.
 const cleanupTimeout = 10 * time.Minute
 
@@ -250,6 +82,11 @@ func (s *Session) removeCreated(ctx context.Context) {
 		why, s.Topology.Cluster.Name, strings.Join(names, ", "))
 }
 
+// planStep prints the plan of an existing cluster (for a dry run, as
+// JSON when asked) and returns it with the render it compared, which up
+// then writes; it returns ErrDryRun after a dry run, and refuses unknown
+// machines and, without --force, an unsafe plan. A new cluster has no
+// plan (nil).
 func (s *Session) planStep(ctx context.Context, opts UpOptions, existed bool) (*plan.Plan, generator.Files, error) {
 	p := s.Progress
 	if !existed {
@@ -258,7 +95,7 @@ func (s *Session) planStep(ctx context.Context, opts UpOptions, existed bool) (*
 		}
 		if opts.PlanJSON != nil {
 			// No machines and nothing applied: every node is created.
-			fresh := plan.Compute(plan.Input{Topology: s.Topology, ExistingHosts: s.existingHosts()})
+			fresh := plan.Compute(plan.Input{Topology: s.asWritten(), ExistingHosts: s.existingHosts()})
 			return nil, nil, errors.Join(fresh.WriteJSON(opts.PlanJSON), ErrDryRun)
 		}
 		p.Printf("Plan: %d machines to create (new cluster) with %s.\n", len(s.Topology.Nodes()), plan.MachinesOf(s.Topology))
@@ -369,7 +206,7 @@ func (e *UnhealthyError) Error() string {
 // Provision renders the topology and runs the playbook once over every
 // node.
 func (s *Session) Provision(ctx context.Context, assets fs.FS) (*ansible.Result, error) {
-	rendered, err := Render(s.Topology, RenderOptions{OutDir: s.Dir, Assets: assets})
+	rendered, err := s.render(nil, assets)
 	if err != nil {
 		return nil, err
 	}

@@ -23,11 +23,16 @@ func TestArgsKexAlgorithms(t *testing.T) {
 		{"a VM provider", topology.Topology{Provider: topology.Provider{Name: "libvirt"}}, nil, true},
 		{"ssh provider", topology.Topology{Provider: topology.Provider{Name: "ssh", User: "ops", PrivateKey: "/k", Port: 22}}, nil, false},
 		{"a plugin without Vagrant", topology.Topology{Provider: topology.Provider{Name: "acme", Plugin: true}}, nil, false},
-		{"a Vagrant plugin's machine with its own key", topology.Topology{Provider: topology.Provider{Name: "acme", Plugin: true, PluginVagrant: true}},
+		// A plugin whose machines Vagrant makes gets ClassicalKex from
+		// its capability (the session sets it, as here).
+		{"a Vagrant plugin's machine with its own key", topology.Topology{Provider: topology.Provider{Name: "acme", Plugin: true}},
 			map[string]provider.SSH{n.Name: {PrivateKeyPath: "/own/key"}}, false},
 	} {
 		s := For(&tc.topo, nil, t.TempDir())
 		s.Reach = tc.reach
+		if tc.reach != nil {
+			s.ClassicalKex = true
+		}
 		args := strings.Join(s.Args(n, false), " ")
 		if got := strings.Contains(args, kex); got != tc.want {
 			t.Errorf("%s: ssh %s; want KexAlgorithms %v", tc.why, args, tc.want)

@@ -12,20 +12,29 @@ import (
 // in the render directory.
 const checksumCache = ".binary-checksums.json"
 
-// Checksums fills in the checksums of the binaries that install.method
-// = "local" copies, so the roles copy nothing a node already holds (a
-// node image can carry them). dir is the render directory.
-func Checksums(t *topology.Topology, dir string) error {
+// Checksums are the SHA-256s of the binaries that install.method =
+// "local" copies, so the roles copy nothing a node already holds (a node
+// image can carry them). They are learned from this machine, not written
+// in topology.hcl; empty means unknown.
+type Checksums struct {
+	Consul, Nomad string
+}
+
+// ReadChecksums computes the Checksums of t's local binaries (none for
+// another install method). t's paths must be resolved
+// (topology.Resolved); dir is the render directory, which keeps a cache.
+func ReadChecksums(t *topology.Topology, dir string) (Checksums, error) {
+	var sums Checksums
 	if t.Install.Method != "local" {
-		return nil
+		return sums, nil
 	}
 	c := filesum.Open(filepath.Join(dir, checksumCache))
 	var err error
-	if t.Install.ConsulSHA256, err = c.SHA256(t.Install.ConsulBinary); err != nil {
-		return fmt.Errorf("install.consul_binary: %w", err)
+	if sums.Consul, err = c.SHA256(t.Install.ConsulBinary); err != nil {
+		return Checksums{}, fmt.Errorf("install.consul_binary: %w", err)
 	}
-	if t.Install.NomadSHA256, err = c.SHA256(t.Install.NomadBinary); err != nil {
-		return fmt.Errorf("install.nomad_binary: %w", err)
+	if sums.Nomad, err = c.SHA256(t.Install.NomadBinary); err != nil {
+		return Checksums{}, fmt.Errorf("install.nomad_binary: %w", err)
 	}
-	return c.Save()
+	return sums, c.Save()
 }

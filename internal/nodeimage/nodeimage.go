@@ -27,15 +27,15 @@ type Binary struct {
 
 // For returns the image the topology's docker nodes are made from and
 // the binaries it must carry (none: the provider's image as it is).
-// Without known checksums (see topology.Install) nothing is baked.
-func For(t *topology.Topology) (string, []Binary) {
+// Without known checksums (see Checksums) nothing is baked.
+func For(t *topology.Topology, sums Checksums) (string, []Binary) {
 	in := t.Install
-	if t.Provider.Name != "docker" || in.Method != "local" || in.ConsulSHA256 == "" || in.NomadSHA256 == "" {
+	if t.Provider.Name != "docker" || in.Method != "local" || sums.Consul == "" || sums.Nomad == "" {
 		return t.Provider.Image, nil
 	}
 	bins := []Binary{
-		{Name: "consul", Path: in.ConsulBinary, SHA256: in.ConsulSHA256},
-		{Name: "nomad", Path: in.NomadBinary, SHA256: in.NomadSHA256},
+		{Name: "consul", Path: in.ConsulBinary, SHA256: sums.Consul},
+		{Name: "nomad", Path: in.NomadBinary, SHA256: sums.Nomad},
 	}
 	return Name(t.Provider.Image, bins), bins
 }

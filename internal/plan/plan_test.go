@@ -9,6 +9,7 @@ import (
 	"github.com/nomadbox/nomadbox"
 	"github.com/nomadbox/nomadbox/generator"
 	"github.com/nomadbox/nomadbox/internal/kvmprobe"
+	"github.com/nomadbox/nomadbox/internal/nodeimage"
 	"github.com/nomadbox/nomadbox/internal/state"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
@@ -35,7 +36,7 @@ func itoa(i int) string { return string(rune('0' + i)) }
 
 func render(t *testing.T, tp *topology.Topology) generator.Files {
 	t.Helper()
-	files, err := generator.Render(tp, nomadbox.Assets())
+	files, err := generator.Render(generator.Input{Topology: tp}, nomadbox.Assets())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -386,9 +387,19 @@ func TestUpgradeJumps(t *testing.T) {
 func TestChecksumOnlyEditIsNamed(t *testing.T) {
 	const local = "install {\n  method = \"local\"\n  consul_binary = \"/c\"\n  nomad_binary = \"/n\"\n}\n"
 	old, cur := topo(t, 1, 2, local), topo(t, 1, 2, local)
-	old.Install.ConsulSHA256, old.Install.NomadSHA256 = strings.Repeat("a", 64), strings.Repeat("c", 64)
-	cur.Install.ConsulSHA256, cur.Install.NomadSHA256 = strings.Repeat("b", 64), strings.Repeat("c", 64)
-	p := edit(t, old, cur)
+	withSums := func(tp *topology.Topology, consul, nomad string) generator.Files {
+		files, err := generator.Render(generator.Input{Topology: tp, Checksums: nodeimage.Checksums{
+			Consul: strings.Repeat(consul, 64), Nomad: strings.Repeat(nomad, 64)}}, nomadbox.Assets())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return files
+	}
+	var ms []Machine
+	for _, n := range old.Nodes() {
+		ms = append(ms, Machine{Name: n.Name, Running: true})
+	}
+	p := Compute(Input{Topology: cur, Rendered: withSums(cur, "b", "c"), Applied: state.Snapshot(old, withSums(old, "a", "c")), Machines: ms})
 	want := "~ consul binary replaced (sha256 aaaaaaaaaaaa -> bbbbbbbbbbbb) on 3 nodes (restarts consul)"
 	if !strings.Contains(text(p), want) || strings.Contains(text(p), "nomad binary") || p.RollClients == 0 {
 		t.Errorf("plan:\n%s\nwant a line %q, no nomad line, and a roll", text(p), want)

@@ -10,55 +10,83 @@ import (
 	"github.com/nomadbox/nomadbox/provider"
 )
 
-// CheckBlock finds the plugin a topology's provider names, decodes the
-// provider block with the schema the plugin declares and has the plugin
-// validate it. Every problem is a diagnostic at the provider label or at
-// the attribute. Built-in blocks are the topology package's to check.
-func CheckBlock(ctx context.Context, t *topology.Topology) hcl.Diagnostics {
+// Answers are what a plugin provider said of a topology when it was
+// checked, beside the topology rather than in it.
+type Answers struct {
+	// Vagrant: the plugin's machines are made by Vagrant, from the
+	// rendered Vagrantfile with Fragments (node name -> Ruby) inside each
+	// machine's provider block.
+	Vagrant   bool
+	Fragments map[string]string
+}
+
+// LaunchFor starts the plugin t's provider names, with the command's ctx
+// (Ctrl-C stops it), for the command to use from validation to its last
+// step: one plugin process per command. Its stderr is dropped until
+// Handle.SetLog names the cluster's log. A plugin that is not found or
+// does not start is a diagnostic at the provider label; a built-in
+// provider has no plugin (nil, nil).
+func LaunchFor(ctx context.Context, t *topology.Topology) (*Handle, hcl.Diagnostics) {
 	p := &t.Provider
 	if !p.Plugin {
-		return nil
-	}
-	diag := func(summary, detail string) hcl.Diagnostics {
-		r := p.NameRange
-		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: &r}}
+		return nil, nil
 	}
 	path, dirs := Find(p.Name)
 	if path == "" {
-		return diag("Provider plugin not found", NotFoundError(p.Name, dirs).Error()+".")
+		return nil, labelDiag(p, "Provider plugin not found", NotFoundError(p.Name, dirs).Error()+".")
 	}
-	h, err := Launch(ctx, p.Name, path, nil)
+	h, err := launch(ctx, provider.LaunchOptions{Name: p.Name, Path: path}, &pluginLog{name: p.Name})
 	if err != nil {
-		return diag("Provider plugin failed", err.Error())
+		return nil, labelDiag(p, "Provider plugin failed", err.Error())
 	}
-	defer h.Close()
+	return h, nil
+}
+
+func labelDiag(p *topology.Provider, summary, detail string) hcl.Diagnostics {
+	r := p.NameRange
+	return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: &r}}
+}
+
+// CheckBlock decodes a plugin provider's block with the schema the
+// plugin h declares and has the plugin validate it. Every problem is a
+// diagnostic at the provider label or at the attribute. Built-in blocks
+// are the topology package's to check. Decoding the block is the last
+// part of parsing it: it sets the provider's Config; what else the
+// plugin says comes back as Answers.
+func CheckBlock(ctx context.Context, t *topology.Topology, h *Handle) (Answers, hcl.Diagnostics) {
+	p := &t.Provider
+	if !p.Plugin {
+		return Answers{}, nil
+	}
+	diag := func(summary, detail string) hcl.Diagnostics { return labelDiag(p, summary, detail) }
 	schema, err := h.Schema(ctx)
 	if err != nil {
-		return diag("Provider plugin failed", err.Error())
+		return Answers{}, diag("Provider plugin failed", err.Error())
 	}
 	diags := p.DecodePluginBlock(schema)
 	if diags.HasErrors() {
-		return diags
+		return Answers{}, diags
 	}
 	c := ClusterOf(t, "")
 	ds, err := h.Validate(ctx, c)
 	if err != nil {
-		return append(diags, diag("Provider plugin failed", err.Error())...)
+		return Answers{}, append(diags, diag("Provider plugin failed", err.Error())...)
 	}
 	diags = append(diags, p.PluginDiagnostics(ds)...)
-	if h.Description.Capabilities.UsesVagrant && !diags.HasErrors() {
-		// The Vagrantfile nomadbox renders carries, in each machine, the
-		// Ruby the plugin gives for it.
-		p.PluginVagrant, p.VagrantFragments = true, map[string]string{}
-		for _, n := range c.Nodes {
-			ruby, err := h.VagrantFragment(ctx, c, n.Name)
-			if err != nil {
-				return append(diags, diag("Provider plugin failed", err.Error())...)
-			}
-			p.VagrantFragments[n.Name] = ruby
-		}
+	if !h.Description.Capabilities.UsesVagrant || diags.HasErrors() {
+		return Answers{}, diags
 	}
-	return diags
+	// The Vagrantfile nomadbox renders carries, in each machine, the Ruby
+	// the plugin gives for it.
+	a := Answers{Vagrant: true, Fragments: map[string]string{}}
+	for _, n := range c.Nodes {
+		ruby, err := h.VagrantFragment(ctx, c, n.Name)
+		if err != nil {
+			return Answers{}, append(diags, diag("Provider plugin failed", err.Error())...)
+		}
+		a.Fragments[n.Name] = ruby
+	}
+	return a, diags
 }
 
 // ClusterOf is what a provider learns of the cluster: t's nodes, its

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/hcl/v2"
+
 	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/provider"
 )
@@ -86,7 +88,18 @@ func installAcme(t *testing.T, mode string) {
 	t.Setenv("PATH", os.Getenv("PATH")+":/bin:/usr/bin")
 }
 
-func checkAcme(t *testing.T, block string) (*topology.Topology, []string) {
+// checkBlock starts topo's plugin and has it check the block, as
+// cluster.Load does.
+func checkBlock(ctx context.Context, topo *topology.Topology) (Answers, hcl.Diagnostics) {
+	h, diags := LaunchFor(ctx, topo)
+	if h == nil {
+		return Answers{}, diags
+	}
+	defer h.Close()
+	return CheckBlock(ctx, topo, h)
+}
+
+func checkAcme(t *testing.T, block string) (*topology.Topology, Answers, []string) {
 	t.Helper()
 	src := "cluster \"c\" {}\nprovider \"acme\" {\n" + block + "}\nserver \"nomad-server\" {}\nclient \"nomad-client\" {}\n"
 	topo, diags := topology.NewParser().Parse([]byte(src), "topology.hcl")
@@ -94,10 +107,11 @@ func checkAcme(t *testing.T, block string) (*topology.Topology, []string) {
 		t.Fatal(diags)
 	}
 	var got []string
-	for _, d := range CheckBlock(context.Background(), topo) {
+	answers, diags := checkBlock(context.Background(), topo)
+	for _, d := range diags {
 		got = append(got, fmt.Sprintf("%d:%d %s", d.Subject.Start.Line, d.Subject.Start.Column, d.Summary))
 	}
-	return topo, got
+	return topo, answers, got
 }
 
 func TestCheckBlockWithPlugin(t *testing.T) {
@@ -115,25 +129,25 @@ func TestCheckBlockWithPlugin(t *testing.T) {
 		// The plugin's own check, at the attribute it names.
 		{"  region = \"mars\"\n", []string{"3:12 Unknown region"}},
 	} {
-		_, got := checkAcme(t, c.block)
+		_, _, got := checkAcme(t, c.block)
 		if strings.Join(got, "; ") != strings.Join(c.want, "; ") {
 			t.Errorf("block %q: diagnostics %v, want %v", c.block, got, c.want)
 		}
 	}
-	topo, _ := checkAcme(t, "  region = \"eu\"\n")
-	if topo.Provider.Config["size"] != "small" || topo.Provider.Config["region"] != "eu" || topo.Provider.UsesVagrant() {
-		t.Errorf("config %v (defaults applied?), uses Vagrant %v", topo.Provider.Config, topo.Provider.UsesVagrant())
+	topo, answers, _ := checkAcme(t, "  region = \"eu\"\n")
+	if topo.Provider.Config["size"] != "small" || topo.Provider.Config["region"] != "eu" || answers.Vagrant {
+		t.Errorf("config %v (defaults applied?), uses Vagrant %v", topo.Provider.Config, answers.Vagrant)
 	}
 }
 
 func TestCheckBlockGathersVagrantFragments(t *testing.T) {
 	installAcme(t, "vagrant")
-	topo, diags := checkAcme(t, "  region = \"eu\"\n  size = \"big\"\n")
+	_, answers, diags := checkAcme(t, "  region = \"eu\"\n  size = \"big\"\n")
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}
 	want := map[string]string{"nomad-server1": `p.size = "big" # nomad-server1`, "nomad-client1": `p.size = "big" # nomad-client1`}
-	if !topo.Provider.UsesVagrant() || fmt.Sprint(topo.Provider.VagrantFragments) != fmt.Sprint(want) {
-		t.Errorf("uses Vagrant %v, fragments %v, want %v", topo.Provider.UsesVagrant(), topo.Provider.VagrantFragments, want)
+	if !answers.Vagrant || fmt.Sprint(answers.Fragments) != fmt.Sprint(want) {
+		t.Errorf("uses Vagrant %v, fragments %v, want %v", answers.Vagrant, answers.Fragments, want)
 	}
 }

@@ -78,7 +78,7 @@ func TestCheckBlockPluginNotFound(t *testing.T) {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	diags = CheckBlock(context.Background(), topo)
+	_, diags = checkBlock(context.Background(), topo)
 	if len(diags) != 1 || diags[0].Severity != hcl.DiagError {
 		t.Fatalf("want one error, got %v", diags)
 	}
@@ -99,7 +99,7 @@ func TestCheckBlockPluginThatFails(t *testing.T) {
 	plugin(t, pluginPath, "acme", 0o755)
 	src := "cluster \"c\" {}\nprovider \"acme\" {}\nserver \"nomad-server\" {}\nclient \"nomad-client\" {}\n"
 	topo, _ := topology.NewParser().Parse([]byte(src), "topology.hcl")
-	diags := CheckBlock(context.Background(), topo)
+	_, diags := checkBlock(context.Background(), topo)
 	if len(diags) != 1 || !strings.Contains(diags[0].Detail, `provider plugin "acme"`) || diags[0].Subject.Start.Line != 2 {
 		t.Errorf("want one error naming the plugin at the label, got %v", diags)
 	}

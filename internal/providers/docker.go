@@ -77,7 +77,11 @@ func (p *dockerProvider) Preflight(ctx context.Context, env *Env) error {
 	}
 	// Nodes of a topology that copies its binaries from this machine are
 	// made from an image that already holds them (nodeimage.For).
-	if name, bins := nodeimage.For(env.Topology); len(bins) > 0 {
+	name, bins, err := nodeImage(env)
+	if err != nil {
+		return err
+	}
+	if len(bins) > 0 {
 		if _, err := box.EnsureBinaries(ctx, env.Runner, image, bins, func(s string) { env.progress("%s", s) }); err != nil {
 			return fmt.Errorf("the node image %s with the cluster's binaries: %w", name, err)
 		}
@@ -247,7 +251,10 @@ func (p *dockerProvider) Up(ctx context.Context, env *Env, names ...string) erro
 	if err != nil {
 		return err
 	}
-	image, _ := nodeimage.For(env.Topology)
+	image, _, err := nodeImage(env)
+	if err != nil {
+		return err
+	}
 	return each(nodes, func(n topology.Node) string { return n.Name }, func(n topology.Node) error {
 		c, found := existing[n.Name]
 		what := "already running"
@@ -423,4 +430,17 @@ func removeNetworks(ctx context.Context, env *Env) error {
 		env.progress("network %s: removed", id[:min(12, len(id))])
 	}
 	return nil
+}
+
+// nodeImage is the image env's nodes are made from and the binaries it
+// carries (nodeimage.For), with the checksums of the local binaries read
+// here (cached in the render directory) rather than left in the topology
+// by a render.
+func nodeImage(env *Env) (string, []nodeimage.Binary, error) {
+	sums, err := nodeimage.ReadChecksums(env.Topology, env.Dir)
+	if err != nil {
+		return "", nil, err
+	}
+	name, bins := nodeimage.For(env.Topology, sums)
+	return name, bins, nil
 }

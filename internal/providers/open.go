@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"github.com/nomadbox/nomadbox/internal/execx"
-	"github.com/nomadbox/nomadbox/internal/nodeimage"
 	"github.com/nomadbox/nomadbox/internal/secrets"
 	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/provider"
@@ -29,6 +28,16 @@ type Handle struct {
 	// Path is the plugin's executable; "" in this process.
 	Path   string
 	plugin *provider.Plugin
+	log    *pluginLog
+}
+
+// SetLog sends what the plugin writes to stderr from now on to log,
+// each line masked by mask: a plugin started before the cluster's log
+// was open (LaunchFor) writes into it from then on.
+func (h *Handle) SetLog(log io.Writer, mask func(string) string) {
+	if h.log != nil {
+		h.log.set(log, mask)
+	}
 }
 
 // Close stops the plugin process, if any.
@@ -52,7 +61,8 @@ func Open(ctx context.Context, t *topology.Topology, runner *execx.Runner, log i
 		}
 		return &Handle{Provider: p, Description: d}, nil
 	}
-	opts := provider.LaunchOptions{Name: name, Stderr: &pluginLog{name: name, w: log, mask: runner.Mask}}
+	stderr := &pluginLog{name: name, w: log, mask: runner.Mask}
+	opts := provider.LaunchOptions{Name: name}
 	if IsBuiltin(name) {
 		self, err := selfPath()
 		if err != nil {
@@ -66,15 +76,17 @@ func Open(ctx context.Context, t *topology.Topology, runner *execx.Runner, log i
 		}
 		opts.Path = path
 	}
-	return launch(ctx, opts)
+	return launch(ctx, opts, stderr)
 }
 
 // Launch starts the plugin at path and asks it to describe itself.
 func Launch(ctx context.Context, name, path string, log io.Writer) (*Handle, error) {
-	return launch(ctx, provider.LaunchOptions{Name: name, Path: path, Stderr: log})
+	return launch(ctx, provider.LaunchOptions{Name: name, Path: path}, &pluginLog{name: name, w: log})
 }
 
-func launch(ctx context.Context, opts provider.LaunchOptions) (*Handle, error) {
+// launch starts the plugin opts names, its stderr written to stderr.
+func launch(ctx context.Context, opts provider.LaunchOptions, stderr *pluginLog) (*Handle, error) {
+	opts.Stderr = stderr
 	p, err := provider.Launch(ctx, opts)
 	if err != nil {
 		return nil, err
@@ -88,7 +100,7 @@ func launch(ctx context.Context, opts provider.LaunchOptions) (*Handle, error) {
 		p.Close()
 		return nil, fmt.Errorf("%s says it is provider %q, not %q: rename it %s%s", opts.Path, d.Name, opts.Name, PluginPrefix, d.Name)
 	}
-	return &Handle{Provider: p, Description: d, Path: opts.Path, plugin: p}, nil
+	return &Handle{Provider: p, Description: d, Path: opts.Path, plugin: p, log: stderr}, nil
 }
 
 // NotFoundError says where nomadbox looked for a plugin and how to
@@ -99,15 +111,24 @@ func NotFoundError(name string, dirs []string) error {
 }
 
 // pluginLog writes a plugin's stderr into the cluster's log, each line
-// prefixed with the provider's name and masked. provider.Launch hands it
-// whole lines, one per Write.
+// prefixed with the provider's name and masked; with no log, nowhere.
+// provider.Launch hands it whole lines, one per Write.
 type pluginLog struct {
 	name string
+	mu   sync.Mutex
 	w    io.Writer
 	mask func(string) string
 }
 
+func (l *pluginLog) set(w io.Writer, mask func(string) string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.w, l.mask = w, mask
+}
+
 func (l *pluginLog) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if l.w == nil {
 		return len(b), nil
 	}
@@ -150,8 +171,8 @@ func Serve(name string) error {
 	return nil
 }
 
-// loadTopology reads the topology the request names as nomadbox's render
-// left it: paths absolute, local binaries' checksums known.
+// loadTopology reads the topology the request names, its paths made
+// absolute as nomadbox's render makes them.
 func loadTopology(c *provider.Cluster) (*topology.Topology, error) {
 	t, diags := topology.NewParser().ParseFile(c.TopologyFile)
 	if diags.HasErrors() {
@@ -160,11 +181,5 @@ func loadTopology(c *provider.Cluster) (*topology.Topology, error) {
 	if t.Provider.Name == "" {
 		return nil, fmt.Errorf("loading %s: no provider block", c.TopologyFile)
 	}
-	if err := t.ResolvePaths(); err != nil {
-		return nil, err
-	}
-	if err := nodeimage.Checksums(t, c.Dir); err != nil {
-		return nil, err
-	}
-	return t, nil
+	return t.Resolved()
 }

@@ -42,25 +42,55 @@ func (t *Topology) CheckHost() hcl.Diagnostics {
 	return diags
 }
 
-// ResolvePaths makes the paths the topology names absolute, so rendered
-// files work from any directory (Ansible runs from the render directory).
-func (t *Topology) ResolvePaths() error {
-	for _, p := range []*string{&t.Install.ConsulBinary, &t.Install.NomadBinary, &t.Provider.PrivateKey} {
+// Resolved returns a copy of t whose paths (the local binaries, the ssh
+// provider's private key, the job files) are absolute, so rendered files
+// work from any directory (Ansible runs from the render directory). t
+// itself is not changed: what a command parsed stays as written, and the
+// copy is what a render is made from.
+func (t *Topology) Resolved() (*Topology, error) {
+	r := *t
+	r.Jobs = append([]Job(nil), t.Jobs...)
+	for _, p := range []*string{&r.Install.ConsulBinary, &r.Install.NomadBinary, &r.Provider.PrivateKey} {
 		if *p == "" {
 			continue
 		}
 		abs, err := absPath(t.Path(expandHome(*p)))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		*p = abs
 	}
-	for i := range t.Jobs {
-		abs, err := absPath(t.Path(t.Jobs[i].File))
+	for i := range r.Jobs {
+		abs, err := absPath(t.Path(r.Jobs[i].File))
 		if err != nil {
-			return err
+			return nil, err
 		}
-		t.Jobs[i].File = abs
+		r.Jobs[i].File = abs
 	}
-	return nil
+	return &r, nil
+}
+
+// HostFacts are what loading a topology learns of this machine rather
+// than reads in the file: the releases of the local binaries where the
+// versions block does not pin them, and the libvirt driver this host's
+// KVM probe calls for where the provider block does not name one. ""
+// leaves the topology's own value.
+type HostFacts struct {
+	Versions      BinaryVersions
+	LibvirtDriver string
+}
+
+// WithHostFacts returns a copy of t with h in it; t is not changed.
+func (t *Topology) WithHostFacts(h HostFacts) *Topology {
+	c := *t
+	if h.Versions.Consul != "" {
+		c.Versions.Consul = h.Versions.Consul
+	}
+	if h.Versions.Nomad != "" {
+		c.Versions.Nomad = h.Versions.Nomad
+	}
+	if h.LibvirtDriver != "" {
+		c.Provider.Driver = h.LibvirtDriver
+	}
+	return &c
 }

@@ -19,12 +19,6 @@ type Install struct {
 	Method       string
 	ConsulBinary string
 	NomadBinary  string
-	// ConsulSHA256 and NomadSHA256 are the checksums of the local
-	// binaries. They are not part of the file: the caller that renders
-	// fills them in (cluster.Render), so that nodes which already hold
-	// the same binary get nothing copied; empty means unknown.
-	ConsulSHA256 string
-	NomadSHA256  string
 	// Docker is docker-ce (Docker's apt repository) or docker.io (the
 	// distribution's package, for hosts that cannot reach Docker's).
 	Docker string
@@ -80,14 +74,16 @@ type BinaryProbe func(path string) (program, version string, err error)
 // versions attribute that contradicts its binary is an error, and an
 // absent one is filled in from the binary (and then range-checked at
 // the binary's attribute). Files that do not exist are CheckHost's to
-// report. A nil probe checks nothing.
-func (t *Topology) CheckLocalBinaries(probe BinaryProbe) hcl.Diagnostics {
+// report. A nil probe checks nothing. t is not changed: the versions
+// learned from the binaries come back (see WithHostFacts).
+func (t *Topology) CheckLocalBinaries(probe BinaryProbe) (BinaryVersions, hcl.Diagnostics) {
+	var learned BinaryVersions
 	if t.Install.Method != "local" || probe == nil {
-		return nil
+		return learned, nil
 	}
 	bins := []localBinary{
-		{attr: "consul_binary", program: "consul", path: t.Install.ConsulBinary, version: &t.Versions.Consul},
-		{attr: "nomad_binary", program: "nomad", path: t.Install.NomadBinary, version: &t.Versions.Nomad},
+		{attr: "consul_binary", program: "consul", path: t.Install.ConsulBinary, version: t.Versions.Consul, learned: &learned.Consul},
+		{attr: "nomad_binary", program: "nomad", path: t.Install.NomadBinary, version: t.Versions.Nomad, learned: &learned.Nomad},
 	}
 	// Both binaries are asked at once: each answer takes a large
 	// program's start-up time.
@@ -112,20 +108,29 @@ func (t *Topology) CheckLocalBinaries(probe BinaryProbe) hcl.Diagnostics {
 			diags = append(diags, t.checkBinary(b)...)
 		}
 	}
-	return diags
+	return learned, diags
+}
+
+// BinaryVersions are the releases of the local binaries where the
+// versions block does not pin them, learned by asking each binary; ""
+// where the topology's own version holds.
+type BinaryVersions struct {
+	Consul, Nomad string
 }
 
 // localBinary is one local binary and what its probe said.
 type localBinary struct {
 	attr, program, path string
-	version             *string // the versions attribute of its program
+	version             string  // the versions attribute of its program
+	learned             *string // where the binary's release goes when version is not written
 	probed              bool
 	got, release        string
 	err                 error
 }
 
 // checkBinary checks what one local binary said against the versions
-// attribute of its program, or fills that attribute in.
+// attribute of its program or, where none is written, learns the
+// binary's release as the version.
 func (t *Topology) checkBinary(b localBinary) hcl.Diagnostics {
 	attr, program, path, version := b.attr, b.program, b.path, b.version
 	got, release, err := b.got, b.release, b.err
@@ -141,14 +146,14 @@ func (t *Topology) checkBinary(b localBinary) hcl.Diagnostics {
 			"%s %s is %s %s, not %s: point %s at the %s binary.", attr, path, other, release, name, attr, program)}
 	case !t.Versions.isSet(program):
 		// No version written: the binary's is the one the render uses.
-		*version = release
+		*b.learned = release
 		return t.checkRange(program, release, in.subject(attr), fmt.Sprintf("%s %s", attr, path))
-	case !releaseVersion.MatchString(*version):
+	case !releaseVersion.MatchString(version):
 		return nil // reported as an invalid version
-	case !sameRelease(*version, release):
+	case !sameRelease(version, release):
 		return hcl.Diagnostics{errorAt(t.Versions.subject(program), "Version contradicts the "+name+" binary",
 			"versions.%s is %s but %s %s is %s %s: set %s = %q or point %s at a %s binary. The configuration nomadbox writes depends on the release the nodes run.",
-			program, *version, attr, path, name, release, program, release, attr, *version)}
+			program, version, attr, path, name, release, program, release, attr, version)}
 	}
 	return nil
 }

@@ -60,6 +60,12 @@ func fakeProbe(answers map[string][2]string) (BinaryProbe, *[]string) {
 
 var oldReleases = map[string][2]string{"consul": {"consul", "1.13.9"}, "nomad": {"nomad", "1.6.1"}}
 
+// checkLocal is CheckLocalBinaries' diagnostics.
+func checkLocal(topo *Topology, probe BinaryProbe) hcl.Diagnostics {
+	_, diags := topo.CheckLocalBinaries(probe)
+	return diags
+}
+
 func onlyDiag(t *testing.T, diags hcl.Diagnostics, line int, summary string, details ...string) {
 	t.Helper()
 	if len(diags) != 1 || diags[0].Summary != summary || diags[0].Subject == nil || diags[0].Subject.Start.Line != line {
@@ -75,7 +81,7 @@ func onlyDiag(t *testing.T, diags hcl.Diagnostics, line int, summary string, det
 func TestVersionsContradictingTheBinaries(t *testing.T) {
 	topo := localTopology(t, "versions {\n  consul = \"1.13.9\"\n  nomad  = \"2.0.5\"\n}")
 	probe, _ := fakeProbe(oldReleases)
-	diags := topo.CheckLocalBinaries(probe)
+	_, diags := topo.CheckLocalBinaries(probe)
 	onlyDiag(t, diags, 11, "Version contradicts the Nomad binary",
 		"versions.nomad is 2.0.5 but nomad_binary "+topo.Path("bin/nomad")+" is Nomad 1.6.1",
 		`set nomad = "1.6.1" or point nomad_binary at a 2.0.5 binary`)
@@ -87,18 +93,23 @@ func TestVersionsContradictingTheBinaries(t *testing.T) {
 func TestVersionsComeFromTheBinaries(t *testing.T) {
 	topo := localTopology(t, "")
 	probe, asked := fakeProbe(oldReleases)
-	if diags := topo.CheckLocalBinaries(probe); len(diags) != 0 {
+	learned, diags := topo.CheckLocalBinaries(probe)
+	if len(diags) != 0 {
 		t.Fatalf("unexpected:%s", describe(diags))
 	}
-	if topo.Versions.Consul != "1.13.9" || topo.Versions.Nomad != "1.6.1" {
-		t.Errorf("versions = %s/%s; want the binaries' 1.13.9/1.6.1", topo.Versions.Consul, topo.Versions.Nomad)
+	if got := topo.WithHostFacts(HostFacts{Versions: learned}).Versions; got.Consul != "1.13.9" || got.Nomad != "1.6.1" {
+		t.Errorf("versions = %s/%s; want the binaries' 1.13.9/1.6.1", got.Consul, got.Nomad)
+	}
+	// The check learns the versions; the topology it checked keeps its own.
+	if topo.Versions.Consul != DefaultConsulVersion || topo.Versions.Nomad != DefaultNomadVersion {
+		t.Errorf("the check wrote versions %s/%s into the topology", topo.Versions.Consul, topo.Versions.Nomad)
 	}
 	if strings.Join(*asked, ",") != "consul,nomad" {
 		t.Errorf("asked %v", *asked)
 	}
 	// Matching versions, build metadata aside, pass.
 	topo = localTopology(t, "versions {\n  consul = \"1.13.9+ent\"\n  nomad  = \"1.6.1\"\n}")
-	if diags := topo.CheckLocalBinaries(probe); len(diags) != 0 {
+	if _, diags := topo.CheckLocalBinaries(probe); len(diags) != 0 {
 		t.Fatalf("unexpected:%s", describe(diags))
 	}
 }
@@ -107,11 +118,11 @@ func TestLocalBinaryMustBeTheRightProgram(t *testing.T) {
 	topo := localTopology(t, "")
 	topo.Install.ConsulBinary = "bin/other"
 	probe, _ := fakeProbe(map[string][2]string{"other": {"nomad", "1.6.1"}, "nomad": {"nomad", "1.6.1"}})
-	onlyDiag(t, topo.CheckLocalBinaries(probe), 5, "Wrong binary", "is Nomad 1.6.1, not Consul")
+	onlyDiag(t, checkLocal(topo, probe), 5, "Wrong binary", "is Nomad 1.6.1, not Consul")
 
 	topo.Install.ConsulBinary = "bin/consul"
 	probe, _ = fakeProbe(map[string][2]string{"consul": {"consul", "1.13.9"}})
-	onlyDiag(t, topo.CheckLocalBinaries(probe), 6, "Unusable Nomad binary", "not an ELF executable", "copied to every node")
+	onlyDiag(t, checkLocal(topo, probe), 6, "Unusable Nomad binary", "not an ELF executable", "copied to every node")
 }
 
 // A binary's release outside the supported range is reported at the
@@ -119,7 +130,7 @@ func TestLocalBinaryMustBeTheRightProgram(t *testing.T) {
 func TestLocalBinaryOutsideTheRange(t *testing.T) {
 	topo := localTopology(t, "")
 	probe, _ := fakeProbe(map[string][2]string{"consul": {"consul", "1.8.0"}, "nomad": {"nomad", "1.6.1"}})
-	onlyDiag(t, topo.CheckLocalBinaries(probe), 5, "Unsupported Consul version", "consul_binary", "Consul 1.8.0", "1.9.0")
+	onlyDiag(t, checkLocal(topo, probe), 5, "Unsupported Consul version", "consul_binary", "Consul 1.8.0", "1.9.0")
 }
 
 // Missing files are CheckHost's to report, and only method "local"
@@ -128,12 +139,12 @@ func TestLocalBinariesProbedOnlyWhenUsed(t *testing.T) {
 	topo := localTopology(t, "")
 	topo.Install.NomadBinary = "bin/missing"
 	probe, asked := fakeProbe(oldReleases)
-	if diags := topo.CheckLocalBinaries(probe); len(diags) != 0 || strings.Join(*asked, ",") != "consul" {
+	if diags := checkLocal(topo, probe); len(diags) != 0 || strings.Join(*asked, ",") != "consul" {
 		t.Errorf("got%s after asking %v", describe(diags), *asked)
 	}
 	topo.Install.Method = "releases"
 	*asked = nil
-	if diags := topo.CheckLocalBinaries(probe); len(diags) != 0 || len(*asked) != 0 {
+	if diags := checkLocal(topo, probe); len(diags) != 0 || len(*asked) != 0 {
 		t.Errorf("method releases ran %v:%s", *asked, describe(diags))
 	}
 }

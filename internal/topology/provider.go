@@ -44,12 +44,6 @@ type Provider struct {
 	Plugin bool
 	Body   hcl.Body
 	Config map[string]any
-	// PluginVagrant: the plugin's machines are made by Vagrant, from the
-	// rendered Vagrantfile with VagrantFragments inside each machine's
-	// provider block. Both are asked of the plugin when the topology is
-	// loaded (internal/providers.CheckBlock): the generator stays pure.
-	PluginVagrant    bool
-	VagrantFragments map[string]string // node name -> Ruby
 }
 
 // providerAttrs lists the attributes each built-in provider accepts.
@@ -75,13 +69,12 @@ func IsBuiltinProvider(name string) bool {
 	return ok
 }
 
-// UsesVagrant reports whether machines are made by Vagrant (every
-// built-in provider but ssh, and plugins that say so).
+// UsesVagrant reports whether a built-in provider's machines are made by
+// Vagrant (every one but ssh). Whether a plugin's are is the plugin's
+// answer (its UsesVagrant capability), which the topology does not hold:
+// this is false for a plugin.
 func (p *Provider) UsesVagrant() bool {
-	if p.Plugin {
-		return p.PluginVagrant
-	}
-	return p.Name != "ssh"
+	return !p.Plugin && p.Name != "ssh"
 }
 
 // ParallelUp reports whether `vagrant up --parallel` is allowed: Vagrant

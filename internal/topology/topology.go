@@ -29,8 +29,28 @@ type Topology struct {
 	Jobs     []Job
 
 	// Addresses are the ones a provider that chooses its machines'
-	// addresses reported, by node; they win over the CIDR's.
+	// addresses reported, by node; they win over the CIDR's. Parsing
+	// leaves it empty: a topology with addresses is a copy made by
+	// WithAddresses.
 	Addresses map[string]netip.Addr
+}
+
+// WithAddresses returns a copy of t whose nodes have the addresses a
+// provider reported (by node name; a node it does not name keeps its
+// own). t is not changed; with no addresses it is t itself.
+func (t *Topology) WithAddresses(addrs map[string]netip.Addr) *Topology {
+	if len(addrs) == 0 {
+		return t
+	}
+	c := *t
+	c.Addresses = make(map[string]netip.Addr, len(t.Addresses)+len(addrs))
+	for n, a := range t.Addresses {
+		c.Addresses[n] = a
+	}
+	for n, a := range addrs {
+		c.Addresses[n] = a
+	}
+	return &c
 }
 
 // block is embedded in every decoded block: it remembers where the block
