@@ -276,7 +276,7 @@ func TestLibvirtCPUFollowsDriver(t *testing.T) {
 	for driver, want := range map[string]bool{"kvm": true, "qemu": false} {
 		topo := parse(t, "c", src)
 		topo.Provider.Driver = driver
-		files, err := generator.Render(topo, nomadbox.Assets())
+		files, err := generator.Render(generator.Input{Topology: topo}, nomadbox.Assets())
 		if err != nil {
 			t.Fatal(err)
 		}
