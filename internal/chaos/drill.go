@@ -97,6 +97,39 @@ var agents = []string{"nomad", "consul"}
 // when the cluster stays unhealthy; err is for a drill that could not be
 // carried out.
 func Run(ctx context.Context, c Cluster, o Options) (*Report, error) {
+	o = o.withDefaults()
+	d, err := prepare(ctx, c, o)
+	if err != nil {
+		return nil, err
+	}
+	s, r := d.scenario, d.report
+	o.Progress("%s: injecting the fault", s)
+	r.Started = o.Now().UTC()
+	if err := d.fault.inject(ctx); err != nil {
+		d.fault.heal(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("%s: %w", s, err)
+	}
+	o.Progress("%s: the fault lasts %s", s, o.For)
+	d.watch(ctx, r.Started.Add(o.For), false)
+	r.Interrupted = ctx.Err() != nil
+
+	// Healed even after Ctrl-C: a drill must not leave its fault behind.
+	hctx := context.WithoutCancel(ctx)
+	o.Progress("%s: healing", s)
+	if err := d.fault.heal(hctx); err != nil {
+		return r, fmt.Errorf("%s: healing failed, the fault may still be in place: %w", s, err)
+	}
+	r.Healed = o.Now().UTC()
+	if !r.Interrupted {
+		o.Progress("%s: waiting up to %s for verify to pass", s, o.Wait)
+		d.waitRecovered(ctx, hctx)
+	}
+	d.conclude(hctx)
+	return r, nil
+}
+
+// withDefaults fills what a caller may leave unset.
+func (o Options) withDefaults() Options {
 	if o.Poll <= 0 {
 		o.Poll = 2 * time.Second
 	}
@@ -106,6 +139,24 @@ func Run(ctx context.Context, c Cluster, o Options) (*Report, error) {
 	if o.Progress == nil {
 		o.Progress = func(string, ...any) {}
 	}
+	return o
+}
+
+// drill is one drill under way: what it started from and what it saw.
+type drill struct {
+	c        Cluster
+	o        Options
+	scenario Scenario
+	report   *Report
+	fault    *fault
+	before   []Alloc
+	last     *verify.Report // the last verify pass
+}
+
+// prepare checks the cluster is healthy, notes its leaders (the node of a
+// kill-leader drill is the leader of its agent) and allocations, and
+// finds the fault to inject.
+func prepare(ctx context.Context, c Cluster, o Options) (*drill, error) {
 	s := o.Scenario
 	pre := c.Verify(ctx)
 	if !pre.Healthy {
@@ -131,73 +182,64 @@ func Run(ctx context.Context, c Cluster, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	return &drill{c: c, o: o, scenario: s, report: r, fault: f, before: before}, nil
+}
 
-	o.Progress("%s: injecting the fault", s)
-	r.Started = o.Now().UTC()
-	if err := f.inject(ctx); err != nil {
-		f.heal(context.WithoutCancel(ctx))
-		return nil, fmt.Errorf("%s: %w", s, err)
-	}
-	var last *verify.Report
-	watch := func(ctx context.Context, until time.Time, stopWhenHealthy bool) {
-		for {
-			last = c.Verify(ctx)
-			now := o.Now().UTC()
-			r.observe(c, last, now)
-			if stopWhenHealthy && last.Healthy && r.leadersKnown() {
-				return
-			}
-			wait := o.Poll
-			if d := until.Sub(now); d < wait {
-				wait = d
-			}
-			if wait <= 0 {
-				return
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(wait):
-			}
+// watch runs verify every o.Poll until the time until (or ctx ends), or,
+// with stopWhenHealthy, until a pass is healthy and both leaders are known.
+func (d *drill) watch(ctx context.Context, until time.Time, stopWhenHealthy bool) {
+	for {
+		d.last = d.c.Verify(ctx)
+		now := d.o.Now().UTC()
+		d.report.observe(d.c, d.last, now)
+		if stopWhenHealthy && d.last.Healthy && d.report.leadersKnown() {
+			return
+		}
+		wait := d.o.Poll
+		if left := until.Sub(now); left < wait {
+			wait = left
+		}
+		if wait <= 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
 		}
 	}
-	o.Progress("%s: the fault lasts %s", s, o.For)
-	watch(ctx, r.Started.Add(o.For), false)
-	r.Interrupted = ctx.Err() != nil
+}
 
-	// Healed even after Ctrl-C: a drill must not leave its fault behind.
-	hctx := context.WithoutCancel(ctx)
-	o.Progress("%s: healing", s)
-	if err := f.heal(hctx); err != nil {
-		return r, fmt.Errorf("%s: healing failed, the fault may still be in place: %w", s, err)
-	}
-	r.Healed = o.Now().UTC()
-	if !r.Interrupted {
-		o.Progress("%s: waiting up to %s for verify to pass", s, o.Wait)
-		wctx, cancel := context.WithTimeout(ctx, o.Wait)
-		watch(wctx, r.Healed.Add(o.Wait), true)
+// waitRecovered watches the healed cluster for up to o.Wait.
+func (d *drill) waitRecovered(ctx, hctx context.Context) {
+	wctx, cancel := context.WithTimeout(ctx, d.o.Wait)
+	d.watch(wctx, d.report.Healed.Add(d.o.Wait), true)
+	cancel()
+	if d.last != nil && !d.last.Healthy && wctx.Err() != nil {
+		// The last pass may have been cut short by the wait's end:
+		// the checks reported are those of one whole pass.
+		fctx, cancel := context.WithTimeout(hctx, time.Minute)
+		d.last = d.c.Verify(fctx)
 		cancel()
-		if last != nil && !last.Healthy && wctx.Err() != nil {
-			// The last pass may have been cut short by the wait's end:
-			// the checks reported are those of one whole pass.
-			fctx, cancel := context.WithTimeout(hctx, time.Minute)
-			last = c.Verify(fctx)
-			cancel()
-		}
 	}
-	if last != nil && last.Healthy {
-		t := o.Now().UTC()
+}
+
+// conclude writes the outcome into the report: recovered or not, what
+// still fails, which allocations moved.
+func (d *drill) conclude(hctx context.Context) {
+	r := d.report
+	if d.last != nil && d.last.Healthy {
+		t := d.o.Now().UTC()
 		r.Recovered = &t
 		r.RecoverSeconds = seconds(t.Sub(r.Healed))
 	}
 	r.Healthy = r.Recovered != nil
-	if last != nil && !last.Healthy {
-		r.Failed = last.FailedChecks()
+	if d.last != nil && !d.last.Healthy {
+		r.Failed = d.last.FailedChecks()
 	}
-	if after, err := c.Allocations(hctx); err == nil {
-		r.Moved = moves(before, after)
+	if after, err := d.c.Allocations(hctx); err == nil {
+		r.Moved = moves(d.before, after)
 	}
-	return r, nil
 }
 
 // observe notes the first failure and leadership changes.
