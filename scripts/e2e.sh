@@ -27,21 +27,24 @@ wait "$vm_pid"
 vm_rc=$?
 trap - EXIT
 
-# failed prints, for each test that failed in a `go test -v` log, the last
-# lines it logged (the streamed log attributes each line to the test named
-# by the last "=== RUN/CONT/NAME" line), then the package result lines.
+# failed prints, for each test that failed in a `go test -v` log, first
+# the lines it logged that say what went wrong (errors, failures, what a
+# check wanted; at most 30), then the last 40 lines it logged. The
+# streamed log attributes each line to the test named by the last
+# "=== RUN/CONT/NAME" line.
 failed() {
-  awk -v keep=60 '
+  awk -v keep=40 -v keykeep=30 '
     /^=== (RUN|CONT|NAME|PAUSE) / { cur = $3; next }
     /^[ ]*--- FAIL: / {
-      name = $3; print; n = count[name]
-      for (i = (n > keep ? n - keep : 0); i < n; i++) print "    | " buf[name, i % keep]
-      if (n > keep) print "    | (" n - keep " earlier lines in the log)"
+      name = $3; print; n = count[name]; k = 0
+      for (i = 0; i < n && k < keykeep; i++)
+        if (lines[name, i] ~ /Error:|error:|FAIL|failed:| failed |failed=[1-9]|did not|timed out|not healthy|, want / && lines[name, i] !~ /^ *\$ /) { print "    ! " lines[name, i]; k++ }
+      for (i = (n > keep ? n - keep : 0); i < n; i++) print "    | " lines[name, i]
       next
     }
     /^[ ]*--- (PASS|SKIP): / { next }
     /^(FAIL|ok|panic:)/ { print; next }
-    cur != "" { buf[cur, count[cur] % keep] = $0; count[cur]++ }
+    cur != "" { lines[cur, count[cur]++] = $0 }
   ' "$1"
 }
 echo "e2e: containers and the rest exit $rc, virtual machines exit $vm_rc (logs: $logs)"

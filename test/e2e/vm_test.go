@@ -247,8 +247,10 @@ func logVMDiagnostics(t *testing.T, name string) {
 	probe, _ := cachedir.Path("kvm-probe.json")
 	sh("/dev/kvm and the KVM probe", "ls -l /dev/kvm; cat "+probe)
 	sh("domains", "virsh -c qemu:///system list --all")
-	sh("qemu logs of the cluster", "for f in /var/log/libvirt/qemu/"+name+"-*.log; do echo \"== $f\"; tail -n 8 \"$f\"; done")
-	sh("libvirtd", "tail -n 10 /var/log/nomadbox-libvirtd.log")
+	// This run's logs only, and only qemu's own complaints in them.
+	sh("qemu logs of the cluster", "for f in $(find /var/log/libvirt/qemu -name '"+name+"-*.log' -mmin -120); do echo \"== $f\"; grep -i -E 'error|warn|fail|terminat' \"$f\" | tail -n 3; done")
+	// libvirtd logs every client that hangs up (virsh) as an error.
+	sh("libvirtd", "grep -v 'End of file while reading data' /var/log/nomadbox-libvirtd.log | tail -n 5")
 	sh("load and memory", "uptime; free -m | head -2")
 	t.Logf("diagnostics for the failure above:\n%s", b.String())
 }
