@@ -22,8 +22,9 @@ import (
 	"encoding/json"
 )
 
-// ProtocolVersion is the version of the contract this package speaks.
-// nomadbox refuses a plugin that speaks another one.
+// ProtocolVersion is the version of the contract this package speaks:
+// put it in Description.Protocol. nomadbox refuses a plugin that speaks
+// another one.
 const ProtocolVersion = 1
 
 // Provider is what every provider implements. Long calls report progress

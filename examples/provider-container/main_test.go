@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nomadbox/nomadbox/internal/pluginhost"
 	"github.com/nomadbox/nomadbox/provider"
 )
 
@@ -68,7 +69,7 @@ func TestPlugin(t *testing.T) {
 	})
 
 	var stderr syncBuffer
-	p, err := provider.Launch(context.Background(), provider.LaunchOptions{Name: "container", Path: bin, Stderr: &stderr})
+	p, err := pluginhost.Launch(context.Background(), pluginhost.LaunchOptions{Name: "container", Path: bin, Stderr: &stderr})
 	if err != nil {
 		t.Fatalf("Launch: %v", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nomadbox/nomadbox/internal/pluginhost"
 	"github.com/nomadbox/nomadbox/internal/providers"
 	"github.com/nomadbox/nomadbox/internal/testtools"
 	"github.com/nomadbox/nomadbox/provider"
@@ -97,7 +98,7 @@ func installPlugins(t *testing.T) (marker string) {
 	}
 	t.Setenv("NOMADBOX_PLUGIN_PATH", dir)
 	t.Setenv("HOME", t.TempDir())
-	t.Setenv(provider.TimeoutScaleEnv, "0.1")
+	t.Setenv(pluginhost.TimeoutScaleEnv, "0.1")
 	marker = fmt.Sprint(time.Now().UnixNano())
 	t.Setenv(markerEnv, marker)
 	return marker

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/nodeimage"
+	"github.com/nomadbox/nomadbox/internal/pluginhost"
 	"github.com/nomadbox/nomadbox/internal/secrets"
 	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/provider"
@@ -28,7 +29,7 @@ type Handle struct {
 	Description *provider.Description
 	// Path is the plugin's executable; "" in this process.
 	Path   string
-	plugin *provider.Plugin
+	plugin *pluginhost.Plugin
 }
 
 // Close stops the plugin process, if any.
@@ -52,7 +53,7 @@ func Open(ctx context.Context, t *topology.Topology, runner *execx.Runner, log i
 		}
 		return &Handle{Provider: p, Description: d}, nil
 	}
-	opts := provider.LaunchOptions{Name: name, Stderr: &pluginLog{name: name, w: log, mask: runner.Mask}}
+	opts := pluginhost.LaunchOptions{Name: name, Stderr: &pluginLog{name: name, w: log, mask: runner.Mask}}
 	if IsBuiltin(name) {
 		self, err := selfPath()
 		if err != nil {
@@ -71,11 +72,11 @@ func Open(ctx context.Context, t *topology.Topology, runner *execx.Runner, log i
 
 // Launch starts the plugin at path and asks it to describe itself.
 func Launch(ctx context.Context, name, path string, log io.Writer) (*Handle, error) {
-	return launch(ctx, provider.LaunchOptions{Name: name, Path: path, Stderr: log})
+	return launch(ctx, pluginhost.LaunchOptions{Name: name, Path: path, Stderr: log})
 }
 
-func launch(ctx context.Context, opts provider.LaunchOptions) (*Handle, error) {
-	p, err := provider.Launch(ctx, opts)
+func launch(ctx context.Context, opts pluginhost.LaunchOptions) (*Handle, error) {
+	p, err := pluginhost.Launch(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +100,7 @@ func NotFoundError(name string, dirs []string) error {
 }
 
 // pluginLog writes a plugin's stderr into the cluster's log, each line
-// prefixed with the provider's name and masked. provider.Launch hands it
+// prefixed with the provider's name and masked. pluginhost.Launch hands it
 // whole lines, one per Write.
 type pluginLog struct {
 	name string

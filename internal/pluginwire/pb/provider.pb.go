@@ -1214,7 +1214,7 @@ const file_nomadbox_provider_v1_provider_proto_rawDesc = "" +
 	"\x02Up\x12%.nomadbox.provider.v1.MachinesRequest\x1a\x1e.nomadbox.provider.v1.Progress0\x01\x12P\n" +
 	"\x04List\x12$.nomadbox.provider.v1.ClusterRequest\x1a\".nomadbox.provider.v1.ListResponse\x12O\n" +
 	"\x04Halt\x12%.nomadbox.provider.v1.MachinesRequest\x1a\x1e.nomadbox.provider.v1.Progress0\x01\x12R\n" +
-	"\aDestroy\x12%.nomadbox.provider.v1.MachinesRequest\x1a\x1e.nomadbox.provider.v1.Progress0\x01B3Z1github.com/nomadbox/nomadbox/provider/internal/pbb\x06proto3"
+	"\aDestroy\x12%.nomadbox.provider.v1.MachinesRequest\x1a\x1e.nomadbox.provider.v1.Progress0\x01B5Z3github.com/nomadbox/nomadbox/internal/pluginwire/pbb\x06proto3"
 
 var (
 	file_nomadbox_provider_v1_provider_proto_rawDescOnce sync.Once
