@@ -113,16 +113,6 @@ type Attribute struct {
 	Description string `json:"description"`
 }
 
-// Diagnostic is a problem found in a provider's block. nomadbox prints it
-// at the attribute's line and column, or at the block when Attribute is
-// empty.
-type Diagnostic struct {
-	Error     bool   `json:"error"`
-	Summary   string `json:"summary"`
-	Detail    string `json:"detail"`
-	Attribute string `json:"attribute,omitempty"`
-}
-
 // Cluster is everything a provider learns about the cluster.
 type Cluster struct {
 	Name string `json:"name"`

@@ -326,8 +326,8 @@ func TestRoundTripSchemaBadDefault(t *testing.T) {
 
 func TestRoundTripValidate(t *testing.T) {
 	want := []provider.Diagnostic{
-		{Error: true, Summary: "Unknown box", Detail: "there is no box \"nope\"; try bento/ubuntu-24.04", Attribute: "box"},
-		{Error: false, Summary: "Memory is low", Detail: "512 MiB is little for a server"},
+		{Severity: provider.SeverityError, Summary: "Unknown box", Detail: "there is no box \"nope\"; try bento/ubuntu-24.04", Path: provider.AtAttribute("box")},
+		{Severity: provider.SeverityWarning, Summary: "Memory is low", Detail: "512 MiB is little for a server"},
 	}
 	p := connect(t, &recordingProvider{diags: want})
 	got, err := p.Validate(context.Background(), testCluster())
@@ -343,6 +343,37 @@ func TestRoundTripValidate(t *testing.T) {
 	got, err = p.Validate(context.Background(), testCluster())
 	if err != nil || len(got) != 0 {
 		t.Errorf("Validate with no problems = %v, %v; want none", got, err)
+	}
+}
+
+func TestRoundTripDiagnosticSeverityAndPath(t *testing.T) {
+	// Each severity and path arrives as the plugin said it; a severity
+	// nomadbox does not know arrives as an error, never as a warning.
+	sent := []provider.Diagnostic{
+		{Summary: "zero severity", Path: provider.AtAttribute("region")},
+		{Severity: provider.SeverityWarning, Summary: "warning at the block"},
+		{Severity: provider.SeverityError, Summary: "error at an attribute", Path: provider.AtAttribute("size")},
+		{Severity: provider.Severity(7), Summary: "unknown severity", Path: provider.AtAttribute("tags")},
+	}
+	p := connect(t, &recordingProvider{diags: sent})
+	got, err := p.Validate(context.Background(), testCluster())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		sev  provider.Severity
+		attr string
+	}{{provider.SeverityError, "region"}, {provider.SeverityWarning, ""}, {provider.SeverityError, "size"}, {provider.SeverityError, "tags"}}
+	if len(got) != len(want) {
+		t.Fatalf("Validate = %d diagnostics, want %d", len(got), len(want))
+	}
+	for i, w := range want {
+		if got[i].Severity != w.sev || got[i].Path.Attribute() != w.attr || got[i].Summary != sent[i].Summary {
+			t.Errorf("diagnostic %d = %v at %q (%s), want %v at %q", i, got[i].Severity, got[i].Path.Attribute(), got[i].Summary, w.sev, w.attr)
+		}
+	}
+	if got[1].Path != (provider.AttributePath{}) {
+		t.Errorf("a block diagnostic arrived with path %v, want the zero path", got[1].Path)
 	}
 }
 

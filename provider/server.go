@@ -73,7 +73,7 @@ func (s *server) Validate(ctx context.Context, req *pb.ValidateRequest) (*pb.Val
 	}
 	out := &pb.ValidateResponse{}
 	for _, d := range diags {
-		out.Diagnostics = append(out.Diagnostics, &pb.Diagnostic{Error: d.Error, Summary: d.Summary, Detail: d.Detail, Attribute: d.Attribute})
+		out.Diagnostics = append(out.Diagnostics, diagnosticToPB(d))
 	}
 	return out, nil
 }
@@ -107,6 +107,16 @@ func (s *server) List(ctx context.Context, req *pb.ClusterRequest) (*pb.ListResp
 		})
 	}
 	return out, nil
+}
+
+// diagnosticToPB maps the typed severity and path to the wire's bool and
+// attribute name; only a warning is not an error, so a severity nomadbox
+// does not know still stops it.
+func diagnosticToPB(d Diagnostic) *pb.Diagnostic {
+	return &pb.Diagnostic{
+		Error: d.Severity != SeverityWarning, Summary: d.Summary, Detail: d.Detail,
+		Attribute: d.Path.Attribute(),
+	}
 }
 
 // progressStream is the sending side of the calls that stream progress.

@@ -54,3 +54,24 @@ func TestStreamedSendsOneAtATime(t *testing.T) {
 		t.Errorf("%d progress lines sent, want 80", n)
 	}
 }
+
+func TestDiagnosticToPBKeepsTheWireFields(t *testing.T) {
+	// The wire keeps its bool and attribute name, which nomadbox releases
+	// before typed severities read.
+	cases := []struct {
+		d    Diagnostic
+		want *pb.Diagnostic
+	}{
+		{Diagnostic{Severity: SeverityError, Summary: "s", Detail: "d", Path: AtAttribute("region")},
+			&pb.Diagnostic{Error: true, Summary: "s", Detail: "d", Attribute: "region"}},
+		{Diagnostic{Severity: SeverityWarning, Summary: "w"}, &pb.Diagnostic{Summary: "w"}},
+		{Diagnostic{Summary: "zero"}, &pb.Diagnostic{Error: true, Summary: "zero"}},
+	}
+	for _, c := range cases {
+		got := diagnosticToPB(c.d)
+		if got.GetError() != c.want.GetError() || got.GetAttribute() != c.want.GetAttribute() ||
+			got.GetSummary() != c.want.GetSummary() || got.GetDetail() != c.want.GetDetail() {
+			t.Errorf("diagnosticToPB(%+v) = %v, want %v", c.d, got, c.want)
+		}
+	}
+}

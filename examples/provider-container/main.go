@@ -126,7 +126,7 @@ func (*containers) Validate(_ context.Context, c *provider.Cluster) ([]provider.
 	var diags []provider.Diagnostic
 	if strings.TrimSpace(cfg.Image) == "" {
 		diags = append(diags, provider.Diagnostic{
-			Error: true, Attribute: "image", Summary: "Empty image",
+			Severity: provider.SeverityError, Path: provider.AtAttribute("image"), Summary: "Empty image",
 			Detail: fmt.Sprintf("Name the node image to run, or leave the attribute out for %q.", defaultImage),
 		})
 	}
@@ -134,14 +134,14 @@ func (*containers) Validate(_ context.Context, c *provider.Cluster) ([]provider.
 		switch {
 		case !networkName.MatchString(n):
 			diags = append(diags, provider.Diagnostic{
-				Error: true, Attribute: "network", Summary: "Invalid network name",
+				Severity: provider.SeverityError, Path: provider.AtAttribute("network"), Summary: "Invalid network name",
 				Detail: fmt.Sprintf("%q is not a Docker network name: use letters, digits, '_', '.' and '-', starting with a letter or digit.", n),
 			})
 		case n == "bridge" || n == "host" || n == "none":
 			// Docker's predefined networks take neither a subnet nor
 			// fixed addresses.
 			diags = append(diags, provider.Diagnostic{
-				Error: true, Attribute: "network", Summary: "Predefined network",
+				Severity: provider.SeverityError, Path: provider.AtAttribute("network"), Summary: "Predefined network",
 				Detail: fmt.Sprintf("%q is one of Docker's own networks, which cannot carry the cluster's CIDR: name another or leave it empty.", n),
 			})
 		}

@@ -96,7 +96,7 @@ func TestPlugin(t *testing.T) {
 	bad := *c
 	bad.Config = map[string]any{"image": "", "network": "no:such"}
 	diags, err := p.Validate(ctx, &bad)
-	if err != nil || len(diags) != 2 || diags[0].Attribute != "image" || diags[1].Attribute != "network" {
+	if err != nil || len(diags) != 2 || diags[0].Path.Attribute() != "image" || diags[1].Path.Attribute() != "network" {
 		t.Fatalf("Validate of an empty image and a bad network = %+v, %v; want one diagnostic each", diags, err)
 	}
 	if diags, err := p.Validate(ctx, c); err != nil || len(diags) != 0 {

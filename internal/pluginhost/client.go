@@ -63,9 +63,19 @@ func (c *Client) Validate(ctx context.Context, cl *provider.Cluster) ([]provider
 	}
 	var out []provider.Diagnostic
 	for _, d := range r.GetDiagnostics() {
-		out = append(out, provider.Diagnostic{Error: d.GetError(), Summary: d.GetSummary(), Detail: d.GetDetail(), Attribute: d.GetAttribute()})
+		out = append(out, diagnosticFromPB(d))
 	}
 	return out, nil
+}
+
+// diagnosticFromPB turns the wire's bool and attribute name into the
+// typed severity and path.
+func diagnosticFromPB(d *pb.Diagnostic) provider.Diagnostic {
+	sev := provider.SeverityWarning
+	if d.GetError() {
+		sev = provider.SeverityError
+	}
+	return provider.Diagnostic{Severity: sev, Summary: d.GetSummary(), Detail: d.GetDetail(), Path: provider.AtAttribute(d.GetAttribute())}
 }
 
 func (c *Client) VagrantFragment(ctx context.Context, cl *provider.Cluster, node string) (string, error) {

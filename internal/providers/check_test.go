@@ -43,7 +43,7 @@ func (a *acmePlugin) Schema(context.Context) (*provider.Schema, error) {
 
 func (a *acmePlugin) Validate(_ context.Context, c *provider.Cluster) ([]provider.Diagnostic, error) {
 	if c.Config["region"] == "mars" {
-		return []provider.Diagnostic{{Error: true, Summary: "Unknown region", Detail: "acme has no region mars.", Attribute: "region"}}, nil
+		return []provider.Diagnostic{{Severity: provider.SeverityError, Summary: "Unknown region", Detail: "acme has no region mars.", Path: provider.AtAttribute("region")}}, nil
 	}
 	return nil, nil
 }
