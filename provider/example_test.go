@@ -58,10 +58,6 @@ func (hostsProvider) Preflight(context.Context, *provider.Cluster, provider.Prog
 	return nil
 }
 
-func (hostsProvider) VagrantFragment(context.Context, *provider.Cluster, string) (string, error) {
-	return "", nil // not a Vagrant provider
-}
-
 func (hostsProvider) Up(_ context.Context, _ *provider.Cluster, _ []string, progress provider.Progress) error {
 	progress("the hosts exist already")
 	return nil

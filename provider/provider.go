@@ -41,12 +41,6 @@ type Provider interface {
 	// Preflight checks this machine can run the cluster and prepares
 	// what it can.
 	Preflight(ctx context.Context, c *Cluster, progress Progress) error
-	// VagrantFragment is the Ruby that goes inside `machine.vm.provider
-	// "<name>" do |p, override| ... end` for one node, for providers that
-	// use Vagrant; others return "". Such a provider declares a "box"
-	// attribute when its Vagrant provider needs a box (config.vm.box), and
-	// its Up runs Vagrant in Cluster.Dir, where the Vagrantfile is.
-	VagrantFragment(ctx context.Context, c *Cluster, node string) (string, error)
 	// Up creates and starts the named machines, all when names is empty.
 	Up(ctx context.Context, c *Cluster, names []string, progress Progress) error
 	// List is every machine of the cluster that exists.
@@ -56,6 +50,20 @@ type Provider interface {
 	// Destroy removes the named machines; with no names, every machine
 	// and whatever else the provider made for the cluster.
 	Destroy(ctx context.Context, c *Cluster, names []string, progress Progress) error
+}
+
+// VagrantMachines is what a provider whose machines Vagrant makes adds
+// to Provider. nomadbox then renders a Vagrantfile in Cluster.Dir with
+// one machine per node and, inside each, the Ruby VagrantFragment gives;
+// the provider's Up runs Vagrant there. Such a provider declares a "box"
+// attribute when its Vagrant provider needs a box (config.vm.box).
+// Serve finds out whether a provider implements it and tells nomadbox
+// (Capabilities.UsesVagrant); a provider that does not make its machines
+// with Vagrant leaves it out.
+type VagrantMachines interface {
+	// VagrantFragment is the Ruby that goes inside `machine.vm.provider
+	// "<name>" do |p, override| ... end` for the node named node.
+	VagrantFragment(ctx context.Context, c *Cluster, node string) (string, error)
 }
 
 // Progress receives one line worth showing to the user.
@@ -74,7 +82,8 @@ type Capabilities struct {
 	// ParallelUp: machines may be created at the same time.
 	ParallelUp bool `json:"parallel_up"`
 	// UsesVagrant: machines are made by Vagrant from the rendered
-	// Vagrantfile, with VagrantFragment inside each machine.
+	// Vagrantfile, with VagrantFragment inside each machine. Serve sets
+	// it for a provider that implements VagrantMachines.
 	UsesVagrant bool `json:"uses_vagrant"`
 	// CanHalt: machines can be stopped and started again.
 	CanHalt bool `json:"can_halt"`

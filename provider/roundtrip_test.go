@@ -97,7 +97,11 @@ func (f *recordingProvider) Validate(_ context.Context, c *provider.Cluster) ([]
 	return f.diags, nil
 }
 
-func (f *recordingProvider) VagrantFragment(_ context.Context, c *provider.Cluster, node string) (string, error) {
+// recordingVagrant is a recordingProvider that makes its machines with
+// Vagrant (it implements provider.VagrantMachines).
+type recordingVagrant struct{ *recordingProvider }
+
+func (f recordingVagrant) VagrantFragment(_ context.Context, c *provider.Cluster, node string) (string, error) {
 	f.record(call{method: "VagrantFragment", cluster: c, node: node})
 	if f.err != nil {
 		return "", f.err
@@ -187,7 +191,7 @@ func testCluster() *provider.Cluster {
 
 func TestRoundTripCluster(t *testing.T) {
 	f := &recordingProvider{}
-	p := connect(t, f)
+	p := connect(t, recordingVagrant{f})
 	ctx := context.Background()
 	want := testCluster()
 	names := []string{"server-1", "client-1"}
@@ -379,13 +383,64 @@ func TestRoundTripDiagnosticSeverityAndPath(t *testing.T) {
 
 func TestRoundTripVagrantFragment(t *testing.T) {
 	want := "p.memory = 2048\np.cpus = 2\np.customize [\"modifyvm\", :id, \"--nested-hw-virt\", \"on\"]\n# ünïcode 'quotes'\n"
-	p := connect(t, &recordingProvider{ruby: want})
+	p := connect(t, recordingVagrant{&recordingProvider{ruby: want}})
 	got, err := p.VagrantFragment(context.Background(), testCluster(), "server-1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got != want {
 		t.Errorf("VagrantFragment = %q, want %q", got, want)
+	}
+}
+
+func TestVagrantMachinesIsOptional(t *testing.T) {
+	// A provider without VagrantMachines serves fine: nomadbox hears it
+	// does not use Vagrant, and a fragment asked anyway is "" (what every
+	// provider used to stub).
+	desc := &provider.Description{Name: "fake", Protocol: provider.ProtocolVersion, Capabilities: provider.Capabilities{CanHalt: true}}
+	f := &recordingProvider{desc: desc}
+	p := connect(t, f)
+	d, err := p.Describe(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Capabilities.UsesVagrant || !d.Capabilities.CanHalt {
+		t.Errorf("a provider without VagrantMachines described as %+v, want CanHalt only", d.Capabilities)
+	}
+	if ruby, err := p.VagrantFragment(context.Background(), testCluster(), "server-1"); err != nil || ruby != "" {
+		t.Errorf("VagrantFragment of a provider without VagrantMachines = %q, %v; want \"\", nil", ruby, err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.calls) != 1 || f.calls[0].method != "Describe" {
+		t.Errorf("the provider got %v, want Describe only", f.calls)
+	}
+}
+
+func TestVagrantMachinesReported(t *testing.T) {
+	// A provider with VagrantMachines is a Vagrant provider to nomadbox,
+	// whether or not it also set UsesVagrant, and its fragments arrive
+	// node by node.
+	for _, declared := range []bool{false, true} {
+		desc := &provider.Description{Name: "fake", Protocol: provider.ProtocolVersion, Capabilities: provider.Capabilities{UsesVagrant: declared}}
+		f := &recordingProvider{desc: desc, ruby: "p.memory = 1024"}
+		p := connect(t, recordingVagrant{f})
+		d, err := p.Describe(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !d.Capabilities.UsesVagrant {
+			t.Errorf("UsesVagrant declared %v: a provider with VagrantMachines described as %+v, want UsesVagrant", declared, d.Capabilities)
+		}
+		for _, node := range []string{"server-1", "client-1"} {
+			ruby, err := p.VagrantFragment(context.Background(), testCluster(), node)
+			if err != nil || ruby != "p.memory = 1024" {
+				t.Errorf("VagrantFragment(%s) = %q, %v", node, ruby, err)
+			}
+			if got := f.last(t, "VagrantFragment").node; got != node {
+				t.Errorf("the provider was asked for node %q, want %q", got, node)
+			}
+		}
 	}
 }
 
@@ -535,7 +590,7 @@ func TestRoundTripNilProgress(t *testing.T) {
 
 func TestRoundTripErrors(t *testing.T) {
 	const msg = "no credentials: set AWS_PROFILE or run `aws sso login`"
-	p := connect(t, &recordingProvider{err: errors.New(msg)})
+	p := connect(t, recordingVagrant{&recordingProvider{err: errors.New(msg)}})
 	ctx := context.Background()
 	c := testCluster()
 	calls := map[string]func() error{

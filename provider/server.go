@@ -28,10 +28,11 @@ func (s *server) Describe(ctx context.Context, _ *pb.DescribeRequest) (*pb.Descr
 		return nil, errors.New("the provider's Describe returned nothing")
 	}
 	c := d.Capabilities
+	_, vagrant := s.impl.(VagrantMachines)
 	return &pb.DescribeResponse{
 		Name: d.Name, Version: d.Version, ProtocolVersion: int32(d.Protocol),
 		Capabilities: &pb.Capabilities{
-			ParallelUp: c.ParallelUp, UsesVagrant: c.UsesVagrant, CanHalt: c.CanHalt,
+			ParallelUp: c.ParallelUp, UsesVagrant: c.UsesVagrant || vagrant, CanHalt: c.CanHalt,
 			ReportsAddresses: c.ReportsAddresses, ExistingHosts: c.ExistingHosts,
 		},
 	}, nil
@@ -83,7 +84,13 @@ func (s *server) VagrantFragment(ctx context.Context, req *pb.NodeRequest) (*pb.
 	if err != nil {
 		return nil, err
 	}
-	ruby, err := s.impl.VagrantFragment(ctx, c, req.GetNode())
+	// A provider without Vagrant machines has no Ruby to give: the empty
+	// answer every provider had to write before VagrantMachines.
+	vm, ok := s.impl.(VagrantMachines)
+	if !ok {
+		return &pb.VagrantFragmentResponse{}, nil
+	}
+	ruby, err := vm.VagrantFragment(ctx, c, req.GetNode())
 	if err != nil {
 		return nil, err
 	}

@@ -179,10 +179,6 @@ func (*containers) Preflight(ctx context.Context, c *provider.Cluster, progress 
 	return nil
 }
 
-func (*containers) VagrantFragment(context.Context, *provider.Cluster, string) (string, error) {
-	return "", nil // no Vagrant here
-}
-
 func (*containers) Up(ctx context.Context, c *provider.Cluster, names []string, progress provider.Progress) error {
 	cfg, err := configOf(c)
 	if err != nil {

@@ -57,9 +57,6 @@ func (testPlugin) Schema(context.Context) (*provider.Schema, error) { return &pr
 func (testPlugin) Validate(context.Context, *provider.Cluster) ([]provider.Diagnostic, error) {
 	return nil, nil
 }
-func (testPlugin) VagrantFragment(context.Context, *provider.Cluster, string) (string, error) {
-	return "", nil
-}
 func (testPlugin) Preflight(context.Context, *provider.Cluster, provider.Progress) error { return nil }
 func (testPlugin) Up(context.Context, *provider.Cluster, []string, provider.Progress) error {
 	return nil

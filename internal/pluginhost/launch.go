@@ -86,13 +86,30 @@ type Plugin struct {
 	Name, Path string
 	Timeouts   Timeouts
 	client     *plugin.Client
-	impl       provider.Provider
+	impl       remote
 	stderr     *lastLines
 	// cmd is the plugin's process, in a process group of its own with
 	// everything it starts; stopGroup signals that group (execx.Contain).
 	cmd       *exec.Cmd
 	stopGroup context.CancelFunc
 	endOnce   sync.Once
+}
+
+// remote is what a plugin answers over the wire: every call, Vagrant
+// fragments included (a plugin without Vagrant machines answers "").
+type remote interface {
+	provider.Provider
+	provider.VagrantMachines
+}
+
+// VagrantFragment is p's Ruby for node when p makes its machines with
+// Vagrant (a Plugin always answers), "" for a provider that does not.
+func VagrantFragment(ctx context.Context, p provider.Provider, c *provider.Cluster, node string) (string, error) {
+	vm, ok := p.(provider.VagrantMachines)
+	if !ok {
+		return "", nil
+	}
+	return vm.VagrantFragment(ctx, c, node)
 }
 
 // stderrLines is how many of a plugin's last stderr lines an error quotes.

@@ -98,10 +98,6 @@ func (s *scriptedProvider) Validate(_ context.Context, c *provider.Cluster) ([]p
 	return nil, nil
 }
 
-func (s *scriptedProvider) VagrantFragment(context.Context, *provider.Cluster, string) (string, error) {
-	return "", nil
-}
-
 func (s *scriptedProvider) List(_ context.Context, c *provider.Cluster) ([]provider.Machine, error) {
 	if s.mode == "hang-child" {
 		// A child that holds the plugin's stdout and stderr, as a
@@ -447,7 +443,7 @@ func TestLaunchHang(t *testing.T) {
 // deadlineFirst is a Provider whose List fails as a hung plugin's does when
 // its gRPC server, which learnt the deadline from nomadbox, times the call
 // out a moment before nomadbox's own timer fires.
-type deadlineFirst struct{ provider.Provider }
+type deadlineFirst struct{ remote }
 
 func (deadlineFirst) List(context.Context, *provider.Cluster) ([]provider.Machine, error) {
 	return nil, status.Error(codes.DeadlineExceeded, "stream terminated by RST_STREAM with error code: CANCEL")

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/nomadbox/nomadbox/internal/pluginhost"
 	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/provider"
 )
@@ -51,7 +52,7 @@ func CheckBlock(ctx context.Context, t *topology.Topology) hcl.Diagnostics {
 		// Ruby the plugin gives for it.
 		p.PluginVagrant, p.VagrantFragments = true, map[string]string{}
 		for _, n := range c.Nodes {
-			ruby, err := h.VagrantFragment(ctx, c, n.Name)
+			ruby, err := pluginhost.VagrantFragment(ctx, h.Provider, c, n.Name)
 			if err != nil {
 				return append(diags, diag("Provider plugin failed", err.Error())...)
 			}

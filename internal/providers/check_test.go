@@ -18,7 +18,11 @@ const testPluginEnv = "NOMADBOX_PROVIDERS_TEST_PLUGIN"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(testPluginEnv) != "" {
-		provider.Serve(&acmePlugin{vagrant: os.Getenv(testPluginEnv) == "vagrant"})
+		if os.Getenv(testPluginEnv) == "vagrant" {
+			provider.Serve(&acmeVagrant{acmePlugin{vagrant: true}})
+		} else {
+			provider.Serve(&acmePlugin{})
+		}
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
@@ -48,7 +52,10 @@ func (a *acmePlugin) Validate(_ context.Context, c *provider.Cluster) ([]provide
 	return nil, nil
 }
 
-func (a *acmePlugin) VagrantFragment(_ context.Context, c *provider.Cluster, node string) (string, error) {
+// acmeVagrant is acmePlugin making its machines with Vagrant.
+type acmeVagrant struct{ acmePlugin }
+
+func (a *acmeVagrant) VagrantFragment(_ context.Context, c *provider.Cluster, node string) (string, error) {
 	return fmt.Sprintf("p.size = %q # %s", c.Config["size"], node), nil
 }
 
