@@ -2,8 +2,7 @@ package provider
 
 // Diagnostic is a problem Validate found in the provider's block.
 // nomadbox prints it as it prints its own topology problems, at the
-// attribute's line and column (or the block's label), together with
-// every other problem of the topology.
+// attribute's line and column (or the block's label).
 type Diagnostic struct {
 	// Severity is SeverityError unless set: an error stops the command,
 	// a warning is printed and the command goes on.

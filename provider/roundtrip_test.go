@@ -173,7 +173,7 @@ func testCluster() *provider.Cluster {
 		CIDR:         "10.42.0.0/24",
 		Nodes: []provider.Node{
 			{Name: "server-1", Role: "server", Group: "servers", Address: "10.42.0.10", MemoryMiB: 2048, CPUs: 2},
-			{Name: "client-1", Role: "client", Group: "web", Address: "10.42.0.20", MemoryMiB: 4096, CPUs: 4},
+			{Name: "client-1", Role: "client", Group: "web", Address: "10.42.0.20", MemoryMiB: 4096, CPUs: 4, Drivers: []string{"docker", "raw_exec"}},
 		},
 		Config: map[string]any{
 			"box":     "bento/ubuntu-24.04",

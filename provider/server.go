@@ -185,7 +185,7 @@ func clusterFromPB(c *pb.Cluster) (*Cluster, error) {
 	for _, n := range c.GetNodes() {
 		out.Nodes = append(out.Nodes, Node{
 			Name: n.GetName(), Role: n.GetRole(), Group: n.GetGroup(), Address: n.GetAddress(),
-			MemoryMiB: int(n.GetMemoryMib()), CPUs: int(n.GetCpus()),
+			MemoryMiB: int(n.GetMemoryMib()), CPUs: int(n.GetCpus()), Drivers: n.GetDrivers(),
 		})
 	}
 	return out, nil

@@ -186,7 +186,7 @@ func clusterToPB(c *provider.Cluster) (*pb.Cluster, error) {
 	for _, n := range c.Nodes {
 		out.Nodes = append(out.Nodes, &pb.Node{
 			Name: n.Name, Role: n.Role, Group: n.Group, Address: n.Address,
-			MemoryMib: int32(n.MemoryMiB), Cpus: int32(n.CPUs),
+			MemoryMib: int32(n.MemoryMiB), Cpus: int32(n.CPUs), Drivers: n.Drivers,
 		})
 	}
 	return out, nil

@@ -76,7 +76,7 @@ func ClusterOf(t *topology.Topology, dir string) *provider.Cluster {
 	for _, n := range t.Nodes() {
 		c.Nodes = append(c.Nodes, provider.Node{
 			Name: n.Name, Role: string(n.Role), Group: n.Group.Name, Address: n.Address.String(),
-			MemoryMiB: n.Group.Memory, CPUs: n.Group.CPUs,
+			MemoryMiB: n.Group.Memory, CPUs: n.Group.CPUs, Drivers: n.Group.Drivers,
 		})
 	}
 	return c

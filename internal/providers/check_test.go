@@ -144,3 +144,21 @@ func TestCheckBlockGathersVagrantFragments(t *testing.T) {
 		t.Errorf("uses Vagrant %v, fragments %v, want %v", topo.Provider.UsesVagrant(), topo.Provider.VagrantFragments, want)
 	}
 }
+
+func TestClusterOfPassesDrivers(t *testing.T) {
+	// A provider learns each client's drivers, so that it can give only
+	// the clients that need them extra capabilities; servers have none.
+	src := "cluster \"c\" {}\nprovider \"acme\" {}\nserver \"nomad-server\" {}\n" +
+		"client \"nomad-client\" {\n  drivers = [\"raw_exec\", \"exec\"]\n}\n"
+	topo, diags := topology.NewParser().Parse([]byte(src), "topology.hcl")
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	got := map[string][]string{}
+	for _, n := range ClusterOf(topo, "").Nodes {
+		got[n.Role] = n.Drivers
+	}
+	if fmt.Sprint(got["client"]) != "[raw_exec exec]" || len(got["server"]) != 0 {
+		t.Errorf("drivers by role = %v, want the client's [raw_exec exec] and none for the server", got)
+	}
+}
