@@ -45,7 +45,7 @@ func (hostsProvider) Validate(_ context.Context, c *provider.Cluster) ([]provide
 	for _, n := range c.Nodes {
 		if cfg.Hosts[n.Name] == "" {
 			diags = append(diags, provider.Diagnostic{
-				Error: true, Attribute: "hosts",
+				Severity: provider.SeverityError, Path: provider.AtAttribute("hosts"),
 				Summary: "no host for node " + n.Name,
 				Detail:  fmt.Sprintf("add %q = \"<address>\" to hosts", n.Name),
 			})
@@ -56,10 +56,6 @@ func (hostsProvider) Validate(_ context.Context, c *provider.Cluster) ([]provide
 
 func (hostsProvider) Preflight(context.Context, *provider.Cluster, provider.Progress) error {
 	return nil
-}
-
-func (hostsProvider) VagrantFragment(context.Context, *provider.Cluster, string) (string, error) {
-	return "", nil // not a Vagrant provider
 }
 
 func (hostsProvider) Up(_ context.Context, _ *provider.Cluster, _ []string, progress provider.Progress) error {
@@ -120,7 +116,7 @@ func Example() {
 
 	diags, _ := p.Validate(ctx, c)
 	for _, d := range diags {
-		fmt.Printf("%s: %s (%s)\n", d.Attribute, d.Summary, d.Detail)
+		fmt.Printf("%s: %s (%s)\n", d.Path, d.Summary, d.Detail)
 	}
 	ms, _ := p.List(ctx, c)
 	for _, m := range ms {

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nomadbox/nomadbox/internal/pluginhost"
 	"github.com/nomadbox/nomadbox/provider"
 )
 
@@ -48,13 +49,13 @@ func TestPlugin(t *testing.T) {
 		CIDR: "192.168.231.0/24",
 		Nodes: []provider.Node{
 			{Name: "nomad-server1", Role: "server", Group: "servers", Address: "192.168.231.11", MemoryMiB: 256, CPUs: 1},
-			{Name: "nomad-client1", Role: "client", Group: "clients", Address: "192.168.231.101", MemoryMiB: 256, CPUs: 1},
+			{Name: "nomad-client1", Role: "client", Group: "clients", Address: "192.168.231.101", MemoryMiB: 256, CPUs: 1, Drivers: []string{"docker", "raw_exec"}},
 		},
 		// What nomadbox sends once the schema's defaults are applied.
-		Config: map[string]any{"image": defaultImage, "network": ""},
+		Config: map[string]any{"image": defaultImage},
 	}
 	network := "nomadbox-" + c.Name
-	label := "label=" + labelCluster + "=" + c.Name
+	label := "label=" + clusterLabel + "=" + c.Name
 	// Whatever happens above, leave nothing of the cluster behind.
 	t.Cleanup(func() {
 		if ids := dockerOut(t, "ps", "-aq", "--filter", label); ids != "" {
@@ -68,7 +69,7 @@ func TestPlugin(t *testing.T) {
 	})
 
 	var stderr syncBuffer
-	p, err := provider.Launch(context.Background(), provider.LaunchOptions{Name: "container", Path: bin, Stderr: &stderr})
+	p, err := pluginhost.Launch(context.Background(), pluginhost.LaunchOptions{Name: "container", Path: bin, Stderr: &stderr})
 	if err != nil {
 		t.Fatalf("Launch: %v", err)
 	}
@@ -89,14 +90,14 @@ func TestPlugin(t *testing.T) {
 		t.Fatalf("Describe = %+v", d)
 	}
 	s, err := p.Schema(ctx)
-	if err != nil || len(s.Attributes) != 2 || s.Attributes[0].Default != defaultImage {
+	if err != nil || len(s.Attributes) != 1 || s.Attributes[0].Name != "image" || s.Attributes[0].Default != defaultImage {
 		t.Fatalf("Schema = %+v, %v", s, err)
 	}
 	bad := *c
-	bad.Config = map[string]any{"image": "", "network": "no:such"}
+	bad.Config = map[string]any{"image": " "}
 	diags, err := p.Validate(ctx, &bad)
-	if err != nil || len(diags) != 2 || diags[0].Attribute != "image" || diags[1].Attribute != "network" {
-		t.Fatalf("Validate of an empty image and a bad network = %+v, %v; want one diagnostic each", diags, err)
+	if err != nil || len(diags) != 1 || diags[0].Path.Attribute() != "image" || diags[0].Severity != provider.SeverityError {
+		t.Fatalf("Validate of an empty image = %+v, %v; want an error at image", diags, err)
 	}
 	if diags, err := p.Validate(ctx, c); err != nil || len(diags) != 0 {
 		t.Fatalf("Validate = %+v, %v; want none", diags, err)
@@ -120,7 +121,7 @@ func TestPlugin(t *testing.T) {
 
 	// Preflight's fix for a missing image, with the failed command.
 	missing := *c
-	missing.Config = map[string]any{"image": "nomadbox/node:exprov-missing", "network": ""}
+	missing.Config = map[string]any{"image": "nomadbox/node:exprov-missing"}
 	err = p.Preflight(ctx, &missing, func(string) {})
 	if err == nil || !strings.Contains(err.Error(), "nomadbox box build") || !strings.Contains(err.Error(), "docker image inspect") {
 		t.Fatalf("Preflight with a missing image: %v; want the fix and the failed command", err)
@@ -135,7 +136,7 @@ func TestPlugin(t *testing.T) {
 
 	// A network of the cluster's name on another subnet (half of the
 	// cluster's, to stay in its range) is refused, not reused.
-	dockerOut(t, "network", "create", "--subnet", "192.168.231.0/25", "--label", labelCluster+"="+c.Name, network)
+	dockerOut(t, "network", "create", "--subnet", "192.168.231.0/25", "--label", clusterLabel+"="+c.Name, network)
 	err = p.Up(ctx, c, nil, func(string) {})
 	if err == nil || !strings.Contains(err.Error(), "exists with subnet") {
 		t.Fatalf("Up with network %s on another subnet: %v; want it refused", network, err)
@@ -150,6 +151,14 @@ func TestPlugin(t *testing.T) {
 		ssh(t, m)
 	}
 	ids := containerIDs(t, label)
+	// Each node got its size, and only the client, whose drivers need
+	// it, Docker's seccomp profile lifted.
+	for node, seccomp := range map[string]bool{"nomad-server1": false, "nomad-client1": true} {
+		got := dockerOut(t, "inspect", "--format", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.SecurityOpt}}", c.Name+"-"+node)
+		if !strings.HasPrefix(got, "268435456 1000000000 ") || strings.Contains(got, "seccomp=unconfined") != seccomp {
+			t.Fatalf("%s: memory, CPUs and security options %q; want 256 MiB, 1 CPU, seccomp unconfined %v", node, got, seccomp)
+		}
+	}
 
 	lines = step("second Up", func(pr provider.Progress) error { return p.Up(ctx, c, nil, pr) })
 	wantLines(t, lines, "nomad-server1: already running (192.168.231.2)", "nomad-client1: already running (192.168.231.3)")

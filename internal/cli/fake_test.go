@@ -54,9 +54,6 @@ func (f *fakeProvider) Validate(context.Context, *provider.Cluster) ([]provider.
 func (f *fakeProvider) Preflight(context.Context, *provider.Cluster, provider.Progress) error {
 	return nil
 }
-func (f *fakeProvider) VagrantFragment(context.Context, *provider.Cluster, string) (string, error) {
-	return "", nil
-}
 func (f *fakeProvider) Up(context.Context, *provider.Cluster, []string, provider.Progress) error {
 	return nil
 }

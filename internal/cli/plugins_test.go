@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nomadbox/nomadbox/internal/pluginhost"
 	"github.com/nomadbox/nomadbox/internal/providers"
 	"github.com/nomadbox/nomadbox/internal/testtools"
 	"github.com/nomadbox/nomadbox/provider"
@@ -56,9 +57,6 @@ func (testPlugin) Schema(context.Context) (*provider.Schema, error) { return &pr
 func (testPlugin) Validate(context.Context, *provider.Cluster) ([]provider.Diagnostic, error) {
 	return nil, nil
 }
-func (testPlugin) VagrantFragment(context.Context, *provider.Cluster, string) (string, error) {
-	return "", nil
-}
 func (testPlugin) Preflight(context.Context, *provider.Cluster, provider.Progress) error { return nil }
 func (testPlugin) Up(context.Context, *provider.Cluster, []string, provider.Progress) error {
 	return nil
@@ -97,7 +95,7 @@ func installPlugins(t *testing.T) (marker string) {
 	}
 	t.Setenv("NOMADBOX_PLUGIN_PATH", dir)
 	t.Setenv("HOME", t.TempDir())
-	t.Setenv(provider.TimeoutScaleEnv, "0.1")
+	t.Setenv(pluginhost.TimeoutScaleEnv, "0.1")
 	marker = fmt.Sprint(time.Now().UnixNano())
 	t.Setenv(markerEnv, marker)
 	return marker

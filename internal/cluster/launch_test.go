@@ -45,9 +45,6 @@ func (p countedPlugin) Validate(context.Context, *provider.Cluster) ([]provider.
 	}
 	return nil, nil
 }
-func (countedPlugin) VagrantFragment(context.Context, *provider.Cluster, string) (string, error) {
-	return "", nil
-}
 func (countedPlugin) Preflight(context.Context, *provider.Cluster, provider.Progress) error {
 	return nil
 }

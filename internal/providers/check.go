@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/nomadbox/nomadbox/internal/pluginhost"
 	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/provider"
 )
@@ -35,7 +36,7 @@ func LaunchFor(ctx context.Context, t *topology.Topology) (*Handle, hcl.Diagnost
 	if path == "" {
 		return nil, labelDiag(p, "Provider plugin not found", NotFoundError(p.Name, dirs).Error()+".")
 	}
-	h, err := launch(ctx, provider.LaunchOptions{Name: p.Name, Path: path}, &pluginLog{name: p.Name})
+	h, err := launch(ctx, pluginhost.LaunchOptions{Name: p.Name, Path: path}, &pluginLog{name: p.Name})
 	if err != nil {
 		return nil, labelDiag(p, "Provider plugin failed", err.Error())
 	}
@@ -80,7 +81,7 @@ func CheckBlock(ctx context.Context, t *topology.Topology, h *Handle) (Answers, 
 	// the plugin gives for it.
 	a := Answers{Vagrant: true, Fragments: map[string]string{}}
 	for _, n := range c.Nodes {
-		ruby, err := h.VagrantFragment(ctx, c, n.Name)
+		ruby, err := pluginhost.VagrantFragment(ctx, h.Provider, c, n.Name)
 		if err != nil {
 			return Answers{}, append(diags, diag("Provider plugin failed", err.Error())...)
 		}
@@ -103,7 +104,7 @@ func ClusterOf(t *topology.Topology, dir string) *provider.Cluster {
 	for _, n := range t.Nodes() {
 		c.Nodes = append(c.Nodes, provider.Node{
 			Name: n.Name, Role: string(n.Role), Group: n.Group.Name, Address: n.Address.String(),
-			MemoryMiB: n.Group.Memory, CPUs: n.Group.CPUs,
+			MemoryMiB: n.Group.Memory, CPUs: n.Group.CPUs, Drivers: n.Group.Drivers,
 		})
 	}
 	return c

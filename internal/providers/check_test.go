@@ -20,7 +20,11 @@ const testPluginEnv = "NOMADBOX_PROVIDERS_TEST_PLUGIN"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(testPluginEnv) != "" {
-		provider.Serve(&acmePlugin{vagrant: os.Getenv(testPluginEnv) == "vagrant"})
+		if os.Getenv(testPluginEnv) == "vagrant" {
+			provider.Serve(&acmeVagrant{acmePlugin{vagrant: true}})
+		} else {
+			provider.Serve(&acmePlugin{})
+		}
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
@@ -45,12 +49,15 @@ func (a *acmePlugin) Schema(context.Context) (*provider.Schema, error) {
 
 func (a *acmePlugin) Validate(_ context.Context, c *provider.Cluster) ([]provider.Diagnostic, error) {
 	if c.Config["region"] == "mars" {
-		return []provider.Diagnostic{{Error: true, Summary: "Unknown region", Detail: "acme has no region mars.", Attribute: "region"}}, nil
+		return []provider.Diagnostic{{Severity: provider.SeverityError, Summary: "Unknown region", Detail: "acme has no region mars.", Path: provider.AtAttribute("region")}}, nil
 	}
 	return nil, nil
 }
 
-func (a *acmePlugin) VagrantFragment(_ context.Context, c *provider.Cluster, node string) (string, error) {
+// acmeVagrant is acmePlugin making its machines with Vagrant.
+type acmeVagrant struct{ acmePlugin }
+
+func (a *acmeVagrant) VagrantFragment(_ context.Context, c *provider.Cluster, node string) (string, error) {
 	return fmt.Sprintf("p.size = %q # %s", c.Config["size"], node), nil
 }
 
@@ -149,5 +156,23 @@ func TestCheckBlockGathersVagrantFragments(t *testing.T) {
 	want := map[string]string{"nomad-server1": `p.size = "big" # nomad-server1`, "nomad-client1": `p.size = "big" # nomad-client1`}
 	if !answers.Vagrant || fmt.Sprint(answers.Fragments) != fmt.Sprint(want) {
 		t.Errorf("uses Vagrant %v, fragments %v, want %v", answers.Vagrant, answers.Fragments, want)
+	}
+}
+
+func TestClusterOfPassesDrivers(t *testing.T) {
+	// A provider learns each client's drivers, so that it can give only
+	// the clients that need them extra capabilities; servers have none.
+	src := "cluster \"c\" {}\nprovider \"acme\" {}\nserver \"nomad-server\" {}\n" +
+		"client \"nomad-client\" {\n  drivers = [\"raw_exec\", \"exec\"]\n}\n"
+	topo, diags := topology.NewParser().Parse([]byte(src), "topology.hcl")
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	got := map[string][]string{}
+	for _, n := range ClusterOf(topo, "").Nodes {
+		got[n.Role] = n.Drivers
+	}
+	if fmt.Sprint(got["client"]) != "[raw_exec exec]" || len(got["server"]) != 0 {
+		t.Errorf("drivers by role = %v, want the client's [raw_exec exec] and none for the server", got)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/pluginhost"
 	"github.com/nomadbox/nomadbox/internal/secrets"
 	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/provider"
@@ -27,7 +28,7 @@ type Handle struct {
 	Description *provider.Description
 	// Path is the plugin's executable; "" in this process.
 	Path   string
-	plugin *provider.Plugin
+	plugin *pluginhost.Plugin
 	log    *pluginLog
 }
 
@@ -62,7 +63,7 @@ func Open(ctx context.Context, t *topology.Topology, runner *execx.Runner, log i
 		return &Handle{Provider: p, Description: d}, nil
 	}
 	stderr := &pluginLog{name: name, w: log, mask: runner.Mask}
-	opts := provider.LaunchOptions{Name: name}
+	opts := pluginhost.LaunchOptions{Name: name}
 	if IsBuiltin(name) {
 		self, err := selfPath()
 		if err != nil {
@@ -81,13 +82,13 @@ func Open(ctx context.Context, t *topology.Topology, runner *execx.Runner, log i
 
 // Launch starts the plugin at path and asks it to describe itself.
 func Launch(ctx context.Context, name, path string, log io.Writer) (*Handle, error) {
-	return launch(ctx, provider.LaunchOptions{Name: name, Path: path}, &pluginLog{name: name, w: log})
+	return launch(ctx, pluginhost.LaunchOptions{Name: name, Path: path}, &pluginLog{name: name, w: log})
 }
 
 // launch starts the plugin opts names, its stderr written to stderr.
-func launch(ctx context.Context, opts provider.LaunchOptions, stderr *pluginLog) (*Handle, error) {
+func launch(ctx context.Context, opts pluginhost.LaunchOptions, stderr *pluginLog) (*Handle, error) {
 	opts.Stderr = stderr
-	p, err := provider.Launch(ctx, opts)
+	p, err := pluginhost.Launch(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +113,7 @@ func NotFoundError(name string, dirs []string) error {
 
 // pluginLog writes a plugin's stderr into the cluster's log, each line
 // prefixed with the provider's name and masked; with no log, nowhere.
-// provider.Launch hands it whole lines, one per Write.
+// pluginhost.Launch hands it whole lines, one per Write.
 type pluginLog struct {
 	name string
 	mu   sync.Mutex

@@ -81,12 +81,6 @@ func (b *builtin) Validate(context.Context, *provider.Cluster) ([]provider.Diagn
 	return nil, nil
 }
 
-// VagrantFragment is "": the built-ins' Vagrant settings are part of
-// nomadbox's own Vagrantfile template.
-func (b *builtin) VagrantFragment(context.Context, *provider.Cluster, string) (string, error) {
-	return "", nil
-}
-
 func (b *builtin) Preflight(ctx context.Context, c *provider.Cluster, progress provider.Progress) error {
 	env, err := b.env(c, progress)
 	if err != nil {

@@ -101,14 +101,14 @@ func (p *Provider) PluginDiagnostics(ds []provider.Diagnostic) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, d := range ds {
 		subject := &p.NameRange
-		if r, ok := p.attrs[d.Attribute]; ok && d.Attribute != "" {
+		if r, ok := p.attrs[d.Path.Attribute()]; ok && d.Path.Attribute() != "" {
 			subject = &r
 		}
 		summary := d.Summary
 		if summary == "" {
 			summary = fmt.Sprintf("Provider %q", p.Name)
 		}
-		if d.Error {
+		if d.Severity != provider.SeverityWarning {
 			diags = append(diags, errorAt(subject, summary, "%s", d.Detail))
 		} else {
 			diags = append(diags, warningAt(subject, summary, "%s", d.Detail))

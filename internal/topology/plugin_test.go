@@ -89,8 +89,8 @@ func TestDecodePluginBlockConfig(t *testing.T) {
 	// The plugin's own findings land at the attribute they name, or at
 	// the provider's label.
 	diags := topo.Provider.PluginDiagnostics([]provider.Diagnostic{
-		{Error: true, Summary: "Unknown region", Detail: "eu-1 is closed", Attribute: "region"},
-		{Summary: "Old plugin", Detail: "upgrade"},
+		{Severity: provider.SeverityError, Summary: "Unknown region", Detail: "eu-1 is closed", Path: provider.AtAttribute("region")},
+		{Severity: provider.SeverityWarning, Summary: "Old plugin", Detail: "upgrade"},
 	})
 	if line, col := at(t, diags, "Unknown region"); line != 3 || col != 14 {
 		t.Errorf("region diagnostic at %d:%d, want 3:14", line, col)

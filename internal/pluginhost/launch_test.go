@@ -1,4 +1,4 @@
-package provider
+package pluginhost
 
 import (
 	"bytes"
@@ -15,10 +15,14 @@ import (
 	"testing"
 	"time"
 
+	plugin "github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/nomadbox/nomadbox/internal/pluginwire"
+	"github.com/nomadbox/nomadbox/internal/pluginwire/pb"
 	"github.com/nomadbox/nomadbox/internal/testtools"
+	"github.com/nomadbox/nomadbox/provider"
 )
 
 // The test binary is also the plugin the subprocess tests launch: with
@@ -57,12 +61,17 @@ func TestMain(m *testing.M) {
 // runPlugin serves the provider for mode; it returns when nomadbox is done.
 func runPlugin(mode string) {
 	p := &scriptedProvider{mode: mode, dir: os.Getenv(dirEnv)}
-	switch mode {
-	case "v2":
-		serve(p, 2)
-	default:
-		serve(p, ProtocolVersion)
+	if mode == "v2" {
+		// A plugin built for another protocol version: it never gets as
+		// far as answering a call.
+		plugin.Serve(&plugin.ServeConfig{
+			HandshakeConfig:  pluginwire.Handshake,
+			VersionedPlugins: pluginwire.PluginSets(2, pb.UnimplementedProviderServer{}),
+			GRPCServer:       plugin.DefaultGRPCServer,
+		})
+		return
 	}
+	provider.Serve(p)
 }
 
 // scriptedProvider is the provider of the plugin subprocess.
@@ -71,29 +80,25 @@ type scriptedProvider struct {
 	dir  string
 }
 
-func (s *scriptedProvider) Describe(context.Context) (*Description, error) {
+func (s *scriptedProvider) Describe(context.Context) (*provider.Description, error) {
 	fmt.Fprintln(realStderr, rawHelloLine)
 	fmt.Fprintln(os.Stderr, helloLine)
-	return &Description{Name: "fake", Version: "0.0.1", Protocol: ProtocolVersion,
-		Capabilities: Capabilities{CanHalt: true, ReportsAddresses: true}}, nil
+	return &provider.Description{Name: "fake", Version: "0.0.1", Protocol: provider.ProtocolVersion,
+		Capabilities: provider.Capabilities{CanHalt: true, ReportsAddresses: true}}, nil
 }
 
-func (s *scriptedProvider) Schema(context.Context) (*Schema, error) {
-	return &Schema{Attributes: []Attribute{{Name: "region", Type: TypeString, Default: "eu-west-1"}}}, nil
+func (s *scriptedProvider) Schema(context.Context) (*provider.Schema, error) {
+	return &provider.Schema{Attributes: []provider.Attribute{{Name: "region", Type: provider.TypeString, Default: "eu-west-1"}}}, nil
 }
 
-func (s *scriptedProvider) Validate(_ context.Context, c *Cluster) ([]Diagnostic, error) {
+func (s *scriptedProvider) Validate(_ context.Context, c *provider.Cluster) ([]provider.Diagnostic, error) {
 	if c.Config["region"] == "mars-1" {
 		return nil, errors.New("region mars-1 does not exist: use eu-west-1")
 	}
 	return nil, nil
 }
 
-func (s *scriptedProvider) VagrantFragment(context.Context, *Cluster, string) (string, error) {
-	return "", nil
-}
-
-func (s *scriptedProvider) List(_ context.Context, c *Cluster) ([]Machine, error) {
+func (s *scriptedProvider) List(_ context.Context, c *provider.Cluster) ([]provider.Machine, error) {
 	if s.mode == "hang-child" {
 		// A child that holds the plugin's stdout and stderr, as a
 		// hypervisor's CLI started by a plugin does.
@@ -106,17 +111,19 @@ func (s *scriptedProvider) List(_ context.Context, c *Cluster) ([]Machine, error
 	if s.mode == "hang" || s.mode == "hang-child" {
 		time.Sleep(time.Hour) // ignores its context, as a stuck plugin does
 	}
-	var out []Machine
+	var out []provider.Machine
 	for _, n := range c.Nodes {
-		out = append(out, Machine{Name: n.Name, State: StateRunning, Address: n.Address,
-			SSH: SSH{Port: 22, User: "root", PrivateKeyPath: "/keys/" + n.Name}})
+		out = append(out, provider.Machine{Name: n.Name, State: provider.StateRunning, Address: n.Address,
+			SSH: provider.SSH{Port: 22, User: "root", PrivateKeyPath: "/keys/" + n.Name}})
 	}
 	return out, nil
 }
 
-func (s *scriptedProvider) Preflight(context.Context, *Cluster, Progress) error { return nil }
+func (s *scriptedProvider) Preflight(context.Context, *provider.Cluster, provider.Progress) error {
+	return nil
+}
 
-func (s *scriptedProvider) Up(_ context.Context, _ *Cluster, names []string, progress Progress) error {
+func (s *scriptedProvider) Up(_ context.Context, _ *provider.Cluster, names []string, progress provider.Progress) error {
 	if s.mode == "crash" {
 		progress("creating " + strings.Join(names, ","))
 		// Take turns with the test so that nothing is lost to timing: wait
@@ -143,8 +150,12 @@ func (s *scriptedProvider) waitFor(name string) {
 	}
 }
 
-func (s *scriptedProvider) Halt(context.Context, *Cluster, []string, Progress) error    { return nil }
-func (s *scriptedProvider) Destroy(context.Context, *Cluster, []string, Progress) error { return nil }
+func (s *scriptedProvider) Halt(context.Context, *provider.Cluster, []string, provider.Progress) error {
+	return nil
+}
+func (s *scriptedProvider) Destroy(context.Context, *provider.Cluster, []string, provider.Progress) error {
+	return nil
+}
 
 // syncBuffer is a bytes.Buffer safe to write from go-plugin's goroutines.
 type syncBuffer struct {
@@ -220,22 +231,22 @@ func TestLaunchOK(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Describe: %v", err)
 	}
-	want := &Description{Name: "fake", Version: "0.0.1", Protocol: ProtocolVersion,
-		Capabilities: Capabilities{CanHalt: true, ReportsAddresses: true}}
+	want := &provider.Description{Name: "fake", Version: "0.0.1", Protocol: provider.ProtocolVersion,
+		Capabilities: provider.Capabilities{CanHalt: true, ReportsAddresses: true}}
 	if !reflect.DeepEqual(d, want) {
 		t.Errorf("Describe = %+v, want %+v", d, want)
 	}
 
-	c := &Cluster{Name: "demo", Nodes: []Node{
+	c := &provider.Cluster{Name: "demo", Nodes: []provider.Node{
 		{Name: "server-1", Address: "10.0.0.10"}, {Name: "client-1", Address: "10.0.0.20"},
 	}}
 	ms, err := p.List(ctx, c)
 	if err != nil {
 		t.Fatalf("List: %v", err)
 	}
-	wantMs := []Machine{
-		{Name: "server-1", State: StateRunning, Address: "10.0.0.10", SSH: SSH{Port: 22, User: "root", PrivateKeyPath: "/keys/server-1"}},
-		{Name: "client-1", State: StateRunning, Address: "10.0.0.20", SSH: SSH{Port: 22, User: "root", PrivateKeyPath: "/keys/client-1"}},
+	wantMs := []provider.Machine{
+		{Name: "server-1", State: provider.StateRunning, Address: "10.0.0.10", SSH: provider.SSH{Port: 22, User: "root", PrivateKeyPath: "/keys/server-1"}},
+		{Name: "client-1", State: provider.StateRunning, Address: "10.0.0.20", SSH: provider.SSH{Port: 22, User: "root", PrivateKeyPath: "/keys/client-1"}},
 	}
 	if !reflect.DeepEqual(ms, wantMs) {
 		t.Errorf("List = %+v, want %+v", ms, wantMs)
@@ -251,7 +262,7 @@ func TestLaunchOK(t *testing.T) {
 
 	// The plugin's own error names the provider and the call, and is not
 	// taken for a crash or a hang.
-	_, err = p.Validate(ctx, &Cluster{Config: map[string]any{"region": "mars-1"}})
+	_, err = p.Validate(ctx, &provider.Cluster{Config: map[string]any{"region": "mars-1"}})
 	wantErr := `provider "fake": Validate: region mars-1 does not exist: use eu-west-1`
 	if err == nil || err.Error() != wantErr {
 		t.Errorf("Validate's error = %v, want %q", err, wantErr)
@@ -365,7 +376,7 @@ func TestLaunchCrashDuringCall(t *testing.T) {
 	t.Cleanup(p.Close)
 
 	var progress []string
-	err = p.Up(context.Background(), &Cluster{Name: "demo"}, []string{"server-1"}, func(l string) {
+	err = p.Up(context.Background(), &provider.Cluster{Name: "demo"}, []string{"server-1"}, func(l string) {
 		progress = append(progress, l)
 		// Now the plugin may write its last words; once they are read
 		// it crashes. (Without this turn-taking the error could miss
@@ -398,7 +409,7 @@ func TestLaunchHang(t *testing.T) {
 	start := time.Now()
 	done := make(chan error, 1)
 	go func() {
-		_, err := p.List(context.Background(), &Cluster{Name: "demo"})
+		_, err := p.List(context.Background(), &provider.Cluster{Name: "demo"})
 		done <- err
 	}()
 	var err error
@@ -432,16 +443,16 @@ func TestLaunchHang(t *testing.T) {
 // deadlineFirst is a Provider whose List fails as a hung plugin's does when
 // its gRPC server, which learnt the deadline from nomadbox, times the call
 // out a moment before nomadbox's own timer fires.
-type deadlineFirst struct{ Provider }
+type deadlineFirst struct{ remote }
 
-func (deadlineFirst) List(context.Context, *Cluster) ([]Machine, error) {
+func (deadlineFirst) List(context.Context, *provider.Cluster) ([]provider.Machine, error) {
 	return nil, status.Error(codes.DeadlineExceeded, "stream terminated by RST_STREAM with error code: CANCEL")
 }
 
 func TestLaunchDeadlineFromPlugin(t *testing.T) {
 	p := launch(t, "ok", Timeouts{List: time.Minute}, nil)
 	p.impl = deadlineFirst{p.impl}
-	_, err := p.List(context.Background(), &Cluster{Name: "demo"})
+	_, err := p.List(context.Background(), &provider.Cluster{Name: "demo"})
 	if err == nil || !strings.Contains(err.Error(), "did not answer List in time and was stopped") {
 		t.Fatalf("List's error = %v, want it to say it did not answer in time", err)
 	}
@@ -457,7 +468,7 @@ func TestLaunchCallerCancelIsNotAHang(t *testing.T) {
 	p := launch(t, "hang", Timeouts{Start: 10 * time.Second, List: time.Minute}, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(300*time.Millisecond, cancel)
-	_, err := p.List(ctx, &Cluster{Name: "demo"})
+	_, err := p.List(ctx, &provider.Cluster{Name: "demo"})
 	if err == nil {
 		t.Fatal("cancelled List: no error")
 	}
@@ -474,7 +485,7 @@ func TestPluginStartedByHand(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0])
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, Handshake.MagicCookieKey+"=") && !strings.HasPrefix(kv, "PLUGIN_") {
+		if !strings.HasPrefix(kv, pluginwire.Handshake.MagicCookieKey+"=") && !strings.HasPrefix(kv, "PLUGIN_") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
@@ -676,7 +687,7 @@ func TestLaunchHangWithChildHoldingPipes(t *testing.T) {
 	start := time.Now()
 	done := make(chan error, 1)
 	go func() {
-		_, err := p.List(context.Background(), &Cluster{Name: "demo"})
+		_, err := p.List(context.Background(), &provider.Cluster{Name: "demo"})
 		done <- err
 	}()
 	select {
@@ -699,5 +710,13 @@ func TestLaunchHangWithChildHoldingPipes(t *testing.T) {
 	}
 	if left := leftovers(marker); len(left) > 0 {
 		t.Errorf("processes of the plugin are left: %q", left)
+	}
+}
+
+func TestProtocolVersionsAgree(t *testing.T) {
+	// The handshake speaks the version plugin authors put in Description.
+	if provider.ProtocolVersion != pluginwire.ProtocolVersion || pluginwire.Handshake.ProtocolVersion != provider.ProtocolVersion {
+		t.Errorf("provider.ProtocolVersion %d, pluginwire.ProtocolVersion %d, handshake %d: they must be one",
+			provider.ProtocolVersion, pluginwire.ProtocolVersion, pluginwire.Handshake.ProtocolVersion)
 	}
 }

@@ -1,4 +1,4 @@
-package provider
+package provider_test
 
 import (
 	"context"
@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,19 +15,19 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/nomadbox/nomadbox/provider/internal/pb"
+	"github.com/nomadbox/nomadbox/internal/pluginhost"
+	"github.com/nomadbox/nomadbox/internal/pluginwire"
+	"github.com/nomadbox/nomadbox/internal/pluginwire/pb"
+	"github.com/nomadbox/nomadbox/provider"
 )
 
-// Both sides of the contract are Providers.
-var (
-	_ Provider = (*client)(nil)
-	_ Provider = (*Plugin)(nil)
-)
+// nomadbox's end of the contract is a Provider.
+var _ provider.Provider = (*pluginhost.Client)(nil)
 
 // call is one call the fake received, with its arguments as it saw them.
 type call struct {
 	method  string
-	cluster *Cluster
+	cluster *provider.Cluster
 	names   []string
 	node    string
 }
@@ -36,17 +35,17 @@ type call struct {
 // recordingProvider answers with whatever the test put in its fields and
 // records every call it gets.
 type recordingProvider struct {
-	desc     *Description
-	schema   *Schema
-	diags    []Diagnostic
+	desc     *provider.Description
+	schema   *provider.Schema
+	diags    []provider.Diagnostic
 	ruby     string
-	machines []Machine
+	machines []provider.Machine
 	// progress is reported, in order, by every long call.
 	progress []string
 	// err, when set, is returned by every call (after the progress lines).
 	err error
 	// long, when set, replaces the body of Preflight, Up, Halt and Destroy.
-	long func(ctx context.Context, progress Progress) error
+	long func(ctx context.Context, progress provider.Progress) error
 
 	mu    sync.Mutex
 	calls []call
@@ -74,7 +73,7 @@ func (f *recordingProvider) last(t *testing.T, method string) call {
 	return c
 }
 
-func (f *recordingProvider) Describe(context.Context) (*Description, error) {
+func (f *recordingProvider) Describe(context.Context) (*provider.Description, error) {
 	f.record(call{method: "Describe"})
 	if f.err != nil {
 		return nil, f.err
@@ -82,7 +81,7 @@ func (f *recordingProvider) Describe(context.Context) (*Description, error) {
 	return f.desc, nil
 }
 
-func (f *recordingProvider) Schema(context.Context) (*Schema, error) {
+func (f *recordingProvider) Schema(context.Context) (*provider.Schema, error) {
 	f.record(call{method: "Schema"})
 	if f.err != nil {
 		return nil, f.err
@@ -90,7 +89,7 @@ func (f *recordingProvider) Schema(context.Context) (*Schema, error) {
 	return f.schema, nil
 }
 
-func (f *recordingProvider) Validate(_ context.Context, c *Cluster) ([]Diagnostic, error) {
+func (f *recordingProvider) Validate(_ context.Context, c *provider.Cluster) ([]provider.Diagnostic, error) {
 	f.record(call{method: "Validate", cluster: c})
 	if f.err != nil {
 		return nil, f.err
@@ -98,7 +97,11 @@ func (f *recordingProvider) Validate(_ context.Context, c *Cluster) ([]Diagnosti
 	return f.diags, nil
 }
 
-func (f *recordingProvider) VagrantFragment(_ context.Context, c *Cluster, node string) (string, error) {
+// recordingVagrant is a recordingProvider that makes its machines with
+// Vagrant (it implements provider.VagrantMachines).
+type recordingVagrant struct{ *recordingProvider }
+
+func (f recordingVagrant) VagrantFragment(_ context.Context, c *provider.Cluster, node string) (string, error) {
 	f.record(call{method: "VagrantFragment", cluster: c, node: node})
 	if f.err != nil {
 		return "", f.err
@@ -106,7 +109,7 @@ func (f *recordingProvider) VagrantFragment(_ context.Context, c *Cluster, node 
 	return f.ruby, nil
 }
 
-func (f *recordingProvider) List(_ context.Context, c *Cluster) ([]Machine, error) {
+func (f *recordingProvider) List(_ context.Context, c *provider.Cluster) ([]provider.Machine, error) {
 	f.record(call{method: "List", cluster: c})
 	if f.err != nil {
 		return nil, f.err
@@ -114,7 +117,7 @@ func (f *recordingProvider) List(_ context.Context, c *Cluster) ([]Machine, erro
 	return f.machines, nil
 }
 
-func (f *recordingProvider) longCall(ctx context.Context, c call, progress Progress) error {
+func (f *recordingProvider) longCall(ctx context.Context, c call, progress provider.Progress) error {
 	f.record(c)
 	if f.long != nil {
 		return f.long(ctx, progress)
@@ -125,52 +128,52 @@ func (f *recordingProvider) longCall(ctx context.Context, c call, progress Progr
 	return f.err
 }
 
-func (f *recordingProvider) Preflight(ctx context.Context, c *Cluster, progress Progress) error {
+func (f *recordingProvider) Preflight(ctx context.Context, c *provider.Cluster, progress provider.Progress) error {
 	return f.longCall(ctx, call{method: "Preflight", cluster: c}, progress)
 }
 
-func (f *recordingProvider) Up(ctx context.Context, c *Cluster, names []string, progress Progress) error {
+func (f *recordingProvider) Up(ctx context.Context, c *provider.Cluster, names []string, progress provider.Progress) error {
 	return f.longCall(ctx, call{method: "Up", cluster: c, names: names}, progress)
 }
 
-func (f *recordingProvider) Halt(ctx context.Context, c *Cluster, names []string, progress Progress) error {
+func (f *recordingProvider) Halt(ctx context.Context, c *provider.Cluster, names []string, progress provider.Progress) error {
 	return f.longCall(ctx, call{method: "Halt", cluster: c, names: names}, progress)
 }
 
-func (f *recordingProvider) Destroy(ctx context.Context, c *Cluster, names []string, progress Progress) error {
+func (f *recordingProvider) Destroy(ctx context.Context, c *provider.Cluster, names []string, progress provider.Progress) error {
 	return f.longCall(ctx, call{method: "Destroy", cluster: c, names: names}, progress)
 }
 
-// connect serves impl in this process over go-plugin's gRPC transport and
-// returns the client nomadbox would get.
-func connect(t *testing.T, impl Provider) Provider {
+// connect serves impl in this process over go-plugin's gRPC transport,
+// as Serve does, and returns the client nomadbox would get.
+func connect(t *testing.T, impl provider.Provider) *pluginhost.Client {
 	t.Helper()
-	c, _ := plugin.TestPluginGRPCConn(t, false, map[string]plugin.Plugin{pluginName: &grpcPlugin{Impl: impl}})
+	c, _ := plugin.TestPluginGRPCConn(t, false, map[string]plugin.Plugin{pluginwire.PluginName: &pluginwire.GRPCPlugin{Impl: provider.NewServer(impl)}})
 	// Close also stops the server (go-plugin's controller does; stopping
 	// it again here would race with that).
 	t.Cleanup(func() { _ = c.Close() })
-	raw, err := c.Dispense(pluginName)
+	raw, err := c.Dispense(pluginwire.PluginName)
 	if err != nil {
 		t.Fatalf("Dispense: %v", err)
 	}
-	p, ok := raw.(Provider)
+	rpc, ok := raw.(pb.ProviderClient)
 	if !ok {
-		t.Fatalf("Dispense gave a %T, not a Provider", raw)
+		t.Fatalf("Dispense gave a %T, not a pb.ProviderClient", raw)
 	}
-	return p
+	return pluginhost.NewClient(rpc)
 }
 
 // testCluster has a value of every kind the provider block may hold, as
 // encoding/json decodes them (what the provider gets on the other side).
-func testCluster() *Cluster {
-	return &Cluster{
+func testCluster() *provider.Cluster {
+	return &provider.Cluster{
 		Name:         "demo",
 		Dir:          "/home/me/.nomadbox/clusters/demo",
 		TopologyFile: "/home/me/demo/topology.hcl",
 		CIDR:         "10.42.0.0/24",
-		Nodes: []Node{
+		Nodes: []provider.Node{
 			{Name: "server-1", Role: "server", Group: "servers", Address: "10.42.0.10", MemoryMiB: 2048, CPUs: 2},
-			{Name: "client-1", Role: "client", Group: "web", Address: "10.42.0.20", MemoryMiB: 4096, CPUs: 4},
+			{Name: "client-1", Role: "client", Group: "web", Address: "10.42.0.20", MemoryMiB: 4096, CPUs: 4, Drivers: []string{"docker", "raw_exec"}},
 		},
 		Config: map[string]any{
 			"box":     "bento/ubuntu-24.04",
@@ -188,7 +191,7 @@ func testCluster() *Cluster {
 
 func TestRoundTripCluster(t *testing.T) {
 	f := &recordingProvider{}
-	p := connect(t, f)
+	p := connect(t, recordingVagrant{f})
 	ctx := context.Background()
 	want := testCluster()
 	names := []string{"server-1", "client-1"}
@@ -231,7 +234,7 @@ func TestRoundTripConfigIsJSON(t *testing.T) {
 	// Go types nomadbox built it from.
 	f := &recordingProvider{}
 	p := connect(t, f)
-	c := &Cluster{Name: "demo", Config: map[string]any{
+	c := &provider.Cluster{Name: "demo", Config: map[string]any{
 		"cpus":  2,
 		"ports": []string{"80", "443"},
 		"env":   map[string]string{"A": "1"},
@@ -252,7 +255,7 @@ func TestRoundTripConfigIsJSON(t *testing.T) {
 func TestRoundTripConfigNotJSON(t *testing.T) {
 	f := &recordingProvider{}
 	p := connect(t, f)
-	c := &Cluster{Name: "demo", Config: map[string]any{"ch": make(chan int)}}
+	c := &provider.Cluster{Name: "demo", Config: map[string]any{"ch": make(chan int)}}
 	_, err := p.Validate(context.Background(), c)
 	if err == nil || !strings.Contains(err.Error(), "the provider block as JSON") {
 		t.Fatalf("Validate with a block that is not JSON: err = %v", err)
@@ -265,7 +268,7 @@ func TestRoundTripConfigNotJSON(t *testing.T) {
 }
 
 func TestRoundTripDescribe(t *testing.T) {
-	cases := map[string]Capabilities{
+	cases := map[string]provider.Capabilities{
 		"none":             {},
 		"ParallelUp":       {ParallelUp: true},
 		"UsesVagrant":      {UsesVagrant: true},
@@ -277,7 +280,7 @@ func TestRoundTripDescribe(t *testing.T) {
 	}
 	for name, caps := range cases {
 		t.Run(name, func(t *testing.T) {
-			want := &Description{Name: "fake", Version: "1.2.3-beta.1", Protocol: ProtocolVersion, Capabilities: caps}
+			want := &provider.Description{Name: "fake", Version: "1.2.3-beta.1", Protocol: provider.ProtocolVersion, Capabilities: caps}
 			p := connect(t, &recordingProvider{desc: want})
 			got, err := p.Describe(context.Background())
 			if err != nil {
@@ -291,19 +294,19 @@ func TestRoundTripDescribe(t *testing.T) {
 }
 
 func TestRoundTripSchema(t *testing.T) {
-	want := &Schema{Attributes: []Attribute{
-		{Name: "box", Type: TypeString, Required: true, Description: "the base box"},
-		{Name: "image", Type: TypeString, Default: "ubuntu:24.04", Description: "the image"},
-		{Name: "prefix", Type: TypeString, Default: ""},
-		{Name: "memory", Type: TypeNumber, Default: float64(1024), Description: "MiB"},
-		{Name: "ratio", Type: TypeNumber, Default: 0.5},
-		{Name: "zero", Type: TypeNumber, Default: float64(0)},
-		{Name: "gui", Type: TypeBool, Default: true},
-		{Name: "nested", Type: TypeBool, Default: false},
-		{Name: "tags", Type: TypeListString, Default: []any{"x", "y"}},
-		{Name: "no_tags", Type: TypeListString, Default: []any{}},
-		{Name: "labels", Type: TypeMapString, Default: map[string]any{"k": "v", "team": "infra"}},
-		{Name: "no_default", Type: TypeMapString},
+	want := &provider.Schema{Attributes: []provider.Attribute{
+		{Name: "box", Type: provider.TypeString, Required: true, Description: "the base box"},
+		{Name: "image", Type: provider.TypeString, Default: "ubuntu:24.04", Description: "the image"},
+		{Name: "prefix", Type: provider.TypeString, Default: ""},
+		{Name: "memory", Type: provider.TypeNumber, Default: float64(1024), Description: "MiB"},
+		{Name: "ratio", Type: provider.TypeNumber, Default: 0.5},
+		{Name: "zero", Type: provider.TypeNumber, Default: float64(0)},
+		{Name: "gui", Type: provider.TypeBool, Default: true},
+		{Name: "nested", Type: provider.TypeBool, Default: false},
+		{Name: "tags", Type: provider.TypeListString, Default: []any{"x", "y"}},
+		{Name: "no_tags", Type: provider.TypeListString, Default: []any{}},
+		{Name: "labels", Type: provider.TypeMapString, Default: map[string]any{"k": "v", "team": "infra"}},
+		{Name: "no_default", Type: provider.TypeMapString},
 	}}
 	p := connect(t, &recordingProvider{schema: want})
 	got, err := p.Schema(context.Background())
@@ -316,8 +319,8 @@ func TestRoundTripSchema(t *testing.T) {
 }
 
 func TestRoundTripSchemaBadDefault(t *testing.T) {
-	p := connect(t, &recordingProvider{schema: &Schema{Attributes: []Attribute{
-		{Name: "broken", Type: TypeString, Default: func() {}},
+	p := connect(t, &recordingProvider{schema: &provider.Schema{Attributes: []provider.Attribute{
+		{Name: "broken", Type: provider.TypeString, Default: func() {}},
 	}}})
 	_, err := p.Schema(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "default of broken") {
@@ -326,9 +329,9 @@ func TestRoundTripSchemaBadDefault(t *testing.T) {
 }
 
 func TestRoundTripValidate(t *testing.T) {
-	want := []Diagnostic{
-		{Error: true, Summary: "Unknown box", Detail: "there is no box \"nope\"; try bento/ubuntu-24.04", Attribute: "box"},
-		{Error: false, Summary: "Memory is low", Detail: "512 MiB is little for a server"},
+	want := []provider.Diagnostic{
+		{Severity: provider.SeverityError, Summary: "Unknown box", Detail: "there is no box \"nope\"; try bento/ubuntu-24.04", Path: provider.AtAttribute("box")},
+		{Severity: provider.SeverityWarning, Summary: "Memory is low", Detail: "512 MiB is little for a server"},
 	}
 	p := connect(t, &recordingProvider{diags: want})
 	got, err := p.Validate(context.Background(), testCluster())
@@ -347,9 +350,40 @@ func TestRoundTripValidate(t *testing.T) {
 	}
 }
 
+func TestRoundTripDiagnosticSeverityAndPath(t *testing.T) {
+	// Each severity and path arrives as the plugin said it; a severity
+	// nomadbox does not know arrives as an error, never as a warning.
+	sent := []provider.Diagnostic{
+		{Summary: "zero severity", Path: provider.AtAttribute("region")},
+		{Severity: provider.SeverityWarning, Summary: "warning at the block"},
+		{Severity: provider.SeverityError, Summary: "error at an attribute", Path: provider.AtAttribute("size")},
+		{Severity: provider.Severity(7), Summary: "unknown severity", Path: provider.AtAttribute("tags")},
+	}
+	p := connect(t, &recordingProvider{diags: sent})
+	got, err := p.Validate(context.Background(), testCluster())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		sev  provider.Severity
+		attr string
+	}{{provider.SeverityError, "region"}, {provider.SeverityWarning, ""}, {provider.SeverityError, "size"}, {provider.SeverityError, "tags"}}
+	if len(got) != len(want) {
+		t.Fatalf("Validate = %d diagnostics, want %d", len(got), len(want))
+	}
+	for i, w := range want {
+		if got[i].Severity != w.sev || got[i].Path.Attribute() != w.attr || got[i].Summary != sent[i].Summary {
+			t.Errorf("diagnostic %d = %v at %q (%s), want %v at %q", i, got[i].Severity, got[i].Path.Attribute(), got[i].Summary, w.sev, w.attr)
+		}
+	}
+	if got[1].Path != (provider.AttributePath{}) {
+		t.Errorf("a block diagnostic arrived with path %v, want the zero path", got[1].Path)
+	}
+}
+
 func TestRoundTripVagrantFragment(t *testing.T) {
 	want := "p.memory = 2048\np.cpus = 2\np.customize [\"modifyvm\", :id, \"--nested-hw-virt\", \"on\"]\n# ünïcode 'quotes'\n"
-	p := connect(t, &recordingProvider{ruby: want})
+	p := connect(t, recordingVagrant{&recordingProvider{ruby: want}})
 	got, err := p.VagrantFragment(context.Background(), testCluster(), "server-1")
 	if err != nil {
 		t.Fatal(err)
@@ -359,13 +393,64 @@ func TestRoundTripVagrantFragment(t *testing.T) {
 	}
 }
 
+func TestVagrantMachinesIsOptional(t *testing.T) {
+	// A provider without VagrantMachines serves fine: nomadbox hears it
+	// does not use Vagrant, and a fragment asked anyway is "" (what every
+	// provider used to stub).
+	desc := &provider.Description{Name: "fake", Protocol: provider.ProtocolVersion, Capabilities: provider.Capabilities{CanHalt: true}}
+	f := &recordingProvider{desc: desc}
+	p := connect(t, f)
+	d, err := p.Describe(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Capabilities.UsesVagrant || !d.Capabilities.CanHalt {
+		t.Errorf("a provider without VagrantMachines described as %+v, want CanHalt only", d.Capabilities)
+	}
+	if ruby, err := p.VagrantFragment(context.Background(), testCluster(), "server-1"); err != nil || ruby != "" {
+		t.Errorf("VagrantFragment of a provider without VagrantMachines = %q, %v; want \"\", nil", ruby, err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.calls) != 1 || f.calls[0].method != "Describe" {
+		t.Errorf("the provider got %v, want Describe only", f.calls)
+	}
+}
+
+func TestVagrantMachinesReported(t *testing.T) {
+	// A provider with VagrantMachines is a Vagrant provider to nomadbox,
+	// whether or not it also set UsesVagrant, and its fragments arrive
+	// node by node.
+	for _, declared := range []bool{false, true} {
+		desc := &provider.Description{Name: "fake", Protocol: provider.ProtocolVersion, Capabilities: provider.Capabilities{UsesVagrant: declared}}
+		f := &recordingProvider{desc: desc, ruby: "p.memory = 1024"}
+		p := connect(t, recordingVagrant{f})
+		d, err := p.Describe(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !d.Capabilities.UsesVagrant {
+			t.Errorf("UsesVagrant declared %v: a provider with VagrantMachines described as %+v, want UsesVagrant", declared, d.Capabilities)
+		}
+		for _, node := range []string{"server-1", "client-1"} {
+			ruby, err := p.VagrantFragment(context.Background(), testCluster(), node)
+			if err != nil || ruby != "p.memory = 1024" {
+				t.Errorf("VagrantFragment(%s) = %q, %v", node, ruby, err)
+			}
+			if got := f.last(t, "VagrantFragment").node; got != node {
+				t.Errorf("the provider was asked for node %q, want %q", got, node)
+			}
+		}
+	}
+}
+
 func TestRoundTripList(t *testing.T) {
-	want := []Machine{
-		{Name: "server-1", State: StateRunning, Address: "10.42.0.10",
-			SSH: SSH{Host: "127.0.0.1", Port: 2222, User: "vagrant", PrivateKeyPath: "/home/me/.vagrant/key"}},
-		{Name: "client-1", State: StateStopped, Address: "10.42.0.20",
-			SSH: SSH{Port: 22, User: "ubuntu", PrivateKeyPath: "/keys/id_ed25519"}},
-		{Name: "client-2", State: StateNotCreated},
+	want := []provider.Machine{
+		{Name: "server-1", State: provider.StateRunning, Address: "10.42.0.10",
+			SSH: provider.SSH{Host: "127.0.0.1", Port: 2222, User: "vagrant", PrivateKeyPath: "/home/me/.vagrant/key"}},
+		{Name: "client-1", State: provider.StateStopped, Address: "10.42.0.20",
+			SSH: provider.SSH{Port: 22, User: "ubuntu", PrivateKeyPath: "/keys/id_ed25519"}},
+		{Name: "client-2", State: provider.StateNotCreated},
 	}
 	p := connect(t, &recordingProvider{machines: want})
 	got, err := p.List(context.Background(), testCluster())
@@ -380,18 +465,18 @@ func TestRoundTripList(t *testing.T) {
 // longCalls are the calls that stream progress.
 var longCalls = []struct {
 	name string
-	do   func(p Provider, progress Progress) error
+	do   func(p provider.Provider, progress provider.Progress) error
 }{
-	{"Preflight", func(p Provider, progress Progress) error {
+	{"Preflight", func(p provider.Provider, progress provider.Progress) error {
 		return p.Preflight(context.Background(), testCluster(), progress)
 	}},
-	{"Up", func(p Provider, progress Progress) error {
+	{"Up", func(p provider.Provider, progress provider.Progress) error {
 		return p.Up(context.Background(), testCluster(), nil, progress)
 	}},
-	{"Halt", func(p Provider, progress Progress) error {
+	{"Halt", func(p provider.Provider, progress provider.Progress) error {
 		return p.Halt(context.Background(), testCluster(), nil, progress)
 	}},
-	{"Destroy", func(p Provider, progress Progress) error {
+	{"Destroy", func(p provider.Provider, progress provider.Progress) error {
 		return p.Destroy(context.Background(), testCluster(), nil, progress)
 	}},
 }
@@ -455,7 +540,7 @@ func TestRoundTripProgressThenError(t *testing.T) {
 func TestRoundTripProgressConcurrent(t *testing.T) {
 	// A provider may report from several goroutines at once.
 	const workers, each = 8, 50
-	f := &recordingProvider{long: func(_ context.Context, progress Progress) error {
+	f := &recordingProvider{long: func(_ context.Context, progress provider.Progress) error {
 		var wg sync.WaitGroup
 		for w := range workers {
 			wg.Add(1)
@@ -505,7 +590,7 @@ func TestRoundTripNilProgress(t *testing.T) {
 
 func TestRoundTripErrors(t *testing.T) {
 	const msg = "no credentials: set AWS_PROFILE or run `aws sso login`"
-	p := connect(t, &recordingProvider{err: errors.New(msg)})
+	p := connect(t, recordingVagrant{&recordingProvider{err: errors.New(msg)}})
 	ctx := context.Background()
 	c := testCluster()
 	calls := map[string]func() error{
@@ -539,7 +624,7 @@ func TestRoundTripErrors(t *testing.T) {
 func TestRoundTripCancel(t *testing.T) {
 	// The provider's context ends when nomadbox gives up on the call.
 	cancelled := make(chan struct{})
-	f := &recordingProvider{long: func(ctx context.Context, progress Progress) error {
+	f := &recordingProvider{long: func(ctx context.Context, progress provider.Progress) error {
 		progress("waiting")
 		select {
 		case <-ctx.Done():
@@ -560,50 +645,5 @@ func TestRoundTripCancel(t *testing.T) {
 	case <-cancelled:
 	case <-time.After(5 * time.Second):
 		t.Fatal("the provider's context did not end")
-	}
-}
-
-// exclusiveStream is a progress stream that notices overlapping Sends,
-// which a gRPC stream does not allow.
-type exclusiveStream struct {
-	inFlight, overlaps, sent atomic.Int32
-}
-
-func (s *exclusiveStream) Context() context.Context { return context.Background() }
-
-func (s *exclusiveStream) Send(*pb.Progress) error {
-	if s.inFlight.Add(1) > 1 {
-		s.overlaps.Add(1)
-	}
-	time.Sleep(time.Millisecond)
-	s.inFlight.Add(-1)
-	s.sent.Add(1)
-	return nil
-}
-
-func TestStreamedSendsOneAtATime(t *testing.T) {
-	s := &exclusiveStream{}
-	err := streamed(s, func(_ context.Context, progress Progress) error {
-		var wg sync.WaitGroup
-		for range 8 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for range 10 {
-					progress("line")
-				}
-			}()
-		}
-		wg.Wait()
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := s.overlaps.Load(); n != 0 {
-		t.Errorf("%d progress lines were sent while another was being sent", n)
-	}
-	if n := s.sent.Load(); n != 80 {
-		t.Errorf("%d progress lines sent, want 80", n)
 	}
 }

@@ -1,4 +1,9 @@
-package provider
+// Package pluginhost is nomadbox's end of a provider plugin: it starts
+// the plugin's executable over hashicorp/go-plugin, checks it speaks the
+// contract's protocol version, and hands back a provider.Provider whose
+// calls time out and whose failures say whether the plugin crashed or
+// hung. Plugin authors use the public provider package's Serve instead.
+package pluginhost
 
 import (
 	"bytes"
@@ -19,6 +24,9 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/pluginwire"
+	"github.com/nomadbox/nomadbox/internal/pluginwire/pb"
+	"github.com/nomadbox/nomadbox/provider"
 )
 
 // Timeouts bound every call nomadbox makes to a plugin.
@@ -71,14 +79,14 @@ type LaunchOptions struct {
 	Timeouts Timeouts
 }
 
-// Plugin is a started provider plugin. It is a Provider whose calls
+// Plugin is a started provider plugin. It is a provider.Provider whose calls
 // time out and whose failures name the plugin, say whether it crashed or
 // hung, and quote the last lines it wrote to stderr. Close it when done.
 type Plugin struct {
 	Name, Path string
 	Timeouts   Timeouts
 	client     *plugin.Client
-	impl       Provider
+	impl       remote
 	stderr     *lastLines
 	// cmd is the plugin's process, in a process group of its own with
 	// everything it starts; stopGroup signals that group (execx.Contain).
@@ -87,10 +95,27 @@ type Plugin struct {
 	endOnce   sync.Once
 }
 
+// remote is what a plugin answers over the wire: every call, Vagrant
+// fragments included (a plugin without Vagrant machines answers "").
+type remote interface {
+	provider.Provider
+	provider.VagrantMachines
+}
+
+// VagrantFragment is p's Ruby for node when p makes its machines with
+// Vagrant (a Plugin always answers), "" for a provider that does not.
+func VagrantFragment(ctx context.Context, p provider.Provider, c *provider.Cluster, node string) (string, error) {
+	vm, ok := p.(provider.VagrantMachines)
+	if !ok {
+		return "", nil
+	}
+	return vm.VagrantFragment(ctx, c, node)
+}
+
 // stderrLines is how many of a plugin's last stderr lines an error quotes.
 const stderrLines = 10
 
-// Launch starts the plugin and checks it speaks ProtocolVersion. It
+// Launch starts the plugin and checks it speaks provider.ProtocolVersion. It
 // returns within Timeouts.Start (and a few seconds to end the plugin), or
 // at once when ctx is cancelled. The plugin and everything it starts run
 // in a process group of their own, which Close, a failed start and a
@@ -125,8 +150,8 @@ func Launch(ctx context.Context, opts LaunchOptions) (*Plugin, error) {
 	cmd.Env = append(os.Environ(), opts.Env...)
 	p := &Plugin{Name: opts.Name, Path: opts.Path, Timeouts: t, stderr: tail, cmd: cmd, stopGroup: stopGroup}
 	p.client = plugin.NewClient(&plugin.ClientConfig{
-		HandshakeConfig:  Handshake,
-		VersionedPlugins: pluginSets(ProtocolVersion, nil),
+		HandshakeConfig:  pluginwire.Handshake,
+		VersionedPlugins: pluginwire.PluginSets(provider.ProtocolVersion, nil),
 		Cmd:              cmd,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		StartTimeout:     t.Start,
@@ -173,12 +198,12 @@ func (p *Plugin) start(ctx context.Context) error {
 		p.end(false)
 		return p.startError(s.err)
 	}
-	raw, err := s.rpc.Dispense(pluginName)
+	raw, err := s.rpc.Dispense(pluginwire.PluginName)
 	if err != nil {
 		p.end(false)
 		return p.failure("start", err)
 	}
-	p.impl = raw.(Provider)
+	p.impl = NewClient(raw.(pb.ProviderClient))
 	return nil
 }
 
@@ -187,7 +212,7 @@ func (p *Plugin) startError(err error) error {
 	// go-plugin v1.8 says "incompatible API version with plugin"; older
 	// releases capitalized it.
 	if strings.Contains(strings.ToLower(msg), "incompatible api version") {
-		return fmt.Errorf("provider plugin %q (%s) speaks another version of the provider protocol than this nomadbox (%d): install a release of the plugin built for protocol %d\n%s", p.Name, p.Path, ProtocolVersion, ProtocolVersion, msg)
+		return fmt.Errorf("provider plugin %q (%s) speaks another version of the provider protocol than this nomadbox (%d): install a release of the plugin built for protocol %d\n%s", p.Name, p.Path, provider.ProtocolVersion, provider.ProtocolVersion, msg)
 	}
 	if strings.Contains(msg, "timeout while waiting for plugin to start") {
 		return p.withStderr(fmt.Errorf("provider plugin %q (%s) did not start: it did not answer the plugin handshake within %s and was stopped", p.Name, p.Path, p.Timeouts.Start))
@@ -271,44 +296,44 @@ func (p *Plugin) call(ctx context.Context, name string, timeout time.Duration, f
 	return p.failure(name, err)
 }
 
-func (p *Plugin) Describe(ctx context.Context) (d *Description, err error) {
+func (p *Plugin) Describe(ctx context.Context) (d *provider.Description, err error) {
 	err = p.call(ctx, "Describe", p.Timeouts.Short, func(ctx context.Context) (e error) { d, e = p.impl.Describe(ctx); return })
 	return d, err
 }
 
-func (p *Plugin) Schema(ctx context.Context) (s *Schema, err error) {
+func (p *Plugin) Schema(ctx context.Context) (s *provider.Schema, err error) {
 	err = p.call(ctx, "Schema", p.Timeouts.Short, func(ctx context.Context) (e error) { s, e = p.impl.Schema(ctx); return })
 	return s, err
 }
 
-func (p *Plugin) Validate(ctx context.Context, c *Cluster) (d []Diagnostic, err error) {
+func (p *Plugin) Validate(ctx context.Context, c *provider.Cluster) (d []provider.Diagnostic, err error) {
 	err = p.call(ctx, "Validate", p.Timeouts.Short, func(ctx context.Context) (e error) { d, e = p.impl.Validate(ctx, c); return })
 	return d, err
 }
 
-func (p *Plugin) VagrantFragment(ctx context.Context, c *Cluster, node string) (r string, err error) {
+func (p *Plugin) VagrantFragment(ctx context.Context, c *provider.Cluster, node string) (r string, err error) {
 	err = p.call(ctx, "VagrantFragment", p.Timeouts.Short, func(ctx context.Context) (e error) { r, e = p.impl.VagrantFragment(ctx, c, node); return })
 	return r, err
 }
 
-func (p *Plugin) List(ctx context.Context, c *Cluster) (ms []Machine, err error) {
+func (p *Plugin) List(ctx context.Context, c *provider.Cluster) (ms []provider.Machine, err error) {
 	err = p.call(ctx, "List", p.Timeouts.List, func(ctx context.Context) (e error) { ms, e = p.impl.List(ctx, c); return })
 	return ms, err
 }
 
-func (p *Plugin) Preflight(ctx context.Context, c *Cluster, progress Progress) error {
+func (p *Plugin) Preflight(ctx context.Context, c *provider.Cluster, progress provider.Progress) error {
 	return p.call(ctx, "Preflight", p.Timeouts.Long, func(ctx context.Context) error { return p.impl.Preflight(ctx, c, progress) })
 }
 
-func (p *Plugin) Up(ctx context.Context, c *Cluster, names []string, progress Progress) error {
+func (p *Plugin) Up(ctx context.Context, c *provider.Cluster, names []string, progress provider.Progress) error {
 	return p.call(ctx, "Up", p.Timeouts.Long, func(ctx context.Context) error { return p.impl.Up(ctx, c, names, progress) })
 }
 
-func (p *Plugin) Halt(ctx context.Context, c *Cluster, names []string, progress Progress) error {
+func (p *Plugin) Halt(ctx context.Context, c *provider.Cluster, names []string, progress provider.Progress) error {
 	return p.call(ctx, "Halt", p.Timeouts.Long, func(ctx context.Context) error { return p.impl.Halt(ctx, c, names, progress) })
 }
 
-func (p *Plugin) Destroy(ctx context.Context, c *Cluster, names []string, progress Progress) error {
+func (p *Plugin) Destroy(ctx context.Context, c *provider.Cluster, names []string, progress provider.Progress) error {
 	return p.call(ctx, "Destroy", p.Timeouts.Long, func(ctx context.Context) error { return p.impl.Destroy(ctx, c, names, progress) })
 }
 

@@ -628,9 +628,12 @@ type Node struct {
 	Role  string `protobuf:"bytes,2,opt,name=role,proto3" json:"role,omitempty"`
 	Group string `protobuf:"bytes,3,opt,name=group,proto3" json:"group,omitempty"`
 	// The address nomadbox derived from the CIDR.
-	Address       string `protobuf:"bytes,4,opt,name=address,proto3" json:"address,omitempty"`
-	MemoryMib     int32  `protobuf:"varint,5,opt,name=memory_mib,json=memoryMib,proto3" json:"memory_mib,omitempty"`
-	Cpus          int32  `protobuf:"varint,6,opt,name=cpus,proto3" json:"cpus,omitempty"`
+	Address   string `protobuf:"bytes,4,opt,name=address,proto3" json:"address,omitempty"`
+	MemoryMib int32  `protobuf:"varint,5,opt,name=memory_mib,json=memoryMib,proto3" json:"memory_mib,omitempty"`
+	Cpus      int32  `protobuf:"varint,6,opt,name=cpus,proto3" json:"cpus,omitempty"`
+	// The Nomad task drivers the node's group enables (clients only; empty
+	// for servers, and from a nomadbox older than this field).
+	Drivers       []string `protobuf:"bytes,7,rep,name=drivers,proto3" json:"drivers,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -705,6 +708,13 @@ func (x *Node) GetCpus() int32 {
 		return x.Cpus
 	}
 	return 0
+}
+
+func (x *Node) GetDrivers() []string {
+	if x != nil {
+		return x.Drivers
+	}
+	return nil
 }
 
 type ClusterRequest struct {
@@ -1172,7 +1182,7 @@ const file_nomadbox_provider_v1_provider_proto_rawDesc = "" +
 	"\x04cidr\x18\x04 \x01(\tR\x04cidr\x120\n" +
 	"\x05nodes\x18\x05 \x03(\v2\x1a.nomadbox.provider.v1.NodeR\x05nodes\x12\x1f\n" +
 	"\vconfig_json\x18\x06 \x01(\tR\n" +
-	"configJson\"\x91\x01\n" +
+	"configJson\"\xab\x01\n" +
 	"\x04Node\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04role\x18\x02 \x01(\tR\x04role\x12\x14\n" +
@@ -1180,7 +1190,8 @@ const file_nomadbox_provider_v1_provider_proto_rawDesc = "" +
 	"\aaddress\x18\x04 \x01(\tR\aaddress\x12\x1d\n" +
 	"\n" +
 	"memory_mib\x18\x05 \x01(\x05R\tmemoryMib\x12\x12\n" +
-	"\x04cpus\x18\x06 \x01(\x05R\x04cpus\"I\n" +
+	"\x04cpus\x18\x06 \x01(\x05R\x04cpus\x12\x18\n" +
+	"\adrivers\x18\a \x03(\tR\adrivers\"I\n" +
 	"\x0eClusterRequest\x127\n" +
 	"\acluster\x18\x01 \x01(\v2\x1d.nomadbox.provider.v1.ClusterR\acluster\"Z\n" +
 	"\vNodeRequest\x127\n" +
@@ -1214,7 +1225,7 @@ const file_nomadbox_provider_v1_provider_proto_rawDesc = "" +
 	"\x02Up\x12%.nomadbox.provider.v1.MachinesRequest\x1a\x1e.nomadbox.provider.v1.Progress0\x01\x12P\n" +
 	"\x04List\x12$.nomadbox.provider.v1.ClusterRequest\x1a\".nomadbox.provider.v1.ListResponse\x12O\n" +
 	"\x04Halt\x12%.nomadbox.provider.v1.MachinesRequest\x1a\x1e.nomadbox.provider.v1.Progress0\x01\x12R\n" +
-	"\aDestroy\x12%.nomadbox.provider.v1.MachinesRequest\x1a\x1e.nomadbox.provider.v1.Progress0\x01B3Z1github.com/nomadbox/nomadbox/provider/internal/pbb\x06proto3"
+	"\aDestroy\x12%.nomadbox.provider.v1.MachinesRequest\x1a\x1e.nomadbox.provider.v1.Progress0\x01B5Z3github.com/nomadbox/nomadbox/internal/pluginwire/pbb\x06proto3"
 
 var (
 	file_nomadbox_provider_v1_provider_proto_rawDescOnce sync.Once
