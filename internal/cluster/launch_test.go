@@ -211,3 +211,41 @@ func TestUpRemovesANewClustersMachinesUnlessRetained(t *testing.T) {
 		})
 	}
 }
+
+// validate shows a plugin block's own problems beside the other blocks'
+// (every problem at once), and beside a missing file this machine lacks.
+func TestPluginBlockCheckedWithTheRest(t *testing.T) {
+	for name, rest := range map[string]string{
+		"another block is invalid": "server \"nomad-server\" {\n  count = 0\n}\n",
+		"a named file is missing":  "server \"nomad-server\" {}\njobs = [\"missing.nomad.hcl\"]\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			path, launches := installCounted(t, "ok")
+			src := "cluster \"c\" {}\nprovider \"counted\" {\n  colour = \"blue\"\n}\n" + rest + "client \"nomad-client\" {}\n"
+			if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Load(context.Background(), path)
+			var diags *Diagnostics
+			if !errors.As(err, &diags) {
+				t.Fatalf("Load: %v, want diagnostics", err)
+			}
+			var plugin, other bool
+			for _, d := range diags.Diags {
+				if d.Subject != nil && d.Subject.Start.Line == 3 {
+					plugin = true // colour, in the provider block
+				} else {
+					other = true
+				}
+			}
+			if !plugin || !other {
+				var b strings.Builder
+				diags.Write(&b, false)
+				t.Errorf("want the provider block's problem and the other one, got:\n%s", b.String())
+			}
+			if n := len(launches()); n != 1 {
+				t.Errorf("the plugin started %d times, want once", n)
+			}
+		})
+	}
+}

@@ -112,12 +112,19 @@ func Load(ctx context.Context, path string) (*Loaded, error) {
 		// The job files are checked beside the topology's own problems.
 		diags = append(diags, partial.CheckHost()...)
 	}
+	// A plugin checks its block beside every other check, so that
+	// validate shows every problem at once: the whole check where the
+	// topology itself is valid (this machine may still lack a file it
+	// names), the block alone against the plugin's schema where other
+	// blocks have errors.
 	var answers providers.Answers
 	var h *providers.Handle
-	if t != nil && !diags.HasErrors() {
+	if t != nil {
 		var ds hcl.Diagnostics
 		h, answers, ds = checkProvider(ctx, t)
 		diags = append(diags, ds...)
+	} else if partial := p.Partial(); partial != nil && partial.Provider.Plugin {
+		diags = append(diags, checkPluginBlock(ctx, partial)...)
 	}
 	if diags.HasErrors() {
 		if h != nil {
@@ -145,6 +152,17 @@ func checkProvider(ctx context.Context, t *topology.Topology) (*providers.Handle
 	}
 	answers, diags := providers.CheckBlock(ctx, t, h)
 	return h, answers, diags
+}
+
+// checkPluginBlock starts the plugin a topology with errors names, only
+// to decode its block with the plugin's schema, and stops it.
+func checkPluginBlock(ctx context.Context, t *topology.Topology) hcl.Diagnostics {
+	h, diags := providers.LaunchFor(ctx, t)
+	if h == nil {
+		return diags
+	}
+	defer h.Close()
+	return providers.DecodeBlock(ctx, t, h)
 }
 
 // RenderDir is where a cluster's files go unless -o says otherwise:

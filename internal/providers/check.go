@@ -60,11 +60,7 @@ func CheckBlock(ctx context.Context, t *topology.Topology, h *Handle) (Answers, 
 		return Answers{}, nil
 	}
 	diag := func(summary, detail string) hcl.Diagnostics { return labelDiag(p, summary, detail) }
-	schema, err := h.Schema(ctx)
-	if err != nil {
-		return Answers{}, diag("Provider plugin failed", err.Error())
-	}
-	diags := p.DecodePluginBlock(schema)
+	diags := DecodeBlock(ctx, t, h)
 	if diags.HasErrors() {
 		return Answers{}, diags
 	}
@@ -88,6 +84,23 @@ func CheckBlock(ctx context.Context, t *topology.Topology, h *Handle) (Answers, 
 		a.Fragments[n.Name] = ruby
 	}
 	return a, diags
+}
+
+// DecodeBlock decodes a plugin provider's block with the schema the
+// plugin h declares: what can be checked of the block alone, without the
+// plugin's Validate (which is given the whole cluster). validate uses it
+// on a topology whose other blocks have errors, so that the block's own
+// problems show beside theirs.
+func DecodeBlock(ctx context.Context, t *topology.Topology, h *Handle) hcl.Diagnostics {
+	p := &t.Provider
+	if !p.Plugin {
+		return nil
+	}
+	schema, err := h.Schema(ctx)
+	if err != nil {
+		return labelDiag(p, "Provider plugin failed", err.Error())
+	}
+	return p.DecodePluginBlock(schema)
 }
 
 // ClusterOf is what a provider learns of the cluster: t's nodes, its
