@@ -45,7 +45,7 @@ func verifyCommand() *cli.Command {
 			if c.Bool("canary") {
 				req.Canary = cluster.CanaryAlways
 			}
-			report := s.Verify(ctx, req)
+			report := cluster.Verify(ctx, s, req)
 			if c.Bool("json") {
 				writeJSON(c, report)
 			} else {

@@ -30,7 +30,7 @@ func (s *Session) Chaos(ctx context.Context, o ChaosOptions) (*chaos.Report, err
 		}
 	}
 	s.Progress.Phase("chaos " + o.Scenario.String())
-	r, err := chaos.Run(ctx, &drillCluster{s: s, ssh: s.nodeSSH(), opts: s.VerifyOptions()}, chaos.Options{
+	r, err := chaos.Run(ctx, &drillCluster{s: s, ssh: s.nodeSSH(), opts: verifyOptions(s)}, chaos.Options{
 		Scenario: o.Scenario,
 		For:      o.For,
 		Wait:     o.Wait,

@@ -3,7 +3,6 @@ package cluster
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -17,7 +16,6 @@ import (
 	"github.com/nomadbox/nomadbox/internal/plan"
 	"github.com/nomadbox/nomadbox/internal/secrets"
 	"github.com/nomadbox/nomadbox/internal/topology"
-	"github.com/nomadbox/nomadbox/internal/verify"
 )
 
 // What the render directory keeps of the last plan and verification, for
@@ -34,13 +32,6 @@ func (s *Session) printPlan(pl *plan.Plan) {
 	pl.Write(io.MultiWriter(s.Progress, &b))
 	if !s.dryRun {
 		os.WriteFile(filepath.Join(s.Dir, lastPlanFile), b.Bytes(), 0o600)
-	}
-}
-
-// saveLastVerify keeps the last report as `verify --json` prints it.
-func (s *Session) saveLastVerify(r *verify.Report) {
-	if b, err := json.MarshalIndent(r, "", "  "); err == nil {
-		os.WriteFile(filepath.Join(s.Dir, lastVerifyFile), append(b, '\n'), 0o600)
 	}
 }
 

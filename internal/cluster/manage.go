@@ -61,7 +61,7 @@ func (s *Session) Status(ctx context.Context) (*Status, error) {
 	if running == 0 {
 		return st, nil
 	}
-	opts := s.VerifyOptions()
+	opts := verifyOptions(s)
 	opts.Exec = nil
 	opts.Timeout = 3 * time.Second
 	r := verify.Run(ctx, opts)

@@ -224,7 +224,7 @@ func (u *upRun) verify(ctx context.Context) error {
 		req.Canary = CanaryAlongside
 		req.Wait = min(u.opts.Wait, unchangedWait)
 	}
-	report := s.Verify(ctx, req)
+	report := Verify(ctx, s, req)
 	if !report.Healthy && u.skipped {
 		req.Canary, req.Wait = CanaryIfHealthy, u.opts.Wait
 		p.Fail("unhealthy; provisioning to repair it")
@@ -232,7 +232,7 @@ func (u *upRun) verify(ctx context.Context) error {
 			return err
 		}
 		p.Phase("verify")
-		report = s.Verify(ctx, req)
+		report = Verify(ctx, s, req)
 	}
 	u.report = report
 	if !report.Healthy {

@@ -2,16 +2,19 @@ package cluster
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/internal/verify"
 )
 
-// VerifyOptions builds the verify options for this cluster: agents on
-// the nodes' private addresses, DNS checked over SSH.
-func (s *Session) VerifyOptions() verify.Options {
+// verifyOptions builds the verify options for the session's cluster:
+// agents on the nodes' private addresses, DNS checked over SSH.
+func verifyOptions(s *Session) verify.Options {
 	ssh := s.nodeSSH()
 	opts := verify.Options{
 		Topology:      s.Topology,
@@ -76,10 +79,24 @@ type VerifyRequest struct {
 // pass takes well under a second, and a longer pause only adds to up.
 const verifyEvery = time.Second
 
-// Verify checks the cluster once, or polls until it is healthy or the
-// wait has passed, with the canaries as requested.
-func (s *Session) Verify(ctx context.Context, req VerifyRequest) *verify.Report {
-	opts := s.VerifyOptions()
+// Verify checks the session's cluster once, or polls until it is healthy
+// or the wait has passed, with the canaries as requested. The report is
+// kept in the render directory for `export logs`.
+func Verify(ctx context.Context, s *Session, req VerifyRequest) *verify.Report {
+	v := &verifier{s: s, opts: verifyOptions(s)}
+	return v.run(ctx, req)
+}
+
+// verifier is one verification: the session it reports to and the
+// options every pass and the canaries use.
+type verifier struct {
+	s    *Session
+	opts verify.Options
+}
+
+// run is Verify.
+func (v *verifier) run(ctx context.Context, req VerifyRequest) *verify.Report {
+	s, opts := v.s, v.opts
 	canaryCtx, cancelCanaries := context.WithCancel(ctx)
 	defer cancelCanaries()
 	var (
@@ -112,7 +129,7 @@ func (s *Session) Verify(ctx context.Context, req VerifyRequest) *verify.Report 
 			}
 		}
 	}
-	report := s.verifyCheap(ctx, opts, req.Wait, onPass)
+	report := v.cheap(ctx, req.Wait, onPass)
 	switch {
 	case req.Canary == CanaryAlongside, req.Canary == CanaryAlways,
 		req.Canary == CanaryIfHealthy && report.Healthy:
@@ -124,7 +141,7 @@ func (s *Session) Verify(ctx context.Context, req VerifyRequest) *verify.Report 
 		if done != nil {
 			<-done
 		}
-		s.saveLastVerify(report)
+		v.save(report)
 		return report
 	}
 	<-done
@@ -132,11 +149,14 @@ func (s *Session) Verify(ctx context.Context, req VerifyRequest) *verify.Report 
 	if failed := report.FailedChecks(); len(failed) > 0 {
 		s.Logf("verify: %s", fmt.Sprint(failed))
 	}
-	s.saveLastVerify(report)
+	v.save(report)
 	return report
 }
 
-func (s *Session) verifyCheap(ctx context.Context, opts verify.Options, wait time.Duration, onPass func(*verify.Report)) *verify.Report {
+// cheap runs the cheap checks once (no wait) or until they pass or wait
+// has passed, calling onPass after every pass.
+func (v *verifier) cheap(ctx context.Context, wait time.Duration, onPass func(*verify.Report)) *verify.Report {
+	s, opts := v.s, v.opts
 	if wait <= 0 {
 		r := verify.Run(ctx, opts)
 		if onPass != nil {
@@ -158,4 +178,11 @@ func (s *Session) verifyCheap(ctx context.Context, opts verify.Options, wait tim
 			onPass(r)
 		}
 	})
+}
+
+// save keeps the report as `verify --json` prints it, for `export logs`.
+func (v *verifier) save(r *verify.Report) {
+	if b, err := json.MarshalIndent(r, "", "  "); err == nil {
+		os.WriteFile(filepath.Join(v.s.Dir, lastVerifyFile), append(b, '\n'), 0o600)
+	}
 }
