@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -13,7 +12,6 @@ import (
 	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/journal"
 	"github.com/nomadbox/nomadbox/internal/nodeexec"
-	"github.com/nomadbox/nomadbox/internal/plan"
 	"github.com/nomadbox/nomadbox/internal/secrets"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
@@ -24,16 +22,6 @@ const (
 	lastPlanFile   = "last-plan.txt"
 	lastVerifyFile = "last-verify.json"
 )
-
-// printPlan prints the plan and keeps what it printed for `export logs`,
-// unless this is a dry run, which writes nothing.
-func (s *Session) printPlan(pl *plan.Plan) {
-	var b bytes.Buffer
-	pl.Write(io.MultiWriter(s.Progress, &b))
-	if !s.dryRun {
-		os.WriteFile(filepath.Join(s.Dir, lastPlanFile), b.Bytes(), 0o600)
-	}
-}
 
 // node finds a node of the topology by name.
 func (s *Session) node(name string) (topology.Node, error) {

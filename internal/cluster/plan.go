@@ -1,10 +1,13 @@
 package cluster
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sort"
 
 	"github.com/nomadbox/nomadbox/generator"
@@ -14,25 +17,17 @@ import (
 	"github.com/nomadbox/nomadbox/provider"
 )
 
-// Machines names the machines that exist, as the provider lists them;
-// for existing hosts, the ones the cluster was applied to.
-func (s *Session) Machines(ctx context.Context) ([]string, error) {
-	ms, err := s.machineStates(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]string, 0, len(ms))
-	for _, m := range ms {
-		out = append(out, m.Name)
-	}
-	return out, nil
-}
+// planner compares what the session's topology renders to with what was
+// last applied and the machines that exist, and shows the result.
+type planner struct{ s *Session }
 
-// machineStates lists the machines and whether each runs, sorted by name.
-func (s *Session) machineStates(ctx context.Context) ([]plan.Machine, error) {
+// machineStates lists the machines and whether each runs, sorted by
+// name; for existing hosts, the ones the cluster was applied to.
+func (p planner) machineStates(ctx context.Context) ([]plan.Machine, error) {
+	s := p.s
 	var out []plan.Machine
 	if s.existingHosts() {
-		for _, n := range s.appliedNodes() {
+		for _, n := range appliedNodes(s.Dir) {
 			out = append(out, plan.Machine{Name: n, Running: true})
 		}
 	} else {
@@ -48,11 +43,13 @@ func (s *Session) machineStates(ctx context.Context) ([]plan.Machine, error) {
 	return out, nil
 }
 
-// Plan compares the topology's render, made in memory, with the applied
-// state and the machines the provider lists, without changing anything.
-// It returns the render too, for up to write instead of rendering again.
-func (s *Session) Plan(ctx context.Context, assets fs.FS) (*plan.Plan, generator.Files, error) {
-	machines, err := s.machineStates(ctx)
+// compute compares the topology's render, made in memory, with the
+// applied state and the machines the provider lists, without changing
+// anything. It returns the render too, for up to write instead of
+// rendering again.
+func (p planner) compute(ctx context.Context, assets fs.FS) (*plan.Plan, generator.Files, error) {
+	s := p.s
+	machines, err := p.machineStates(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("listing the machines: %w", err)
 	}
@@ -74,22 +71,46 @@ func (s *Session) Plan(ctx context.Context, assets fs.FS) (*plan.Plan, generator
 	}), files, nil
 }
 
-// appliedTopology is the topology of the last successful provision, nil
-// if none (or unreadable).
-func (s *Session) appliedTopology() *topology.Topology {
-	a, err := state.Load(s.Dir)
+// print prints the plan and keeps what it printed for `export logs`,
+// unless this is a dry run, which writes nothing.
+func (p planner) print(pl *plan.Plan) {
+	var b bytes.Buffer
+	pl.Write(io.MultiWriter(p.s.Progress, &b))
+	if !p.s.dryRun {
+		os.WriteFile(filepath.Join(p.s.Dir, lastPlanFile), b.Bytes(), 0o600)
+	}
+}
+
+// appliedTopology is the topology of the last successful provision from
+// the render directory dir, nil if none (or unreadable).
+func appliedTopology(dir string) *topology.Topology {
+	a, err := state.Load(dir)
 	if err != nil || a == nil {
 		return nil
 	}
 	return a.Topology
 }
 
-// saveApplied records files (the render of s.Topology that a provision
-// just applied) as the applied state.
-func (s *Session) saveApplied(files generator.Files) error {
-	src, err := os.ReadFile(s.Topology.Filename)
+// appliedNodes names the nodes the last successful up provisioned.
+func appliedNodes(dir string) []string {
+	prev := appliedTopology(dir)
+	if prev == nil {
+		return nil
+	}
+	var out []string
+	for _, n := range prev.Nodes() {
+		out = append(out, n.Name)
+	}
+	return out
+}
+
+// saveApplied records files (the render of t that a provision just
+// applied) as the applied state in the render directory dir, with the
+// topology file as it reads now.
+func saveApplied(t *topology.Topology, dir string, files generator.Files) error {
+	src, err := os.ReadFile(t.Filename)
 	if err != nil {
 		return err
 	}
-	return state.Snapshot(s.Topology, files).Save(s.Dir, src)
+	return state.Snapshot(t, files).Save(dir, src)
 }

@@ -279,7 +279,7 @@ func (s *Session) List(ctx context.Context) ([]provider.Machine, error) {
 // cluster (which a failed up would remove).
 func (s *Session) Exists(ctx context.Context) bool {
 	if s.existingHosts() {
-		return len(s.appliedNodes()) > 0
+		return len(appliedNodes(s.Dir)) > 0
 	}
 	ms, err := s.List(ctx)
 	return err != nil || len(ms) > 0

@@ -24,19 +24,6 @@ func (s *Session) existingHosts() bool {
 	return s.Provider.Description.Capabilities.ExistingHosts
 }
 
-// appliedNodes names the nodes the last successful up provisioned.
-func (s *Session) appliedNodes() []string {
-	prev := s.appliedTopology()
-	if prev == nil {
-		return nil
-	}
-	var out []string
-	for _, n := range prev.Nodes() {
-		out = append(out, n.Name)
-	}
-	return out
-}
-
 // checkHostKeys refuses existing hosts whose SSH key is not the one
 // recorded, before Ansible reaches them: Ansible may reuse a connection
 // it opened earlier and never see the key again.
@@ -55,7 +42,7 @@ func (s *Session) uninstall(ctx context.Context, names []string) error {
 		return fmt.Errorf("the render directory has no %s to uninstall with: run `nomadbox render` first (%w)", uninstallPlaybook, err)
 	}
 	nodes := s.Topology.Nodes()
-	if prev := s.appliedTopology(); prev != nil {
+	if prev := appliedTopology(s.Dir); prev != nil {
 		nodes = prev.Nodes()
 	}
 	var check []topology.Node

@@ -101,14 +101,14 @@ func (s *Session) planStep(ctx context.Context, opts UpOptions, existed bool) (*
 		p.Printf("Plan: %d machines to create (new cluster) with %s.\n", len(s.Topology.Nodes()), plan.MachinesOf(s.Topology))
 		return nil, nil, ErrDryRun
 	}
-	pl, files, err := s.Plan(ctx, opts.Assets)
+	pl, files, err := planner{s}.compute(ctx, opts.Assets)
 	if err != nil {
 		return nil, nil, err
 	}
 	if opts.DryRun && opts.PlanJSON != nil {
 		return nil, nil, errors.Join(pl.WriteJSON(opts.PlanJSON), ErrDryRun)
 	}
-	s.printPlan(pl)
+	planner{s}.print(pl)
 	switch {
 	case opts.DryRun:
 		return nil, nil, ErrDryRun
@@ -181,7 +181,7 @@ func (s *Session) provisionPhase(ctx context.Context, files generator.Files) (*a
 		return res, err
 	}
 	s.rereadSecrets()
-	if err := s.saveApplied(files); err != nil {
+	if err := saveApplied(s.Topology, s.Dir, files); err != nil {
 		return res, fmt.Errorf("recording what was applied: %w", err)
 	}
 	s.Progress.Done(fmt.Sprintf("%d hosts, %d changes", len(res.Recap), res.Changed()))
