@@ -15,26 +15,40 @@ import (
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
+// remover takes nodes out of a running cluster: through the Nomad API of
+// its servers and over SSH to the nodes themselves.
+type remover struct {
+	s        *Session
+	nomad    *api.Client
+	ssh      *nodeexec.SSH
+	deadline time.Duration // bounds the drain of each client
+}
+
 // removeNodes takes nodes out of the cluster gracefully, then destroys
 // their machines: clients are drained through the Nomad API (their
 // allocations move to other clients, within deadline) and leave Consul;
 // servers leave Consul's and Nomad's Raft before they go.
-func (s *Session) removeNodes(ctx context.Context, nodes []topology.Node, deadline time.Duration) error {
+func removeNodes(ctx context.Context, s *Session, nodes []topology.Node, deadline time.Duration) error {
 	jc, err := s.Jobs(io.Discard)
 	if err != nil {
 		return err
 	}
-	nomad := jc.Nomad
-	ssh := s.nodeSSH()
+	r := &remover{s: s, nomad: jc.Nomad, ssh: s.nodeSSH(), deadline: deadline}
+	return r.remove(ctx, nodes)
+}
+
+// remove is removeNodes.
+func (r *remover) remove(ctx context.Context, nodes []topology.Node) error {
+	s, nomad := r.s, r.nomad
 	var names []string
 	for _, n := range nodes {
 		names = append(names, n.Name)
 		if n.Role == topology.RoleClient {
-			if err := s.drain(ctx, nomad, n, deadline); err != nil {
+			if err := r.drain(ctx, n); err != nil {
 				return err
 			}
 			s.Progress.Detail("%s: leaving Consul", n.Name)
-			if err := s.leave(ctx, ssh, n); err != nil {
+			if err := r.leave(ctx, n); err != nil {
 				return err
 			}
 			if id, err := nodeID(nomad, n.Name); err == nil && id != "" {
@@ -43,7 +57,7 @@ func (s *Session) removeNodes(ctx context.Context, nodes []topology.Node, deadli
 			continue
 		}
 		s.Progress.Detail("%s: leaving Consul and Nomad", n.Name)
-		if err := s.leave(ctx, ssh, n); err != nil {
+		if err := r.leave(ctx, n); err != nil {
 			return err
 		}
 		// A stopped Nomad server stays a Raft peer until removed; take it
@@ -67,7 +81,8 @@ func (s *Session) removeNodes(ctx context.Context, nodes []topology.Node, deadli
 // agent's HTTP API with the cluster's token, as `consul leave` would, so
 // it works with ACLs on. An agent that is already gone (an earlier,
 // interrupted removal) is fine: the machine goes either way.
-func (s *Session) leave(ctx context.Context, ssh *nodeexec.SSH, n topology.Node) error {
+func (r *remover) leave(ctx context.Context, n topology.Node) error {
+	s, ssh := r.s, r.ssh
 	if _, err := ssh.Exec(ctx, n, "sudo systemctl stop nomad"); err != nil {
 		return fmt.Errorf("%s: stopping Nomad: %w", n.Name, err)
 	}
@@ -93,6 +108,8 @@ func (s *Session) leave(ctx context.Context, ssh *nodeexec.SSH, n topology.Node)
 	return fmt.Errorf("%s: leaving Consul: %w", n.Name, err)
 }
 
+// nodeID is the ID of the Nomad node called name: the one that is not
+// down when an earlier run left another of that name; "" when none.
 func nodeID(c *api.Client, name string) (string, error) {
 	nodes, _, err := c.Nodes().List(nil)
 	if err != nil {
@@ -113,7 +130,8 @@ func nodeID(c *api.Client, name string) (string, error) {
 
 // drain marks a client ineligible and moves its allocations away,
 // waiting until the drain is complete.
-func (s *Session) drain(ctx context.Context, c *api.Client, n topology.Node, deadline time.Duration) error {
+func (r *remover) drain(ctx context.Context, n topology.Node) error {
+	s, c, deadline := r.s, r.nomad, r.deadline
 	id, err := nodeID(c, n.Name)
 	if err != nil {
 		return fmt.Errorf("%s: finding its Nomad node: %w", n.Name, err)

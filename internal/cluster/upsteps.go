@@ -125,7 +125,7 @@ func (u *upRun) remove(ctx context.Context) error {
 	}
 	p := u.s.Progress
 	p.Phase("remove")
-	if err := u.s.removeNodes(ctx, u.pl.Remove, u.opts.DrainDeadline); err != nil {
+	if err := removeNodes(ctx, u.s, u.pl.Remove, u.opts.DrainDeadline); err != nil {
 		return err
 	}
 	p.Done(fmt.Sprintf("%d node(s) drained and removed", len(u.pl.Remove)))
