@@ -19,7 +19,7 @@ func provisionCommand() *cli.Command {
 		Before:    noArgs,
 		Action: inSession(needCluster, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			s.Roll = cluster.Roll{MaxParallel: c.Int("max-parallel")}
-			res, err := s.Provision(ctx, nomadbox.Assets())
+			res, err := cluster.Provision(ctx, s, nomadbox.Assets())
 			if err != nil {
 				return err
 			}

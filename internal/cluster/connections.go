@@ -14,9 +14,10 @@ import (
 // run (the rendered inventory.yml is the same for every provider).
 const connectionsFile = "connections.yml"
 
-// playbookInventories are the inventories a run uses: the rendered one,
+// inventories are the inventories a run uses: the rendered one,
 // and for a plugin provider the connections it reported.
-func (s *Session) playbookInventories(ctx context.Context) ([]string, error) {
+func (p provisioner) inventories(ctx context.Context) ([]string, error) {
+	s := p.s
 	if !s.Topology.Provider.Plugin {
 		return nil, nil
 	}

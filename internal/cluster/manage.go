@@ -130,7 +130,7 @@ func (s *Session) Destroy(ctx context.Context) error {
 	// The secrets go only once the provider has removed every machine
 	// they protect, or nomadbox has uninstalled from every existing host.
 	if s.existingHosts() && s.Exists(ctx) {
-		if err := s.uninstall(ctx, nil); err != nil {
+		if err := (provisioner{s}).uninstall(ctx, nil); err != nil {
 			s.Progress.Fail("")
 			return fmt.Errorf("%w\nThe render directory %s and its secrets were kept: the hosts may still run the agents they protect.", err, s.Dir)
 		}

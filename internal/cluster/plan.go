@@ -67,7 +67,7 @@ func (p planner) compute(ctx context.Context, assets fs.FS) (*plan.Plan, generat
 		Applied:       applied,
 		Machines:      machines,
 		ExistingHosts: s.existingHosts(),
-		MaxParallel:   s.rollClients(),
+		MaxParallel:   s.Roll.clients(s.Topology),
 	}), files, nil
 }
 

@@ -70,7 +70,7 @@ func (r *remover) remove(ctx context.Context, nodes []topology.Node) error {
 	}
 	if s.existingHosts() {
 		// The hosts stay; what nomadbox put on them goes.
-		return s.uninstall(ctx, names)
+		return provisioner{s}.uninstall(ctx, names)
 	}
 	s.Progress.Detail("destroying %v", names)
 	return s.Provider.Destroy(ctx, s.cluster(), names, s.progressLine)

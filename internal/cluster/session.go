@@ -71,26 +71,26 @@ type Roll struct {
 	Gate        time.Duration
 }
 
-// rollClients is how many clients restart at a time.
-func (s *Session) rollClients() int {
-	if s.Roll.MaxParallel > 0 {
-		return s.Roll.MaxParallel
+// clients is how many of t's clients restart at a time.
+func (r Roll) clients(t *topology.Topology) int {
+	if r.MaxParallel > 0 {
+		return r.MaxParallel
 	}
 	clients := 0
-	for _, g := range s.Topology.Clients {
+	for _, g := range t.Clients {
 		clients += g.Count
 	}
 	return max(clients/3, 1)
 }
 
-// rollVars are the roll's settings as ansible-playbook arguments.
-func (s *Session) rollVars() []string {
-	gate := s.Roll.Gate
+// vars are the roll's settings for t as ansible-playbook arguments.
+func (r Roll) vars(t *topology.Topology) []string {
+	gate := r.Gate
 	if gate <= 0 {
 		gate = 5 * time.Minute
 	}
 	return []string{
-		"-e", fmt.Sprintf("nomadbox_max_parallel=%d", s.rollClients()),
+		"-e", fmt.Sprintf("nomadbox_max_parallel=%d", r.clients(t)),
 		"-e", fmt.Sprintf("nomadbox_gate_timeout=%d", int(gate.Seconds())),
 	}
 }

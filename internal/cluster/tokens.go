@@ -19,7 +19,8 @@ const defaultAPITimeout = 30 * time.Second
 // that `nomadbox env --token` hands out, once Nomad's ACL system exists
 // (the playbook bootstrapped it). It goes through the first server with
 // the management token.
-func (s *Session) ensureNomadTokens() error {
+func (p provisioner) ensureNomadTokens() error {
+	s := p.s
 	if !s.Topology.Security.ACL {
 		return nil
 	}

@@ -27,7 +27,8 @@ func (s *Session) existingHosts() bool {
 // checkHostKeys refuses existing hosts whose SSH key is not the one
 // recorded, before Ansible reaches them: Ansible may reuse a connection
 // it opened earlier and never see the key again.
-func (s *Session) checkHostKeys(ctx context.Context, nodes []topology.Node) error {
+func (p provisioner) checkHostKeys(ctx context.Context, nodes []topology.Node) error {
+	s := p.s
 	if !s.existingHosts() {
 		return nil
 	}
@@ -36,7 +37,8 @@ func (s *Session) checkHostKeys(ctx context.Context, nodes []topology.Node) erro
 
 // uninstall runs the uninstall playbook over the named hosts (all when
 // none is named) with the rendered inventory, which still lists them.
-func (s *Session) uninstall(ctx context.Context, names []string) error {
+func (p provisioner) uninstall(ctx context.Context, names []string) error {
+	s := p.s
 	dir := filepath.Join(s.Dir, "ansible")
 	if _, err := os.Stat(filepath.Join(dir, uninstallPlaybook)); err != nil {
 		return fmt.Errorf("the render directory has no %s to uninstall with: run `nomadbox render` first (%w)", uninstallPlaybook, err)
@@ -51,7 +53,7 @@ func (s *Session) uninstall(ctx context.Context, names []string) error {
 			check = append(check, n)
 		}
 	}
-	if err := s.checkHostKeys(ctx, check); err != nil {
+	if err := p.checkHostKeys(ctx, check); err != nil {
 		return err
 	}
 	var extra []string

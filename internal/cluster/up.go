@@ -10,10 +10,8 @@ import (
 	"time"
 
 	"github.com/nomadbox/nomadbox/generator"
-	"github.com/nomadbox/nomadbox/internal/ansible"
 	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/plan"
-	"github.com/nomadbox/nomadbox/internal/state"
 	"github.com/nomadbox/nomadbox/internal/verify"
 )
 
@@ -165,29 +163,6 @@ func (s *Session) machinesPhase(ctx context.Context, pl *plan.Plan) (allRunning 
 	return false, nil
 }
 
-// provisionPhase runs the provision phase and, when it succeeds, records
-// files (the render it applied) as the applied state. While it runs, the
-// state says a provision is pending: the nodes may carry part of files.
-func (s *Session) provisionPhase(ctx context.Context, files generator.Files) (*ansible.Result, error) {
-	s.Progress.Phase("provision")
-	if err := state.Begin(s.Dir); err != nil {
-		return nil, err
-	}
-	res, err := s.provision(ctx)
-	if err != nil {
-		return res, err
-	}
-	if err := s.ensureNomadTokens(); err != nil {
-		return res, err
-	}
-	s.rereadSecrets()
-	if err := saveApplied(s.Topology, s.Dir, files); err != nil {
-		return res, fmt.Errorf("recording what was applied: %w", err)
-	}
-	s.Progress.Done(fmt.Sprintf("%d hosts, %d changes", len(res.Recap), res.Changed()))
-	return res, nil
-}
-
 // UnhealthyError is a cluster that did not verify in time.
 type UnhealthyError struct{ Report *verify.Report }
 
@@ -201,49 +176,6 @@ func (e *UnhealthyError) Error() string {
 		msg += fmt.Sprintf("\n  %s: %s", name, c.Detail)
 	}
 	return msg
-}
-
-// Provision renders the topology and runs the playbook once over every
-// node.
-func (s *Session) Provision(ctx context.Context, assets fs.FS) (*ansible.Result, error) {
-	rendered, err := s.render(nil, assets)
-	if err != nil {
-		return nil, err
-	}
-	s.rereadSecrets()
-	res, err := s.provisionPhase(ctx, rendered.Files)
-	if err != nil {
-		s.Progress.Fail("")
-		s.Progress.Printf("Full log: %s\n", s.LogPath)
-	}
-	return res, err
-}
-
-func (s *Session) provision(ctx context.Context) (*ansible.Result, error) {
-	if _, err := execx.LookPath("ansible-playbook"); err != nil {
-		return nil, err
-	}
-	if err := s.checkHostKeys(ctx, s.Topology.Nodes()); err != nil {
-		return nil, err
-	}
-	inventories, err := s.playbookInventories(ctx)
-	if err != nil {
-		return nil, err
-	}
-	pb := &ansible.Playbook{
-		Dir:    s.Dir + "/ansible",
-		Runner: s.Runner,
-		OnTask: func(task string) { s.Progress.Detail("%s", task) },
-	}
-	res, err := pb.Run(ctx, append(inventories, s.rollVars()...)...)
-	var re *ansible.RunError
-	if errors.As(err, &re) && len(re.Result.Failures) > 0 {
-		return res, err // already names host and task
-	}
-	if err != nil {
-		return res, fmt.Errorf("provisioning failed: %w", err)
-	}
-	return res, nil
 }
 
 func firstLine(err error) string {

@@ -207,7 +207,7 @@ func (u *upRun) provision(ctx context.Context) error {
 		u.s.Progress.Done("no changes")
 		return nil
 	}
-	_, err := u.s.provisionPhase(ctx, u.files)
+	_, err := provisioner{u.s}.phase(ctx, u.files)
 	return err
 }
 
@@ -228,7 +228,7 @@ func (u *upRun) verify(ctx context.Context) error {
 	if !report.Healthy && u.skipped {
 		req.Canary, req.Wait = CanaryIfHealthy, u.opts.Wait
 		p.Fail("unhealthy; provisioning to repair it")
-		if _, err := s.provisionPhase(ctx, u.files); err != nil {
+		if _, err := (provisioner{s}).phase(ctx, u.files); err != nil {
 			return err
 		}
 		p.Phase("verify")
