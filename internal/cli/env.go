@@ -32,7 +32,7 @@ func envCommand() *cli.Command {
 			return noArgs(c)
 		},
 		Action: inSession(needCluster, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
-			lines, err := s.Env(c.String("token"))
+			lines, err := cluster.Env(s, c.String("token"))
 			if err != nil {
 				return err
 			}

@@ -39,7 +39,7 @@ func exportCommand() *cli.Command {
 				return sinceArg(c)
 			},
 			Action: inSession(needCluster, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
-				res, err := s.ExportLogs(ctx, cluster.ExportOptions{Dir: c.Args().First(), Since: c.String("since"), Version: version()})
+				res, err := cluster.ExportLogs(ctx, s, cluster.ExportOptions{Dir: c.Args().First(), Since: c.String("since"), Version: version()})
 				if err != nil {
 					return err
 				}

@@ -40,7 +40,7 @@ func logsCommand() *cli.Command {
 			return sinceArg(c)
 		},
 		Action: inSession(needs{machines: true, nodes: firstArg}, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
-			return s.Logs(ctx, cluster.LogsOptions{
+			return cluster.Logs(ctx, s, cluster.LogsOptions{
 				Node:   c.Args().First(),
 				Units:  c.StringSlice("unit"),
 				Since:  c.String("since"),

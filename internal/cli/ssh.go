@@ -23,7 +23,7 @@ func sshCommand() *cli.Command {
 		Before: atLeast(1, "a node name, e.g. `nomadbox ssh nomad-server1`"),
 		Action: inSession(needs{machines: true, nodes: firstArg}, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
 			args := c.Args().Slice()
-			xc, err := s.SSHCommand(args[0], args[1:])
+			xc, err := cluster.SSHCommand(s, args[0], args[1:])
 			if err != nil {
 				return err
 			}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nomadbox/nomadbox/internal/secrets"
+	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
 // access is what talking to the cluster's APIs takes beyond an address:
@@ -19,20 +20,21 @@ type access struct {
 	NomadToken  string
 }
 
-// access reads the cluster's credentials from its secrets folder. A
-// token the topology calls for but that cannot be read is an error: the
-// APIs would only answer "permission denied".
-func (s *Session) access() (access, error) {
+// readAccess reads the credentials of t's cluster from the secrets
+// folder of its render directory dir. A token the topology calls for but
+// that cannot be read is an error: the APIs would only answer
+// "permission denied".
+func readAccess(t *topology.Topology, dir string) (access, error) {
 	var a access
-	if s.Topology.Security.TLS {
-		a.CAFile = secrets.Path(s.Dir, secrets.CACert)
+	if t.Security.TLS {
+		a.CAFile = secrets.Path(dir, secrets.CACert)
 	}
-	if s.Topology.Security.ACL {
+	if t.Security.ACL {
 		var err error
-		if a.ConsulToken, err = secrets.ReadToken(s.Dir, secrets.ConsulManagementToken); err != nil {
+		if a.ConsulToken, err = secrets.ReadToken(dir, secrets.ConsulManagementToken); err != nil {
 			return a, err
 		}
-		if a.NomadToken, err = secrets.ReadToken(s.Dir, secrets.NomadManagementToken); err != nil {
+		if a.NomadToken, err = secrets.ReadToken(dir, secrets.NomadManagementToken); err != nil {
 			return a, err
 		}
 	}

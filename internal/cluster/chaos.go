@@ -25,7 +25,7 @@ type ChaosOptions struct {
 // the session's display.
 func (s *Session) Chaos(ctx context.Context, o ChaosOptions) (*chaos.Report, error) {
 	if o.Scenario.Node != "" {
-		if _, err := s.node(o.Scenario.Node); err != nil {
+		if _, err := findNode(s.Topology, o.Scenario.Node); err != nil {
 			return nil, err
 		}
 	}
@@ -55,7 +55,7 @@ type drillCluster struct {
 }
 
 func (d *drillCluster) Exec(ctx context.Context, node, cmd string) (string, error) {
-	n, err := d.s.node(node)
+	n, err := findNode(d.s.Topology, node)
 	if err != nil {
 		return "", err
 	}

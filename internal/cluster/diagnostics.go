@@ -23,14 +23,14 @@ const (
 	lastVerifyFile = "last-verify.json"
 )
 
-// node finds a node of the topology by name.
-func (s *Session) node(name string) (topology.Node, error) {
-	for _, n := range s.Topology.Nodes() {
+// findNode finds a node of t by name.
+func findNode(t *topology.Topology, name string) (topology.Node, error) {
+	for _, n := range t.Nodes() {
 		if n.Name == name {
 			return n, nil
 		}
 	}
-	return topology.Node{}, CheckNodes(s.Topology, name)
+	return topology.Node{}, CheckNodes(t, name)
 }
 
 // UnknownNodeError is a node name that the topology does not have. The
@@ -70,9 +70,10 @@ type LogsOptions struct {
 	Out    io.Writer
 }
 
-// Logs streams the journal of the units nomadbox installed on a node.
-func (s *Session) Logs(ctx context.Context, o LogsOptions) error {
-	n, err := s.node(o.Node)
+// Logs streams the journal of the units nomadbox installed on a node of
+// the session's cluster.
+func Logs(ctx context.Context, s *Session, o LogsOptions) error {
+	n, err := findNode(s.Topology, o.Node)
 	if err != nil {
 		return err
 	}
@@ -103,13 +104,13 @@ type ExportOptions struct {
 	Version string
 }
 
-// ExportLogs writes the diagnostics archive of the cluster.
-func (s *Session) ExportLogs(ctx context.Context, o ExportOptions) (*bundle.Result, error) {
+// ExportLogs writes the diagnostics archive of the session's cluster.
+func ExportLogs(ctx context.Context, s *Session, o ExportOptions) (*bundle.Result, error) {
 	since, err := journal.Since(o.Since)
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.access()
+	a, err := readAccess(s.Topology, s.Dir)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +166,7 @@ type sshCollector struct {
 }
 
 func (c *sshCollector) Collect(ctx context.Context, name string, script io.Reader) ([]byte, error) {
-	n, err := c.s.node(name)
+	n, err := findNode(c.s.Topology, name)
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,7 @@ import (
 // Jobs returns a client for the cluster's Nomad API, on the first server
 // that accepts a connection.
 func (s *Session) Jobs(out io.Writer) (*jobs.Client, error) {
-	a, err := s.access()
+	a, err := readAccess(s.Topology, s.Dir)
 	if err != nil {
 		return nil, err
 	}

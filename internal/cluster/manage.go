@@ -3,14 +3,11 @@ package cluster
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
-	"github.com/nomadbox/nomadbox/internal/agentconfig"
 	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/renderdir"
-	"github.com/nomadbox/nomadbox/internal/secrets"
 	"github.com/nomadbox/nomadbox/internal/verify"
 	"github.com/nomadbox/nomadbox/provider"
 )
@@ -70,45 +67,6 @@ func (s *Session) Status(ctx context.Context) (*Status, error) {
 	return st, nil
 }
 
-// Env returns the environment variables that point the consul and nomad
-// command line tools at this cluster, as `export` lines for eval. Secrets
-// are referred to by path, never printed: Consul reads its token file
-// itself; Nomad has no such variable, so its token is read by the shell
-// that evaluates the lines. token chooses Nomad's token: "management"
-// (the default), "read" or "submit"; with the latter two Consul gets the
-// read-only DNS token, so that nothing in the environment can change the
-// cluster beyond what the chosen token allows.
-func (s *Session) Env(token string) ([]string, error) {
-	file, err := tokenFile(token)
-	if err != nil {
-		return nil, err
-	}
-	first := s.Topology.Servers()[0]
-	a, _ := s.access() // the lines name the files whether or not they exist
-	quote := func(path string) string { return execx.Quote([]string{path}) }
-	lines := []string{
-		"export NOMAD_ADDR=" + agentconfig.NomadURL(s.Topology, first),
-		"export CONSUL_HTTP_ADDR=" + agentconfig.ConsulURL(s.Topology, first),
-	}
-	if a.CAFile != "" {
-		lines = append(lines, "export NOMAD_CACERT="+quote(a.CAFile), "export CONSUL_CACERT="+quote(a.CAFile))
-	}
-	if !s.Topology.Security.ACL {
-		return lines, nil
-	}
-	consulToken := secrets.ConsulManagementToken
-	if file != secrets.NomadManagementToken {
-		consulToken = secrets.ConsulDNSToken
-	}
-	path := secrets.Path(s.Dir, file)
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("the cluster has no %s token yet (%s): run `nomadbox up` or `nomadbox provision` first", token, path)
-	}
-	return append(lines,
-		"export CONSUL_HTTP_TOKEN_FILE="+quote(secrets.Path(s.Dir, consulToken)),
-		fmt.Sprintf(`export NOMAD_TOKEN="$(cat %s)"`, quote(path))), nil
-}
-
 // Halt stops the machines, keeping them.
 func (s *Session) Halt(ctx context.Context, names ...string) error {
 	s.Progress.Phase("halt")
@@ -157,10 +115,10 @@ func (s *Session) Destroy(ctx context.Context) error {
 	return nil
 }
 
-// SSHCommand is the command that opens a shell on node, or runs args
-// there.
-func (s *Session) SSHCommand(node string, args []string) (*execx.Cmd, error) {
-	n, err := s.node(node)
+// SSHCommand is the command that opens a shell on node of the session's
+// cluster, or runs args there.
+func SSHCommand(s *Session, node string, args []string) (*execx.Cmd, error) {
+	n, err := findNode(s.Topology, node)
 	if err != nil {
 		return nil, err
 	}

@@ -37,7 +37,7 @@ func TestEnvWithEverySecurityOn(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := &Session{Topology: topo, Dir: dir}
-	lines, err := s.Env("")
+	lines, err := Env(s, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestEnvWithEverySecurityOn(t *testing.T) {
 func TestEnvPlain(t *testing.T) {
 	topo := envTopology(t, "security { gossip_encryption = false }")
 	s := &Session{Topology: topo, Dir: t.TempDir()}
-	lines, err := s.Env("")
+	lines, err := Env(s, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,13 +92,13 @@ func TestEnvReadToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := &Session{Topology: topo, Dir: dir}
-	if _, err := s.Env("read"); err == nil || !strings.Contains(err.Error(), "nomadbox up") {
+	if _, err := Env(s, "read"); err == nil || !strings.Contains(err.Error(), "nomadbox up") {
 		t.Errorf("read token missing: err = %v, want one that says to run up", err)
 	}
 	if err := os.WriteFile(secrets.Path(dir, secrets.NomadReadToken), []byte("read-secret\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	lines, err := s.Env("read")
+	lines, err := Env(s, "read")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestEnvReadToken(t *testing.T) {
 	if string(out) != want {
 		t.Errorf("after eval: %q, want %q", out, want)
 	}
-	if _, err := s.Env("admin"); err == nil || !strings.Contains(err.Error(), "management, read, submit") {
+	if _, err := Env(s, "admin"); err == nil || !strings.Contains(err.Error(), "management, read, submit") {
 		t.Errorf("unknown token: err = %v", err)
 	}
 }

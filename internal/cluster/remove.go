@@ -86,7 +86,7 @@ func (r *remover) leave(ctx context.Context, n topology.Node) error {
 	if _, err := ssh.Exec(ctx, n, "sudo systemctl stop nomad"); err != nil {
 		return fmt.Errorf("%s: stopping Nomad: %w", n.Name, err)
 	}
-	a, err := s.access()
+	a, err := readAccess(s.Topology, s.Dir)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func verifyOptions(s *Session) verify.Options {
 		Exec:          ssh.Exec,
 		CanaryTimeout: canaryTimeout(s.Topology),
 	}
-	a, err := s.access()
+	a, err := readAccess(s.Topology, s.Dir)
 	if err != nil {
 		// Verify still runs: its checks then say what the APIs refuse.
 		s.Logf("verify: %v", err)
