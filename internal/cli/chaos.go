@@ -52,7 +52,7 @@ func chaosCommand() *cli.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			r, err := s.Chaos(ctx, cluster.ChaosOptions{Scenario: sc, For: c.Duration("for"), Wait: c.Duration("wait")})
+			r, err := cluster.Chaos(ctx, s, cluster.ChaosOptions{Scenario: sc, For: c.Duration("for"), Wait: c.Duration("wait")})
 			if r != nil {
 				if c.Bool("json") {
 					if jerr := writeJSON(c, r); jerr != nil {

@@ -41,7 +41,7 @@ type jobClient interface {
 // openJobClient connects to the cluster's Nomad. It is a variable so
 // that tests can see what a job command and its old spelling ask for.
 var openJobClient = func(s *cluster.Session, out io.Writer) (jobClient, error) {
-	client, err := s.Jobs(out)
+	client, err := cluster.Jobs(s, out)
 	if err != nil {
 		return nil, err // not a non-nil interface holding a nil client
 	}

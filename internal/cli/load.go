@@ -17,7 +17,7 @@ func loadCommand() *cli.Command {
 		Flags:       []cli.Flag{fileFlag(), outputFlag(), verboseFlag()},
 		Before:      atLeast(1, "at least one image"),
 		Action: inSession(needCluster, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
-			return s.LoadImages(ctx, c.Args().Slice())
+			return cluster.LoadImages(ctx, s, c.Args().Slice())
 		}),
 	}
 }

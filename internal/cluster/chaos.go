@@ -21,9 +21,9 @@ type ChaosOptions struct {
 	Wait     time.Duration
 }
 
-// Chaos runs a failure drill on the cluster (chaos.Run), its progress on
-// the session's display.
-func (s *Session) Chaos(ctx context.Context, o ChaosOptions) (*chaos.Report, error) {
+// Chaos runs a failure drill on the session's cluster (chaos.Run), its
+// progress on the session's display.
+func Chaos(ctx context.Context, s *Session, o ChaosOptions) (*chaos.Report, error) {
 	if o.Scenario.Node != "" {
 		if _, err := findNode(s.Topology, o.Scenario.Node); err != nil {
 			return nil, err
@@ -103,7 +103,7 @@ func (d *drillCluster) Peers(node string) ([]string, error) {
 // before it was lost and reports them running until it learns they were
 // replaced, and those moved nowhere.
 func (d *drillCluster) Allocations(ctx context.Context) ([]chaos.Alloc, error) {
-	jc, err := d.s.Jobs(io.Discard)
+	jc, err := Jobs(d.s, io.Discard)
 	if err != nil {
 		return nil, err
 	}

@@ -13,9 +13,10 @@ import (
 )
 
 // LoadImages copies Docker images from this machine into the Docker of
-// every client that runs the docker driver, the way `kind load
-// docker-image` does, so docker jobs run where no registry is reachable.
-func (s *Session) LoadImages(ctx context.Context, images []string) error {
+// every client of the session's cluster that runs the docker driver, the
+// way `kind load docker-image` does, so docker jobs run where no registry
+// is reachable.
+func LoadImages(ctx context.Context, s *Session, images []string) error {
 	var targets []topology.Node
 	for _, n := range s.Topology.ClientNodes() {
 		if n.Group.HasDriver("docker") {

@@ -10,9 +10,9 @@ import (
 	"github.com/nomadbox/nomadbox/internal/jobs"
 )
 
-// Jobs returns a client for the cluster's Nomad API, on the first server
-// that accepts a connection.
-func (s *Session) Jobs(out io.Writer) (*jobs.Client, error) {
+// Jobs returns a client for the Nomad API of the session's cluster, on
+// the first server that accepts a connection.
+func Jobs(s *Session, out io.Writer) (*jobs.Client, error) {
 	a, err := readAccess(s.Topology, s.Dir)
 	if err != nil {
 		return nil, err
@@ -35,14 +35,14 @@ func (s *Session) Jobs(out io.Writer) (*jobs.Client, error) {
 	return nil, fmt.Errorf("no Nomad server of cluster %q answers (is it up? `nomadbox status`): %w", s.Topology.Cluster.Name, lastErr)
 }
 
-// RunJobs runs the topology's job blocks in the order written, each
+// runJobs runs the topology's job blocks in the order written, each
 // followed until healthy.
-func (s *Session) RunJobs(ctx context.Context) error {
+func runJobs(ctx context.Context, s *Session) error {
 	if len(s.Topology.Jobs) == 0 {
 		return nil
 	}
 	s.Progress.Phase("jobs")
-	c, err := s.Jobs(s.Progress.DetailWriter())
+	c, err := Jobs(s, s.Progress.DetailWriter())
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ type remover struct {
 // allocations move to other clients, within deadline) and leave Consul;
 // servers leave Consul's and Nomad's Raft before they go.
 func removeNodes(ctx context.Context, s *Session, nodes []topology.Node, deadline time.Duration) error {
-	jc, err := s.Jobs(io.Discard)
+	jc, err := Jobs(s, io.Discard)
 	if err != nil {
 		return err
 	}

@@ -247,5 +247,5 @@ func (u *upRun) verify(ctx context.Context) error {
 
 // jobs runs the topology's jobs on the healthy cluster.
 func (u *upRun) jobs(ctx context.Context) error {
-	return u.s.RunJobs(ctx)
+	return runJobs(ctx, u.s)
 }
