@@ -32,7 +32,7 @@ func destroyCommand() *cli.Command {
 					return nil
 				}
 			}
-			return s.Destroy(ctx)
+			return cluster.Destroy(ctx, s)
 		}),
 	}
 }

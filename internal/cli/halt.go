@@ -15,7 +15,7 @@ func haltCommand() *cli.Command {
 		UsageText: "nomadbox halt [-f FILE] [-o DIR] [NODE...]",
 		Flags:     []cli.Flag{fileFlag(), outputFlag(), verboseFlag()},
 		Action: inSession(needs{machines: true, nodes: allArgs}, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
-			return s.Halt(ctx, c.Args().Slice()...)
+			return cluster.Halt(ctx, s, c.Args().Slice()...)
 		}),
 	}
 }

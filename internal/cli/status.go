@@ -18,7 +18,7 @@ func statusCommand() *cli.Command {
 		Flags:     []cli.Flag{fileFlag(), outputFlag(), jsonFlag("print as JSON")},
 		Before:    noArgs,
 		Action: inSession(needs{}, func(ctx context.Context, c *cli.Context, s *cluster.Session) error {
-			st, err := s.Status(ctx)
+			st, err := cluster.Status(ctx, s)
 			if err != nil {
 				return err
 			}

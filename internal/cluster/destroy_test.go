@@ -121,7 +121,7 @@ func TestDestroyKeepsTheUsersFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Not applied: Destroy has nothing to uninstall and reaches no host.
-	if err := s.Destroy(context.Background()); err != nil {
+	if err := Destroy(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
 	if got := contents(t, dir); !reflect.DeepEqual(got, map[string]string{"notes.txt": "mine"}) {
@@ -139,7 +139,7 @@ func TestDestroyKeepsTheUsersFiles(t *testing.T) {
 	if s, err = Open(context.Background(), &Loaded{Topology: topo}, SessionOptions{OutDir: dir, Command: "destroy"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Destroy(context.Background()); err != nil {
+	if err := Destroy(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {

@@ -20,8 +20,8 @@ type MachineStatus struct {
 	State   string `json:"state"`
 }
 
-// Status is what `status --json` prints.
-type Status struct {
+// StatusReport is what `status --json` prints.
+type StatusReport struct {
 	Cluster      string          `json:"cluster"`
 	Provider     string          `json:"provider"`
 	Dir          string          `json:"dir"`
@@ -32,10 +32,10 @@ type Status struct {
 	FailedChecks []verify.Check  `json:"failed_checks"`
 }
 
-// Status reads the machines' states and takes one quick look at the
-// cluster through the APIs (no DNS checks, which need SSH).
-func (s *Session) Status(ctx context.Context) (*Status, error) {
-	st := &Status{Cluster: s.Topology.Cluster.Name, Provider: s.Topology.Provider.Name, Dir: s.Dir, FailedChecks: []verify.Check{}}
+// Status reads the states of the session's machines and takes one quick
+// look at the cluster through the APIs (no DNS checks, which need SSH).
+func Status(ctx context.Context, s *Session) (*StatusReport, error) {
+	st := &StatusReport{Cluster: s.Topology.Cluster.Name, Provider: s.Topology.Provider.Name, Dir: s.Dir, FailedChecks: []verify.Check{}}
 	states := map[string]string{}
 	ms, err := s.List(ctx)
 	if err != nil {
@@ -67,8 +67,8 @@ func (s *Session) Status(ctx context.Context) (*Status, error) {
 	return st, nil
 }
 
-// Halt stops the machines, keeping them.
-func (s *Session) Halt(ctx context.Context, names ...string) error {
+// Halt stops the session's machines (those named, or all), keeping them.
+func Halt(ctx context.Context, s *Session, names ...string) error {
 	s.Progress.Phase("halt")
 	if err := s.Provider.Halt(ctx, s.cluster(), names, s.progressLine); err != nil {
 		s.Progress.Fail("")
@@ -78,12 +78,12 @@ func (s *Session) Halt(ctx context.Context, names ...string) error {
 	return nil
 }
 
-// Destroy removes the machines, then what nomadbox wrote in the render
-// directory, secrets included: a new `up` starts a new cluster. Open has
-// already refused a directory that is not this cluster's render
-// directory, before any machine was touched. A user's file in the
-// directory stays, and with it the directory.
-func (s *Session) Destroy(ctx context.Context) error {
+// Destroy removes the session's machines, then what nomadbox wrote in
+// the render directory, secrets included: a new `up` starts a new
+// cluster. Open has already refused a directory that is not this
+// cluster's render directory, before any machine was touched. A user's
+// file in the directory stays, and with it the directory.
+func Destroy(ctx context.Context, s *Session) error {
 	s.Progress.Phase("destroy")
 	// The secrets go only once the provider has removed every machine
 	// they protect, or nomadbox has uninstalled from every existing host.
