@@ -59,7 +59,7 @@ func upCommand() *cli.Command {
 			if c.Bool("json") {
 				planJSON = c.App.Writer
 			}
-			report, err := s.Up(ctx, cluster.UpOptions{
+			report, err := cluster.Up(ctx, s, cluster.UpOptions{
 				Assets:   nomadbox.Assets(),
 				Wait:     c.Duration("wait"),
 				Retain:   c.Bool("retain"),

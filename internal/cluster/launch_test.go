@@ -108,14 +108,14 @@ func TestOnePluginLaunchPerCommand(t *testing.T) {
 		"up --dry-run": func(t *testing.T, l *Loaded) {
 			s := openFor(t, l, true)
 			defer s.Close()
-			if _, err := s.Up(ctx, UpOptions{DryRun: true, Assets: nomadbox.Assets()}); !errors.Is(err, ErrDryRun) {
+			if _, err := Up(ctx, s, UpOptions{DryRun: true, Assets: nomadbox.Assets()}); !errors.Is(err, ErrDryRun) {
 				t.Errorf("up --dry-run: %v, want the dry run's end", err)
 			}
 		},
 		"up": func(t *testing.T, l *Loaded) {
 			s := openFor(t, l, false)
 			defer s.Close()
-			_, err := s.Up(ctx, UpOptions{Assets: nomadbox.Assets()})
+			_, err := Up(ctx, s, UpOptions{Assets: nomadbox.Assets()})
 			if err == nil || !strings.Contains(err.Error(), "no room for machines") {
 				t.Errorf("up: %v, want the plugin's Up error", err)
 			}
@@ -200,7 +200,7 @@ func TestUpRemovesANewClustersMachinesUnlessRetained(t *testing.T) {
 			var out strings.Builder
 			s := openTo(t, l, false, &out)
 			defer s.Close()
-			if _, err := s.Up(context.Background(), UpOptions{Assets: nomadbox.Assets(), Retain: retain}); err == nil {
+			if _, err := Up(context.Background(), s, UpOptions{Assets: nomadbox.Assets(), Retain: retain}); err == nil {
 				t.Fatal("up succeeded with a provider that makes no machines")
 			}
 			removed := strings.Contains(out.String(), "Removing the machines this run created")

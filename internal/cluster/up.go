@@ -56,8 +56,8 @@ const cleanupTimeout = 10 * time.Minute
 // was stopped. ctx may be cancelled already (Ctrl-C, SIGTERM), so the
 // removal has a context of its own, which a second Ctrl-C or SIGTERM
 // ends: then it says what may be left and how to remove it.
-func (s *Session) removeCreated(ctx context.Context) {
-	p := s.Progress
+func (u *upRun) removeCreated(ctx context.Context) {
+	s, p := u.s, u.s.Progress
 	p.Printf("Removing the machines this run created (keep them with --retain; Ctrl-C again stops the removal)...\n")
 	cctx, cancel := execx.CleanupContext(ctx, cleanupTimeout)
 	defer cancel()
@@ -80,14 +80,23 @@ func (s *Session) removeCreated(ctx context.Context) {
 		why, s.Topology.Cluster.Name, strings.Join(names, ", "))
 }
 
+// plan: on an existing cluster, the first thing up says is what it will
+// change; a dry run stops there, and an unsafe plan stops there unless
+// forced. Nothing has been touched yet.
+func (u *upRun) plan(ctx context.Context) error {
+	var err error
+	u.pl, u.files, err = u.planStep(ctx)
+	return err
+}
+
 // planStep prints the plan of an existing cluster (for a dry run, as
 // JSON when asked) and returns it with the render it compared, which up
 // then writes; it returns ErrDryRun after a dry run, and refuses unknown
 // machines and, without --force, an unsafe plan. A new cluster has no
 // plan (nil).
-func (s *Session) planStep(ctx context.Context, opts UpOptions, existed bool) (*plan.Plan, generator.Files, error) {
-	p := s.Progress
-	if !existed {
+func (u *upRun) planStep(ctx context.Context) (*plan.Plan, generator.Files, error) {
+	s, opts, p := u.s, u.opts, u.s.Progress
+	if !u.existed {
 		if !opts.DryRun {
 			return nil, nil, nil
 		}
@@ -118,11 +127,11 @@ func (s *Session) planStep(ctx context.Context, opts UpOptions, existed bool) (*
 	return pl, files, nil
 }
 
-// machinesPhase brings up what does not run; it reports whether every
-// machine already ran (nothing was created or started). The plan of an
-// existing cluster (nil for a new one) already listed the machines.
-func (s *Session) machinesPhase(ctx context.Context, pl *plan.Plan) (allRunning bool, err error) {
-	p := s.Progress
+// bringUp brings up what does not run; it reports whether every machine
+// already ran (nothing was created or started). The plan of an existing
+// cluster (nil for a new one) already listed the machines.
+func (u *upRun) bringUp(ctx context.Context) (allRunning bool, err error) {
+	s, pl, p := u.s, u.pl, u.s.Progress
 	p.Phase("machines")
 	if pl != nil && len(pl.Create)+len(pl.Start) == 0 {
 		if s.existingHosts() {

@@ -61,7 +61,7 @@ func TestRemoveCreatedOutlivesTheCancelAndStopsWhenAskedAgain(t *testing.T) {
 
 	done := make(chan struct{})
 	go func() {
-		s.removeCreated(ctx)
+		(&upRun{s: s}).removeCreated(ctx)
 		close(done)
 	}()
 	<-fake.started

@@ -14,12 +14,13 @@ import (
 	"github.com/nomadbox/nomadbox/internal/verify"
 )
 
-// Up renders the topology, brings every machine up, provisions all nodes
-// in one Ansible run and waits until the cluster verifies healthy: the
-// steps upSteps lists, in order, until one fails. When a step fails on a
-// cluster this run created, its machines are removed unless Retain is
-// set; machines that existed before are never removed (see failed).
-func (s *Session) Up(ctx context.Context, opts UpOptions) (*verify.Report, error) {
+// Up renders the session's topology, brings every machine up, provisions
+// all nodes in one Ansible run and waits until the cluster verifies
+// healthy: the steps upRun.steps lists, in order, until one fails. When a
+// step fails on a cluster this run created, its machines are removed
+// unless Retain is set; machines that existed before are never removed
+// (see failed).
+func Up(ctx context.Context, s *Session, opts UpOptions) (*verify.Report, error) {
 	if opts.DrainDeadline <= 0 {
 		opts.DrainDeadline = 5 * time.Minute
 	}
@@ -99,22 +100,13 @@ func (u *upRun) failed(ctx context.Context, err error) {
 	case leftHosts:
 		p.Printf("The hosts keep what this run installed: retry with `nomadbox up`, or take it out again with `nomadbox destroy`.\n")
 	case leftNew:
-		u.s.removeCreated(ctx)
+		u.removeCreated(ctx)
 	case leftHealthy:
 		p.Printf("The cluster is up and healthy; fix the job and run it with `nomadbox run FILE`.\n")
 	case leftKept:
 		p.Printf("The machines were kept: inspect them with `nomadbox ssh NODE`, retry with `nomadbox provision` or `nomadbox up`, remove them with `nomadbox destroy`.\n")
 	}
 	p.Printf("Full log: %s\n", u.s.LogPath)
-}
-
-// plan: on an existing cluster, the first thing up says is what it will
-// change; a dry run stops there, and an unsafe plan stops there unless
-// forced. Nothing has been touched yet.
-func (u *upRun) plan(ctx context.Context) error {
-	var err error
-	u.pl, u.files, err = u.s.planStep(ctx, u.opts, u.existed)
-	return err
 }
 
 // remove takes out the nodes the plan removes, first, while the rendered
@@ -173,7 +165,7 @@ func (u *upRun) preflight(ctx context.Context) error {
 // machines: a new cluster's are removed unless --retain.
 func (u *upRun) machines(ctx context.Context) error {
 	var err error
-	u.allRunning, err = u.s.machinesPhase(ctx, u.pl)
+	u.allRunning, err = u.bringUp(ctx)
 	if !u.allRunning {
 		switch {
 		case u.s.existingHosts():
