@@ -53,7 +53,7 @@ func (p planner) compute(ctx context.Context, assets fs.FS) (*plan.Plan, generat
 	if err != nil {
 		return nil, nil, fmt.Errorf("listing the machines: %w", err)
 	}
-	files, err := s.renderFiles(assets)
+	files, err := renderSession(s, assets)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -69,6 +69,12 @@ func (p planner) compute(ctx context.Context, assets fs.FS) (*plan.Plan, generat
 		ExistingHosts: s.existingHosts(),
 		MaxParallel:   s.Roll.clients(s.Topology),
 	}), files, nil
+}
+
+// asWritten is the loaded topology with the reported addresses but its
+// paths as the file wrote them: what the plan of a new cluster shows.
+func (p planner) asWritten() *topology.Topology {
+	return p.s.loaded.Topology.WithAddresses(p.s.addresses)
 }
 
 // print prints the plan and keeps what it printed for `export logs`,

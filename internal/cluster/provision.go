@@ -20,7 +20,7 @@ type provisioner struct{ s *Session }
 // Provision renders the session's topology and runs the playbook once
 // over every node.
 func Provision(ctx context.Context, s *Session, assets fs.FS) (*ansible.Result, error) {
-	rendered, err := s.render(nil, assets)
+	rendered, err := writeSession(s, nil, assets)
 	if err != nil {
 		return nil, err
 	}

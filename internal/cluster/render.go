@@ -83,3 +83,23 @@ func writeRender(t *topology.Topology, dir string, files generator.Files) (*Rend
 	}
 	return &RenderResult{Dir: dir, Files: files}, nil
 }
+
+// renderSession renders the session's topology in memory.
+func renderSession(s *Session, assets fs.FS) (generator.Files, error) {
+	return renderFiles(s.resolved, s.Dir, s.loaded.Plugin, s.addresses, assets)
+}
+
+// writeSession writes the render of the session's topology: files when
+// given (the render a plan compared), else a new one.
+func writeSession(s *Session, files generator.Files, assets fs.FS) (*RenderResult, error) {
+	if files == nil {
+		if err := renderdir.Claim(s.Dir, s.Topology.Cluster.Name); err != nil {
+			return nil, err
+		}
+		var err error
+		if files, err = renderSession(s, assets); err != nil {
+			return nil, err
+		}
+	}
+	return writeRender(s.Topology, s.Dir, files)
+}

@@ -67,7 +67,7 @@ job "web" {
 	// them, and a render of it.
 	s.addresses = map[string]netip.Addr{"nomad-server1": netip.MustParseAddr("10.9.0.42")}
 	s.Topology = s.resolved.WithAddresses(s.addresses)
-	if _, err := s.render(nil, nomadbox.Assets()); err != nil {
+	if _, err := writeSession(s, nil, nomadbox.Assets()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := generator.Render(generator.Input{Topology: resolved, PluginVagrant: true, Fragments: map[string]string{"nomad-server1": "p.x = 1"}}, nomadbox.Assets()); err != nil {

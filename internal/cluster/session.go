@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"time"
 
-	"github.com/nomadbox/nomadbox/generator"
 	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/nodeexec"
 	"github.com/nomadbox/nomadbox/internal/progress"
@@ -213,32 +211,6 @@ func (s *Session) adoptAddresses(ctx context.Context) error {
 	s.addresses = addrs
 	s.Topology = s.resolved.WithAddresses(addrs)
 	return nil
-}
-
-// asWritten is the loaded topology with the reported addresses but its
-// paths as the file wrote them: what the plan of a new cluster shows.
-func (s *Session) asWritten() *topology.Topology {
-	return s.loaded.Topology.WithAddresses(s.addresses)
-}
-
-// renderFiles renders the session's topology in memory.
-func (s *Session) renderFiles(assets fs.FS) (generator.Files, error) {
-	return renderFiles(s.resolved, s.Dir, s.loaded.Plugin, s.addresses, assets)
-}
-
-// render writes the render of the session's topology: files when given
-// (the render a plan compared), else a new one.
-func (s *Session) render(files generator.Files, assets fs.FS) (*RenderResult, error) {
-	if files == nil {
-		if err := renderdir.Claim(s.Dir, s.Topology.Cluster.Name); err != nil {
-			return nil, err
-		}
-		var err error
-		if files, err = s.renderFiles(assets); err != nil {
-			return nil, err
-		}
-	}
-	return writeRender(s.Topology, s.Dir, files)
 }
 
 // Close stops the provider's plugin process and closes the log.

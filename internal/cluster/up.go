@@ -102,7 +102,7 @@ func (u *upRun) planStep(ctx context.Context) (*plan.Plan, generator.Files, erro
 		}
 		if opts.PlanJSON != nil {
 			// No machines and nothing applied: every node is created.
-			fresh := plan.Compute(plan.Input{Topology: s.asWritten(), ExistingHosts: s.existingHosts()})
+			fresh := plan.Compute(plan.Input{Topology: planner{s}.asWritten(), ExistingHosts: s.existingHosts()})
 			return nil, nil, errors.Join(fresh.WriteJSON(opts.PlanJSON), ErrDryRun)
 		}
 		p.Printf("Plan: %d machines to create (new cluster) with %s.\n", len(s.Topology.Nodes()), plan.MachinesOf(s.Topology))

@@ -127,7 +127,7 @@ func (u *upRun) remove(ctx context.Context) error {
 // render writes the render the plan compared, or a new one.
 func (u *upRun) render(context.Context) error {
 	u.s.Progress.Phase("render")
-	rendered, err := u.s.render(u.files, u.opts.Assets)
+	rendered, err := writeSession(u.s, u.files, u.opts.Assets)
 	if err != nil {
 		return err
 	}
