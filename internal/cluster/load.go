@@ -1,7 +1,8 @@
 // Package cluster holds what the commands do with a topology: load it
-// (parse, default, validate, check this machine) and render it. Each
-// command of the CLI copies its flags into an options struct and makes
-// one call here.
+// (parse, default, validate, check this machine) and render it, and,
+// through a Session opened on it, everything that touches the machines.
+// Each command of the CLI copies its flags into an options struct and
+// makes one call here: Render, or a function of the session such as Up.
 package cluster
 
 import (

@@ -36,7 +36,12 @@ type SessionOptions struct {
 }
 
 // Session is one command's work on one cluster: its topology, render
-// directory, provider, exec layer, progress display and log file.
+// directory, provider, exec layer, progress display and log file, and
+// the few questions every command asks of them (which machines exist,
+// how to reach a node). What a command does is a function that takes the
+// session (Up, Provision, Verify, Status, Destroy, Logs, ...), with the
+// small types its idea needs beside it: upRun, provisioner, planner,
+// verifier, remover.
 type Session struct {
 	// Topology is the loaded topology as the session's steps use it: a
 	// copy with absolute paths and the addresses the provider reported
@@ -211,6 +216,14 @@ func (s *Session) adoptAddresses(ctx context.Context) error {
 	s.addresses = addrs
 	s.Topology = s.resolved.WithAddresses(addrs)
 	return nil
+}
+
+// existingHosts reports whether the provider's machines existed before
+// nomadbox and outlive the cluster (the ssh provider): nomadbox then
+// uninstalls from them instead of removing them, and "which machines
+// exist" means "which hosts carry the cluster", from the applied state.
+func (s *Session) existingHosts() bool {
+	return s.Provider.Description.Capabilities.ExistingHosts
 }
 
 // Close stops the provider's plugin process and closes the log.

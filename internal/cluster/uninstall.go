@@ -16,14 +16,6 @@ import (
 // uninstallPlaybook takes out of existing hosts what nomadbox installed.
 const uninstallPlaybook = "uninstall.yml"
 
-// existingHosts reports whether the provider's machines existed before
-// nomadbox and outlive the cluster (the ssh provider): nomadbox then
-// uninstalls from them instead of removing them, and "which machines
-// exist" means "which hosts carry the cluster", from the applied state.
-func (s *Session) existingHosts() bool {
-	return s.Provider.Description.Capabilities.ExistingHosts
-}
-
 // checkHostKeys refuses existing hosts whose SSH key is not the one
 // recorded, before Ansible reaches them: Ansible may reuse a connection
 // it opened earlier and never see the key again.
