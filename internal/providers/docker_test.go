@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/nomadbox/nomadbox/internal/providers/builtin"
 )
 
 func TestParseContainers(t *testing.T) {
@@ -32,7 +34,7 @@ func TestVagrantMachineIDs(t *testing.T) {
 		os.WriteFile(filepath.Join(p, "id"), []byte(id), 0o644)
 	}
 	os.MkdirAll(filepath.Join(dir, ".vagrant", "machines", "nomad-client2", "docker"), 0o755) // no id: never created
-	got := vagrantMachineIDs(&Env{Dir: dir}, "docker")
+	got := vagrantMachineIDs(&builtin.Env{Dir: dir}, "docker")
 	want := map[string]string{"nomad-server1": "abc123", "nomad-client1": "def456"}
 	if !maps.Equal(got, want) {
 		t.Errorf("vagrantMachineIDs = %v, want %v", got, want)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/providers/builtin"
 	"github.com/nomadbox/nomadbox/provider"
 )
 
@@ -13,7 +14,7 @@ import (
 // which of them are active. Two virsh calls take milliseconds where
 // `vagrant status` starts Ruby and vagrant-libvirt for seconds, and every
 // command that reaches a node (ssh, verify, run, provision) lists first.
-func listDomains(ctx context.Context, env *Env) ([]provider.Machine, error) {
+func listDomains(ctx context.Context, env *builtin.Env) ([]provider.Machine, error) {
 	ids := vagrantMachineIDs(env, "libvirt")
 	if len(ids) == 0 {
 		return nil, nil

@@ -14,6 +14,7 @@ import (
 	"github.com/nomadbox/nomadbox/internal/box"
 	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/kvmprobe"
+	"github.com/nomadbox/nomadbox/internal/providers/builtin"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -27,7 +28,7 @@ var vboxDefaultRange = netip.MustParsePrefix("192.168.56.0/21")
 // virtualboxPreflight checks VirtualBox is installed and allows the
 // cluster's network as a host-only network: `vagrant up` would otherwise
 // fail after booting the first machine, with a message about the range.
-func virtualboxPreflight(_ context.Context, env *Env) error {
+func virtualboxPreflight(_ context.Context, env *builtin.Env) error {
 	if _, err := execx.LookPath("VBoxManage"); err != nil {
 		return fmt.Errorf("VirtualBox is not installed (no VBoxManage on PATH): install VirtualBox 6.1 or later, or choose another provider")
 	}
@@ -102,7 +103,7 @@ type libvirtHost struct {
 // box. It starts nothing: every problem is named with the command that
 // fixes it. Only nomadbox's own box, when it is all that is missing, is
 // built (offline, like the docker provider's node image).
-func libvirtPreflight(ctx context.Context, env *Env) error {
+func libvirtPreflight(ctx context.Context, env *builtin.Env) error {
 	h := libvirtHost{
 		plugins: func(ctx context.Context) (string, error) {
 			out, err := env.Runner.Output(ctx, execx.Command("vagrant", "plugin", "list"))
@@ -121,7 +122,7 @@ func libvirtPreflight(ctx context.Context, env *Env) error {
 			return box.LibvirtBoxPresent(ctx, env.Runner, name, version)
 		},
 		buildBox: func(ctx context.Context) error {
-			progress := func(s string) { env.progress("%s", s) }
+			progress := func(s string) { env.Progressf("%s", s) }
 			return box.BuildLibvirt(ctx, box.Options{Runner: env.Runner, Progress: progress})
 		},
 	}

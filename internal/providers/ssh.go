@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/hostkeys"
 	"github.com/nomadbox/nomadbox/internal/nodeexec"
-	"github.com/nomadbox/nomadbox/internal/topology"
+	"github.com/nomadbox/nomadbox/internal/providers/builtin"
 	"github.com/nomadbox/nomadbox/provider"
 )
 
@@ -19,23 +18,23 @@ type sshHosts struct{}
 
 var errNotOurs = errors.New("the ssh provider manages existing hosts: nomadbox does not start, stop or remove them")
 
-func (sshHosts) Preflight(ctx context.Context, env *Env) error {
+func (sshHosts) Preflight(ctx context.Context, env *builtin.Env) error {
 	_, err := execx.LookPath("ssh")
 	return err
 }
 
 // Up checks every host's key (recorded on first contact, refused when
 // it changed) and that it answers over SSH.
-func (sshHosts) Up(ctx context.Context, env *Env, names ...string) error {
+func (sshHosts) Up(ctx context.Context, env *builtin.Env, names ...string) error {
 	s := nodeexec.For(env.Topology, env.Runner, env.Dir)
-	nodes := selectNodes(env, names)
+	nodes := env.Nodes(names)
 	hosts := s.HostKeyTargets(nodes)
-	env.progress("checking the SSH host keys of %d hosts", len(hosts))
+	env.Progressf("checking the SSH host keys of %d hosts", len(hosts))
 	if err := hostkeys.Ensure(ctx, env.Runner, s.KnownHosts, hosts); err != nil {
 		return err
 	}
 	for _, n := range nodes {
-		env.progress("%s: checking SSH", n.Name)
+		env.Progressf("%s: checking SSH", n.Name)
 		if _, err := s.Exec(ctx, n, "true"); err != nil {
 			return fmt.Errorf("%s (%s) does not answer over SSH as %s: %w", n.Name, s.Address(n), s.User, err)
 		}
@@ -43,21 +42,9 @@ func (sshHosts) Up(ctx context.Context, env *Env, names ...string) error {
 	return nil
 }
 
-// selectNodes is the named nodes of the topology, all when none is
-// named.
-func selectNodes(env *Env, names []string) []topology.Node {
-	var out []topology.Node
-	for _, n := range env.Topology.Nodes() {
-		if len(names) == 0 || slices.Contains(names, n.Name) {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
 // List is every host of the topology, "unreachable" when SSH does not
 // answer.
-func (sshHosts) List(ctx context.Context, env *Env) ([]provider.Machine, error) {
+func (sshHosts) List(ctx context.Context, env *builtin.Env) ([]provider.Machine, error) {
 	s := nodeexec.For(env.Topology, env.Runner, env.Dir)
 	var out []provider.Machine
 	for _, n := range env.Topology.Nodes() {
@@ -72,8 +59,8 @@ func (sshHosts) List(ctx context.Context, env *Env) ([]provider.Machine, error) 
 	return out, nil
 }
 
-func (sshHosts) Halt(context.Context, *Env, ...string) error { return errNotOurs }
+func (sshHosts) Halt(context.Context, *builtin.Env, ...string) error { return errNotOurs }
 
 // Destroy leaves the hosts running: nomadbox uninstalls what it put on
 // them before (capability ExistingHosts).
-func (sshHosts) Destroy(context.Context, *Env, ...string) error { return nil }
+func (sshHosts) Destroy(context.Context, *builtin.Env, ...string) error { return nil }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/nodeexec"
+	"github.com/nomadbox/nomadbox/internal/providers/builtin"
 	"github.com/nomadbox/nomadbox/internal/vagrant"
 	"github.com/nomadbox/nomadbox/provider"
 )
@@ -17,23 +18,23 @@ import (
 type vagrantProvider struct {
 	name      string // Vagrant's provider name
 	parallel  bool
-	preflight func(ctx context.Context, env *Env) error
+	preflight func(ctx context.Context, env *builtin.Env) error
 	// list, when set, answers List faster than `vagrant status`.
-	list func(ctx context.Context, env *Env) ([]provider.Machine, error)
+	list func(ctx context.Context, env *builtin.Env) ([]provider.Machine, error)
 }
 
-func (p *vagrantProvider) vagrant(env *Env) *vagrant.Vagrant {
+func (p *vagrantProvider) vagrant(env *builtin.Env) *vagrant.Vagrant {
 	// Vagrant prefixes each machine's lines with "==> name: "; those are
 	// the progress worth showing.
 	r := env.Runner.WithOnLine(func(_ *execx.Cmd, line string) {
 		if strings.HasPrefix(line, "==> ") {
-			env.progress("%s", strings.TrimPrefix(line, "==> "))
+			env.Progressf("%s", strings.TrimPrefix(line, "==> "))
 		}
 	})
 	return &vagrant.Vagrant{Dir: env.Dir, Runner: r}
 }
 
-func (p *vagrantProvider) Preflight(ctx context.Context, env *Env) error {
+func (p *vagrantProvider) Preflight(ctx context.Context, env *builtin.Env) error {
 	if _, err := execx.LookPath("vagrant"); err != nil {
 		return err
 	}
@@ -43,13 +44,13 @@ func (p *vagrantProvider) Preflight(ctx context.Context, env *Env) error {
 	return nil
 }
 
-func (p *vagrantProvider) Up(ctx context.Context, env *Env, names ...string) error {
+func (p *vagrantProvider) Up(ctx context.Context, env *builtin.Env, names ...string) error {
 	return p.vagrant(env).Up(ctx, p.parallel, names...)
 }
 
 // List asks Vagrant only when its state in the render directory knows
 // a machine: a cluster never brought up costs no Vagrant start.
-func (p *vagrantProvider) List(ctx context.Context, env *Env) ([]provider.Machine, error) {
+func (p *vagrantProvider) List(ctx context.Context, env *builtin.Env) ([]provider.Machine, error) {
 	if p.list != nil {
 		return p.list(ctx, env)
 	}
@@ -72,7 +73,7 @@ func (p *vagrantProvider) List(ctx context.Context, env *Env) ([]provider.Machin
 
 // vagrantMachine is a machine at the address the Vagrantfile gave it,
 // reached with Vagrant's key (the Vagrantfile keeps it).
-func vagrantMachine(env *Env, name, state string) provider.Machine {
+func vagrantMachine(env *builtin.Env, name, state string) provider.Machine {
 	m := provider.Machine{Name: name, State: state}
 	for _, n := range env.Topology.Nodes() {
 		if n.Name == name {
@@ -83,11 +84,11 @@ func vagrantMachine(env *Env, name, state string) provider.Machine {
 	return m
 }
 
-func (p *vagrantProvider) Halt(ctx context.Context, env *Env, names ...string) error {
+func (p *vagrantProvider) Halt(ctx context.Context, env *builtin.Env, names ...string) error {
 	return p.vagrant(env).Halt(ctx, names...)
 }
 
-func (p *vagrantProvider) Destroy(ctx context.Context, env *Env, names ...string) error {
+func (p *vagrantProvider) Destroy(ctx context.Context, env *builtin.Env, names ...string) error {
 	if len(names) == 0 && len(vagrantMachineIDs(env, p.name)) == 0 {
 		return nil // nothing was ever created here
 	}
@@ -97,7 +98,7 @@ func (p *vagrantProvider) Destroy(ctx context.Context, env *Env, names ...string
 // vagrantMachineIDs maps the machines Vagrant made in this render
 // directory to their IDs, which it keeps in
 // .vagrant/machines/<name>/<provider>/id.
-func vagrantMachineIDs(env *Env, providerName string) map[string]string {
+func vagrantMachineIDs(env *builtin.Env, providerName string) map[string]string {
 	ids := map[string]string{}
 	files, _ := filepath.Glob(filepath.Join(env.Dir, ".vagrant", "machines", "*", providerName, "id"))
 	for _, f := range files {
