@@ -2,6 +2,7 @@ package providers
 
 import (
 	"github.com/nomadbox/nomadbox/internal/providers/builtin"
+	"github.com/nomadbox/nomadbox/internal/providers/ssh"
 	"github.com/nomadbox/nomadbox/provider"
 )
 
@@ -16,8 +17,7 @@ func specs() map[string]builtin.Spec {
 			Tools: append([]string{"vagrant"}, tools...), New: func() builtin.Machines { c := *m; return &c }}
 	}
 	return map[string]builtin.Spec{
-		"ssh": {Name: "ssh", Capabilities: provider.Capabilities{ReportsAddresses: true, ExistingHosts: true},
-			Schema: builtinSchemas["ssh"], Tools: []string{"ssh"}, New: func() builtin.Machines { return &sshHosts{} }},
+		"ssh": ssh.Spec,
 		// Vagrant makes the containers only when the provider block says
 		// so (dockerProvider).
 		"docker": {Name: "docker", Capabilities: provider.Capabilities{CanHalt: true, ParallelUp: true},

@@ -22,12 +22,6 @@ var builtinSchemas = map[string][]provider.Attribute{
 		{Name: "image", Type: provider.TypeString, Default: "nomadbox/node:bookworm", Description: "The node image `nomadbox box build` makes (systemd and sshd, no --privileged)."},
 		{Name: "vagrant", Type: provider.TypeBool, Default: false, Description: "Make the containers with Vagrant from the rendered Vagrantfile (so that `vagrant status` and `vagrant ssh` in the render directory know them) instead of with `docker run`; slower, since Vagrant starts Ruby for every machine."},
 	},
-	"ssh": {
-		{Name: "user", Type: provider.TypeString, Default: "vagrant", Description: "The user Ansible logs in as (root, or one with passwordless sudo)."},
-		{Name: "private_key", Type: provider.TypeString, Description: "The private key for that user; the SSH agent's keys when unset."},
-		{Name: "port", Type: provider.TypeNumber, Default: 22, Description: "The SSH port of every host."},
-		{Name: "hosts", Type: provider.TypeMapString, Description: "Each node's address (node name -> IP address or host name); a node not listed is reached at the address derived from the CIDR."},
-	},
 }
 
 func boxAttrs() []provider.Attribute {

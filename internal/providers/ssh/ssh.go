@@ -1,4 +1,6 @@
-package providers
+// Package ssh is the built-in provider for existing hosts: nomadbox
+// reaches each node over SSH and neither starts, stops nor removes it.
+package ssh
 
 import (
 	"context"
@@ -11,6 +13,22 @@ import (
 	"github.com/nomadbox/nomadbox/internal/providers/builtin"
 	"github.com/nomadbox/nomadbox/provider"
 )
+
+// Spec is the ssh provider. It reports each host's address (the
+// topology's hosts map, or the address derived from the CIDR) and says
+// its hosts exist already, so destroy uninstalls instead of removing.
+var Spec = builtin.Spec{
+	Name:         "ssh",
+	Capabilities: provider.Capabilities{ReportsAddresses: true, ExistingHosts: true},
+	Schema: []provider.Attribute{
+		{Name: "user", Type: provider.TypeString, Default: "vagrant", Description: "The user Ansible logs in as (root, or one with passwordless sudo)."},
+		{Name: "private_key", Type: provider.TypeString, Description: "The private key for that user; the SSH agent's keys when unset."},
+		{Name: "port", Type: provider.TypeNumber, Default: 22, Description: "The SSH port of every host."},
+		{Name: "hosts", Type: provider.TypeMapString, Description: "Each node's address (node name -> IP address or host name); a node not listed is reached at the address derived from the CIDR."},
+	},
+	Tools: []string{"ssh"},
+	New:   func() builtin.Machines { return &sshHosts{} },
+}
 
 // sshHosts is the ssh provider: the machines already exist and are not
 // nomadbox's to start, stop or remove.
