@@ -17,6 +17,7 @@ import (
 	"github.com/nomadbox/nomadbox/internal/nodeexec"
 	"github.com/nomadbox/nomadbox/internal/nodeimage"
 	"github.com/nomadbox/nomadbox/internal/providers/builtin"
+	"github.com/nomadbox/nomadbox/internal/providers/vagrant"
 	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/provider"
 )
@@ -29,7 +30,7 @@ import (
 // which gives the same containers (internal/nodecontainer holds the
 // options for both).
 type dockerProvider struct {
-	vagrant *vagrantProvider
+	vagrant *vagrant.Machines
 }
 
 // Labels on the containers and the network nomadbox makes: the cluster,
@@ -44,7 +45,7 @@ const (
 var sshTimeout = 2 * time.Minute
 
 func newDockerProvider() *dockerProvider {
-	return &dockerProvider{vagrant: &vagrantProvider{name: "docker", parallel: true, list: listContainers}}
+	return &dockerProvider{vagrant: &vagrant.Machines{Name: "docker", Parallel: true, FastList: listContainers}}
 }
 
 func viaVagrant(env *builtin.Env) bool { return env.Topology.Provider.Vagrant }
@@ -157,7 +158,7 @@ func clusterContainers(ctx context.Context, env *builtin.Env) (map[string]contai
 	if err != nil {
 		return nil, err
 	}
-	return parseContainers(string(out), absDir(env), vagrantMachineIDs(env, "docker")), nil
+	return parseContainers(string(out), absDir(env), vagrant.MachineIDs(env, "docker")), nil
 }
 
 // parseContainers reads `docker ps` lines of ID, state, node label and
@@ -330,7 +331,7 @@ func listContainers(ctx context.Context, env *builtin.Env) ([]provider.Machine, 
 	}
 	var ms []provider.Machine
 	for name, c := range cs {
-		ms = append(ms, vagrantMachine(env, name, c.State))
+		ms = append(ms, vagrant.Machine(env, name, c.State))
 	}
 	return ms, nil
 }
@@ -383,7 +384,7 @@ func (p *dockerProvider) Destroy(ctx context.Context, env *builtin.Env, names ..
 	if err != nil {
 		return err
 	}
-	if viaVagrant(env) && len(vagrantMachineIDs(env, "docker")) > 0 {
+	if viaVagrant(env) && len(vagrant.MachineIDs(env, "docker")) > 0 {
 		// Vagrant removes its own machines and forgets them.
 		if err := p.vagrant.Destroy(ctx, env, names...); err != nil || len(names) > 0 {
 			return err

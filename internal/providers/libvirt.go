@@ -6,6 +6,7 @@ import (
 
 	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/providers/builtin"
+	"github.com/nomadbox/nomadbox/internal/providers/vagrant"
 	"github.com/nomadbox/nomadbox/provider"
 )
 
@@ -15,7 +16,7 @@ import (
 // `vagrant status` starts Ruby and vagrant-libvirt for seconds, and every
 // command that reaches a node (ssh, verify, run, provision) lists first.
 func listDomains(ctx context.Context, env *builtin.Env) ([]provider.Machine, error) {
-	ids := vagrantMachineIDs(env, "libvirt")
+	ids := vagrant.MachineIDs(env, "libvirt")
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -43,9 +44,9 @@ func listDomains(ctx context.Context, env *builtin.Env) ([]provider.Machine, err
 	for name, id := range ids {
 		switch {
 		case active[id]:
-			out = append(out, vagrantMachine(env, name, provider.StateRunning))
+			out = append(out, vagrant.Machine(env, name, provider.StateRunning))
 		case all[id]:
-			out = append(out, vagrantMachine(env, name, provider.StateStopped))
+			out = append(out, vagrant.Machine(env, name, provider.StateStopped))
 		}
 	}
 	return out, nil
