@@ -2,6 +2,7 @@ package providers
 
 import (
 	"github.com/nomadbox/nomadbox/internal/providers/builtin"
+	"github.com/nomadbox/nomadbox/internal/providers/libvirt"
 	"github.com/nomadbox/nomadbox/internal/providers/ssh"
 	"github.com/nomadbox/nomadbox/internal/providers/vagrant"
 	"github.com/nomadbox/nomadbox/provider"
@@ -18,8 +19,7 @@ func specs() map[string]builtin.Spec {
 			Schema: builtinSchemas["docker"], Tools: []string{"vagrant", "docker"}, New: func() builtin.Machines { return newDockerProvider() }},
 		"virtualbox": vagrant.VirtualBox,
 		"hyperv":     vagrant.HyperV,
-		"libvirt": vagrant.NewSpec(vagrant.Machines{Name: "libvirt", Parallel: true, Check: libvirtPreflight, FastList: listDomains},
-			builtinSchemas["libvirt"], "virsh"),
-		"parallels": vagrant.Parallels,
+		"libvirt":    libvirt.Spec,
+		"parallels":  vagrant.Parallels,
 	}
 }

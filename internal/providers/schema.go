@@ -1,7 +1,6 @@
 package providers
 
 import (
-	"github.com/nomadbox/nomadbox/internal/providers/vagrant"
 	"github.com/nomadbox/nomadbox/provider"
 )
 
@@ -9,10 +8,6 @@ import (
 // and for anyone reading them over the contract; the topology package
 // decodes these blocks itself (topology.providerAttrs).
 var builtinSchemas = map[string][]provider.Attribute{
-	"libvirt": append(vagrant.BoxAttrs(),
-		provider.Attribute{Name: "driver", Type: provider.TypeString, Default: "kvm", Description: `"kvm", or "qemu" where the machine has no KVM.`},
-		provider.Attribute{Name: "storage_pool", Type: provider.TypeString, Description: "The libvirt storage pool for the machines' disks."},
-	),
 	"docker": {
 		{Name: "image", Type: provider.TypeString, Default: "nomadbox/node:bookworm", Description: "The node image `nomadbox box build` makes (systemd and sshd, no --privileged)."},
 		{Name: "vagrant", Type: provider.TypeBool, Default: false, Description: "Make the containers with Vagrant from the rendered Vagrantfile (so that `vagrant status` and `vagrant ssh` in the render directory know them) instead of with `docker run`; slower, since Vagrant starts Ruby for every machine."},

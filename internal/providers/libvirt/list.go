@@ -1,4 +1,8 @@
-package providers
+// Package libvirt is the built-in libvirt provider: Vagrant's
+// vagrant-libvirt makes the machines (internal/providers/vagrant), and
+// this package adds what nomadbox checks first and a listing straight
+// from libvirt.
+package libvirt
 
 import (
 	"context"
@@ -9,6 +13,14 @@ import (
 	"github.com/nomadbox/nomadbox/internal/providers/vagrant"
 	"github.com/nomadbox/nomadbox/provider"
 )
+
+// Spec is the libvirt provider; Vagrant brings its machines up in
+// parallel.
+var Spec = vagrant.NewSpec(vagrant.Machines{Name: "libvirt", Parallel: true, Check: preflight, FastList: listDomains},
+	append(vagrant.BoxAttrs(),
+		provider.Attribute{Name: "driver", Type: provider.TypeString, Default: "kvm", Description: `"kvm", or "qemu" where the machine has no KVM.`},
+		provider.Attribute{Name: "storage_pool", Type: provider.TypeString, Description: "The libvirt storage pool for the machines' disks."},
+	), "virsh")
 
 // listDomains answers List for the libvirt provider from libvirt itself:
 // the domains whose UUIDs Vagrant recorded in the render directory, and

@@ -1,4 +1,4 @@
-package providers
+package libvirt
 
 import (
 	"context"
@@ -29,13 +29,13 @@ type libvirtHost struct {
 	buildBox func(ctx context.Context) error
 }
 
-// libvirtPreflight checks what `vagrant up --provider libvirt` needs and
+// preflight checks what `vagrant up --provider libvirt` needs and
 // would otherwise fail on late, or hang on: the plugin, an answering
 // daemon, a KVM that boots a guest when driver = "kvm", and nomadbox's
 // box. It starts nothing: every problem is named with the command that
 // fixes it. Only nomadbox's own box, when it is all that is missing, is
 // built (offline, like the docker provider's node image).
-func libvirtPreflight(ctx context.Context, env *builtin.Env) error {
+func preflight(ctx context.Context, env *builtin.Env) error {
 	h := libvirtHost{
 		plugins: func(ctx context.Context) (string, error) {
 			out, err := env.Runner.Output(ctx, execx.Command("vagrant", "plugin", "list"))
