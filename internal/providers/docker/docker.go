@@ -1,4 +1,7 @@
-package providers
+// Package docker is the built-in docker provider: each node a container
+// of the node image, made with `docker run` or, when the provider block
+// says vagrant = true, by Vagrant (internal/providers/vagrant).
+package docker
 
 import (
 	"context"
@@ -21,6 +24,22 @@ import (
 	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/provider"
 )
+
+// capabilities: Up makes the containers all at once, whichever way.
+var capabilities = provider.Capabilities{CanHalt: true, ParallelUp: true}
+
+// Spec is the docker provider.
+var Spec = builtin.Spec{
+	Name:         "docker",
+	Capabilities: capabilities,
+	Schema: []provider.Attribute{
+		{Name: "image", Type: provider.TypeString, Default: "nomadbox/node:bookworm", Description: "The node image `nomadbox box build` makes (systemd and sshd, no --privileged)."},
+		{Name: "vagrant", Type: provider.TypeBool, Default: false, Description: "Make the containers with Vagrant from the rendered Vagrantfile (so that `vagrant status` and `vagrant ssh` in the render directory know them) instead of with `docker run`; slower, since Vagrant starts Ruby for every machine."},
+	},
+	// Vagrant makes the containers only when the provider block says so.
+	Tools: []string{"vagrant", "docker"},
+	New:   func() builtin.Machines { return newDockerProvider() },
+}
 
 // dockerProvider makes each node a container of the node image. By
 // default it runs them itself, all at once with `docker run`: Vagrant's
@@ -45,7 +64,7 @@ const (
 var sshTimeout = 2 * time.Minute
 
 func newDockerProvider() *dockerProvider {
-	return &dockerProvider{vagrant: &vagrant.Machines{Name: "docker", Parallel: true, FastList: listContainers}}
+	return &dockerProvider{vagrant: &vagrant.Machines{Name: "docker", Parallel: capabilities.ParallelUp, FastList: listContainers}}
 }
 
 func viaVagrant(env *builtin.Env) bool { return env.Topology.Provider.Vagrant }
