@@ -322,13 +322,11 @@ func each[T any](items []T, name func(T) string, f func(T) error) error {
 	errs := make([]error, len(items))
 	var wg sync.WaitGroup
 	for i, it := range items {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			if err := f(it); err != nil {
 				errs[i] = fmt.Errorf("%s: %w", name(it), err)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	return errors.Join(errs...)
