@@ -33,16 +33,6 @@ type Info struct {
 	Shadowed []string `json:"shadowed,omitempty"`
 }
 
-// hostTools are the programs each built-in needs on this machine.
-var hostTools = map[string][]string{
-	"virtualbox": {"vagrant", "VBoxManage"},
-	"libvirt":    {"vagrant", "virsh"},
-	"hyperv":     {"vagrant", "powershell.exe"},
-	"parallels":  {"vagrant", "prlctl"},
-	"docker":     {"vagrant", "docker"},
-	"ssh":        {"ssh"},
-}
-
 // Inventory lists the built-in providers and every plugin on the search
 // path. Each plugin is started and asked to describe itself, all at once:
 // one that fails, or does not answer within its timeouts, is listed with
@@ -63,9 +53,9 @@ func builtins(ctx context.Context, sys detect.System) []Info {
 	for _, name := range topology.BuiltinProviders() {
 		b := newBuiltin(name, nil)
 		d, _ := b.Describe(ctx)
-		info := Info{Name: name, Kind: "built-in", Version: d.Version, Protocol: d.Protocol, Capabilities: d.Capabilities, Schema: builtinSchemas[name], Ready: true}
+		info := Info{Name: name, Kind: "built-in", Version: d.Version, Protocol: d.Protocol, Capabilities: d.Capabilities, Schema: b.spec.Schema, Ready: true}
 		var missing []string
-		for _, tool := range hostTools[name] {
+		for _, tool := range b.spec.Tools {
 			if _, err := sys.LookPath(tool); err != nil {
 				missing = append(missing, tool)
 			}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/pluginhost"
+	"github.com/nomadbox/nomadbox/internal/providers/builtin"
 	"github.com/nomadbox/nomadbox/internal/secrets"
 	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/provider"
@@ -150,8 +151,8 @@ func Serve(name string) error {
 		return fmt.Errorf("%q is not a built-in provider (%s)", name, strings.Join(topology.BuiltinProviders(), ", "))
 	}
 	var mu sync.Mutex
-	loaded := map[string]*Env{}
-	b := newBuiltin(name, func(c *provider.Cluster) (*Env, error) {
+	loaded := map[string]*builtin.Env{}
+	b := newBuiltin(name, func(c *provider.Cluster) (*builtin.Env, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		key := c.TopologyFile + "\x00" + c.Dir
@@ -164,7 +165,7 @@ func Serve(name string) error {
 		}
 		// Commands' output goes to stderr, which nomadbox keeps in the
 		// cluster's log.
-		env := &Env{Topology: t, Dir: c.Dir, Runner: &execx.Runner{Log: os.Stderr, Secrets: secrets.Values(c.Dir)}}
+		env := &builtin.Env{Topology: t, Dir: c.Dir, Runner: &execx.Runner{Log: os.Stderr, Secrets: secrets.Values(c.Dir)}}
 		loaded[key] = env
 		return env, nil
 	})

@@ -1,8 +1,10 @@
-// Package providers holds nomadbox's built-in providers and the way to a
-// provider of any kind: in this process, or as a go-plugin process
-// (an external plugin, or a built-in served by `nomadbox provider
-// serve`). Every one answers the public contract, provider.Provider, and
-// the rest of nomadbox learns what exists only from its List.
+// Package providers is the way to a provider of any kind: a built-in in
+// this process, or a go-plugin process (an external plugin, or a built-in
+// served by `nomadbox provider serve`). Each built-in lives in a package
+// of its own below this one (registry.go names them); plugins are found
+// on the search path (discover.go). Every one answers the public
+// contract, provider.Provider, and the rest of nomadbox learns what
+// exists only from its List.
 package providers
 
 import (
@@ -11,51 +13,24 @@ import (
 	"sort"
 
 	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/providers/builtin"
 	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/provider"
 )
 
-// Env is what a built-in provider works with: the topology, its render
-// directory and the exec layer.
-type Env struct {
-	Topology *topology.Topology
-	Dir      string // render directory (holds the Vagrantfile)
-	Runner   *execx.Runner
-	// Progress receives short descriptions of what is going on.
-	Progress func(format string, args ...any)
-}
-
-func (e *Env) progress(format string, args ...any) {
-	if e.Progress != nil {
-		e.Progress(format, args...)
-	}
-}
-
-// machines is what a built-in does; builtin turns it into the contract.
-type machines interface {
-	Preflight(ctx context.Context, env *Env) error
-	Up(ctx context.Context, env *Env, names ...string) error
-	// List is every machine that exists, including machines of nodes the
-	// topology no longer has.
-	List(ctx context.Context, env *Env) ([]provider.Machine, error)
-	Halt(ctx context.Context, env *Env, names ...string) error
-	Destroy(ctx context.Context, env *Env, names ...string) error
-}
-
 // Version is what the built-ins report as their version.
 var Version = "dev"
 
-// builtin serves one built-in provider through the contract. envFor
+// served serves one built-in provider through the contract. envFor
 // gives it the topology: the session's in this process, the file named
 // in the request when served over gRPC.
-type builtin struct {
-	name   string
-	caps   provider.Capabilities
-	impl   machines
-	envFor func(c *provider.Cluster) (*Env, error)
+type served struct {
+	spec   builtin.Spec
+	impl   builtin.Machines
+	envFor func(c *provider.Cluster) (*builtin.Env, error)
 }
 
-func (b *builtin) env(c *provider.Cluster, progress provider.Progress) (*Env, error) {
+func (b *served) env(c *provider.Cluster, progress provider.Progress) (*builtin.Env, error) {
 	env, err := b.envFor(c)
 	if err != nil {
 		return nil, err
@@ -67,21 +42,21 @@ func (b *builtin) env(c *provider.Cluster, progress provider.Progress) (*Env, er
 	return &e, nil
 }
 
-func (b *builtin) Describe(context.Context) (*provider.Description, error) {
-	return &provider.Description{Name: b.name, Version: Version, Protocol: provider.ProtocolVersion, Capabilities: b.caps}, nil
+func (b *served) Describe(context.Context) (*provider.Description, error) {
+	return &provider.Description{Name: b.spec.Name, Version: Version, Protocol: provider.ProtocolVersion, Capabilities: b.spec.Capabilities}, nil
 }
 
-func (b *builtin) Schema(context.Context) (*provider.Schema, error) {
-	return &provider.Schema{Attributes: builtinSchemas[b.name]}, nil
+func (b *served) Schema(context.Context) (*provider.Schema, error) {
+	return &provider.Schema{Attributes: b.spec.Schema}, nil
 }
 
 // Validate has nothing to add: the topology package decodes and checks
 // the built-ins' blocks itself.
-func (b *builtin) Validate(context.Context, *provider.Cluster) ([]provider.Diagnostic, error) {
+func (b *served) Validate(context.Context, *provider.Cluster) ([]provider.Diagnostic, error) {
 	return nil, nil
 }
 
-func (b *builtin) Preflight(ctx context.Context, c *provider.Cluster, progress provider.Progress) error {
+func (b *served) Preflight(ctx context.Context, c *provider.Cluster, progress provider.Progress) error {
 	env, err := b.env(c, progress)
 	if err != nil {
 		return err
@@ -89,7 +64,7 @@ func (b *builtin) Preflight(ctx context.Context, c *provider.Cluster, progress p
 	return b.impl.Preflight(ctx, env)
 }
 
-func (b *builtin) Up(ctx context.Context, c *provider.Cluster, names []string, progress provider.Progress) error {
+func (b *served) Up(ctx context.Context, c *provider.Cluster, names []string, progress provider.Progress) error {
 	env, err := b.env(c, progress)
 	if err != nil {
 		return err
@@ -97,7 +72,7 @@ func (b *builtin) Up(ctx context.Context, c *provider.Cluster, names []string, p
 	return b.impl.Up(ctx, env, names...)
 }
 
-func (b *builtin) List(ctx context.Context, c *provider.Cluster) ([]provider.Machine, error) {
+func (b *served) List(ctx context.Context, c *provider.Cluster) ([]provider.Machine, error) {
 	env, err := b.env(c, nil)
 	if err != nil {
 		return nil, err
@@ -110,7 +85,7 @@ func (b *builtin) List(ctx context.Context, c *provider.Cluster) ([]provider.Mac
 	return ms, nil
 }
 
-func (b *builtin) Halt(ctx context.Context, c *provider.Cluster, names []string, progress provider.Progress) error {
+func (b *served) Halt(ctx context.Context, c *provider.Cluster, names []string, progress provider.Progress) error {
 	env, err := b.env(c, progress)
 	if err != nil {
 		return err
@@ -118,7 +93,7 @@ func (b *builtin) Halt(ctx context.Context, c *provider.Cluster, names []string,
 	return b.impl.Halt(ctx, env, names...)
 }
 
-func (b *builtin) Destroy(ctx context.Context, c *provider.Cluster, names []string, progress provider.Progress) error {
+func (b *served) Destroy(ctx context.Context, c *provider.Cluster, names []string, progress provider.Progress) error {
 	env, err := b.env(c, progress)
 	if err != nil {
 		return err
@@ -127,44 +102,19 @@ func (b *builtin) Destroy(ctx context.Context, c *provider.Cluster, names []stri
 }
 
 // newBuiltin returns the built-in provider name, or nil.
-func newBuiltin(name string, envFor func(c *provider.Cluster) (*Env, error)) *builtin {
-	b := &builtin{name: name, envFor: envFor}
-	vagrantCaps := provider.Capabilities{UsesVagrant: true, CanHalt: true}
-	switch name {
-	case "ssh":
-		b.impl = &sshHosts{}
-		b.caps = provider.Capabilities{ReportsAddresses: true, ExistingHosts: true}
-	case "docker":
-		// Vagrant makes the containers only when the provider block says
-		// so (dockerProvider).
-		b.impl = newDockerProvider()
-		b.caps = provider.Capabilities{CanHalt: true, ParallelUp: true}
-	case "virtualbox":
-		// Vagrant refuses `up --parallel` for VirtualBox and Hyper-V.
-		b.impl = &vagrantProvider{name: name, preflight: virtualboxPreflight}
-		b.caps = vagrantCaps
-	case "hyperv":
-		b.impl = &vagrantProvider{name: name}
-		b.caps = vagrantCaps
-	case "libvirt":
-		b.impl = &vagrantProvider{name: name, parallel: true, preflight: libvirtPreflight, list: listDomains}
-		vagrantCaps.ParallelUp = true
-		b.caps = vagrantCaps
-	case "parallels":
-		b.impl = &vagrantProvider{name: name, parallel: true}
-		vagrantCaps.ParallelUp = true
-		b.caps = vagrantCaps
-	default:
+func newBuiltin(name string, envFor func(c *provider.Cluster) (*builtin.Env, error)) *served {
+	spec, ok := specs()[name]
+	if !ok {
 		return nil
 	}
-	return b
+	return &served{spec: spec, impl: spec.New(), envFor: envFor}
 }
 
 // InProcess returns the built-in provider the topology names, working
 // in this process on t with runner.
 func InProcess(t *topology.Topology, runner *execx.Runner) provider.Provider {
-	b := newBuiltin(t.Provider.Name, func(c *provider.Cluster) (*Env, error) {
-		return &Env{Topology: t, Dir: c.Dir, Runner: runner}, nil
+	b := newBuiltin(t.Provider.Name, func(c *provider.Cluster) (*builtin.Env, error) {
+		return &builtin.Env{Topology: t, Dir: c.Dir, Runner: runner}, nil
 	})
 	if b == nil {
 		return nil

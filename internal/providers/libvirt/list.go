@@ -1,20 +1,34 @@
-package providers
+// Package libvirt is the built-in libvirt provider: Vagrant's
+// vagrant-libvirt makes the machines (internal/providers/vagrant), and
+// this package adds what nomadbox checks first and a listing straight
+// from libvirt.
+package libvirt
 
 import (
 	"context"
 	"strings"
 
 	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/providers/builtin"
+	"github.com/nomadbox/nomadbox/internal/providers/vagrant"
 	"github.com/nomadbox/nomadbox/provider"
 )
+
+// Spec is the libvirt provider; Vagrant brings its machines up in
+// parallel.
+var Spec = vagrant.NewSpec(vagrant.Machines{Name: "libvirt", Parallel: true, Check: preflight, FastList: listDomains},
+	append(vagrant.BoxAttrs(),
+		provider.Attribute{Name: "driver", Type: provider.TypeString, Default: "kvm", Description: `"kvm", or "qemu" where the machine has no KVM.`},
+		provider.Attribute{Name: "storage_pool", Type: provider.TypeString, Description: "The libvirt storage pool for the machines' disks."},
+	), "virsh")
 
 // listDomains answers List for the libvirt provider from libvirt itself:
 // the domains whose UUIDs Vagrant recorded in the render directory, and
 // which of them are active. Two virsh calls take milliseconds where
 // `vagrant status` starts Ruby and vagrant-libvirt for seconds, and every
 // command that reaches a node (ssh, verify, run, provision) lists first.
-func listDomains(ctx context.Context, env *Env) ([]provider.Machine, error) {
-	ids := vagrantMachineIDs(env, "libvirt")
+func listDomains(ctx context.Context, env *builtin.Env) ([]provider.Machine, error) {
+	ids := vagrant.MachineIDs(env, "libvirt")
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -42,9 +56,9 @@ func listDomains(ctx context.Context, env *Env) ([]provider.Machine, error) {
 	for name, id := range ids {
 		switch {
 		case active[id]:
-			out = append(out, vagrantMachine(env, name, provider.StateRunning))
+			out = append(out, vagrant.Machine(env, name, provider.StateRunning))
 		case all[id]:
-			out = append(out, vagrantMachine(env, name, provider.StateStopped))
+			out = append(out, vagrant.Machine(env, name, provider.StateStopped))
 		}
 	}
 	return out, nil

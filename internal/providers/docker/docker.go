@@ -1,4 +1,7 @@
-package providers
+// Package docker is the built-in docker provider: each node a container
+// of the node image, made with `docker run` or, when the provider block
+// says vagrant = true, by Vagrant (internal/providers/vagrant).
+package docker
 
 import (
 	"context"
@@ -16,9 +19,27 @@ import (
 	"github.com/nomadbox/nomadbox/internal/nodecontainer"
 	"github.com/nomadbox/nomadbox/internal/nodeexec"
 	"github.com/nomadbox/nomadbox/internal/nodeimage"
+	"github.com/nomadbox/nomadbox/internal/providers/builtin"
+	"github.com/nomadbox/nomadbox/internal/providers/vagrant"
 	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/provider"
 )
+
+// capabilities: Up makes the containers all at once, whichever way.
+var capabilities = provider.Capabilities{CanHalt: true, ParallelUp: true}
+
+// Spec is the docker provider.
+var Spec = builtin.Spec{
+	Name:         "docker",
+	Capabilities: capabilities,
+	Schema: []provider.Attribute{
+		{Name: "image", Type: provider.TypeString, Default: "nomadbox/node:bookworm", Description: "The node image `nomadbox box build` makes (systemd and sshd, no --privileged)."},
+		{Name: "vagrant", Type: provider.TypeBool, Default: false, Description: "Make the containers with Vagrant from the rendered Vagrantfile (so that `vagrant status` and `vagrant ssh` in the render directory know them) instead of with `docker run`; slower, since Vagrant starts Ruby for every machine."},
+	},
+	// Vagrant makes the containers only when the provider block says so.
+	Tools: []string{"vagrant", "docker"},
+	New:   func() builtin.Machines { return newDockerProvider() },
+}
 
 // dockerProvider makes each node a container of the node image. By
 // default it runs them itself, all at once with `docker run`: Vagrant's
@@ -28,7 +49,7 @@ import (
 // which gives the same containers (internal/nodecontainer holds the
 // options for both).
 type dockerProvider struct {
-	vagrant *vagrantProvider
+	vagrant *vagrant.Machines
 }
 
 // Labels on the containers and the network nomadbox makes: the cluster,
@@ -43,16 +64,16 @@ const (
 var sshTimeout = 2 * time.Minute
 
 func newDockerProvider() *dockerProvider {
-	return &dockerProvider{vagrant: &vagrantProvider{name: "docker", parallel: true, list: listContainers}}
+	return &dockerProvider{vagrant: &vagrant.Machines{Name: "docker", Parallel: capabilities.ParallelUp, FastList: listContainers}}
 }
 
-func viaVagrant(env *Env) bool { return env.Topology.Provider.Vagrant }
+func viaVagrant(env *builtin.Env) bool { return env.Topology.Provider.Vagrant }
 
 // Preflight makes sure the Docker daemon answers, the node image exists
 // (building it when missing), Vagrant's insecure key is where the
 // inventory expects it, and no container from an earlier, forgotten
 // cluster of the same name is in the way.
-func (p *dockerProvider) Preflight(ctx context.Context, env *Env) error {
+func (p *dockerProvider) Preflight(ctx context.Context, env *builtin.Env) error {
 	if viaVagrant(env) {
 		if err := p.vagrant.Preflight(ctx, env); err != nil {
 			return err
@@ -70,8 +91,8 @@ func (p *dockerProvider) Preflight(ctx context.Context, env *Env) error {
 		return err
 	}
 	if !current {
-		env.progress("building the node image %s (nomadbox box build)", image)
-		if err := box.Build(ctx, box.Options{Image: image, Runner: env.Runner, Progress: func(s string) { env.progress("%s", s) }}); err != nil {
+		env.Progressf("building the node image %s (nomadbox box build)", image)
+		if err := box.Build(ctx, box.Options{Image: image, Runner: env.Runner, Progress: func(s string) { env.Progressf("%s", s) }}); err != nil {
 			return fmt.Errorf("the node image %s is missing and could not be built: %w", image, err)
 		}
 	}
@@ -82,7 +103,7 @@ func (p *dockerProvider) Preflight(ctx context.Context, env *Env) error {
 		return err
 	}
 	if len(bins) > 0 {
-		if _, err := box.EnsureBinaries(ctx, env.Runner, image, bins, func(s string) { env.progress("%s", s) }); err != nil {
+		if _, err := box.EnsureBinaries(ctx, env.Runner, image, bins, func(s string) { env.Progressf("%s", s) }); err != nil {
 			return fmt.Errorf("the node image %s with the cluster's binaries: %w", name, err)
 		}
 	}
@@ -107,7 +128,7 @@ func (p *dockerProvider) Preflight(ctx context.Context, env *Env) error {
 // --parallel` this also spares Vagrant's machines a race: each looks for
 // a network with the subnet and creates one when none exists. A network
 // nomadbox creates carries the cluster's label, so destroy knows it.
-func ensureNetwork(ctx context.Context, env *Env) (string, error) {
+func ensureNetwork(ctx context.Context, env *builtin.Env) (string, error) {
 	subnet := env.Topology.Network.Prefix.String()
 	out, err := env.Runner.Output(ctx, execx.Command("docker", "network", "ls", "--format", "{{.Name}}"))
 	if err != nil {
@@ -134,7 +155,7 @@ func ensureNetwork(ctx context.Context, env *Env) (string, error) {
 	if viaVagrant(env) {
 		name = "vagrant_network_" + subnet
 	}
-	env.progress("creating the docker network %s for %s", name, subnet)
+	env.Progressf("creating the docker network %s for %s", name, subnet)
 	return name, env.Runner.Run(ctx, execx.Command("docker", "network", "create", "--subnet", subnet,
 		"--label", labelCluster+"="+env.Topology.Cluster.Name, name))
 }
@@ -150,13 +171,13 @@ type container struct {
 // and those Vagrant made (their IDs in .vagrant), whichever made the
 // cluster, so that a cluster made one way is still found, stopped and
 // destroyed after the provider block changed.
-func clusterContainers(ctx context.Context, env *Env) (map[string]container, error) {
+func clusterContainers(ctx context.Context, env *builtin.Env) (map[string]container, error) {
 	out, err := env.Runner.Output(ctx, execx.Command("docker", "ps", "-a", "--no-trunc", "--format",
 		`{{.ID}} {{.State}} {{.Label "`+labelNode+`"}} {{.Label "`+labelDir+`"}}`))
 	if err != nil {
 		return nil, err
 	}
-	return parseContainers(string(out), absDir(env), vagrantMachineIDs(env, "docker")), nil
+	return parseContainers(string(out), absDir(env), vagrant.MachineIDs(env, "docker")), nil
 }
 
 // parseContainers reads `docker ps` lines of ID, state, node label and
@@ -192,7 +213,7 @@ func contractState(s string) string {
 	return provider.StateStopped // created, exited, paused, restarting, dead
 }
 
-func absDir(env *Env) string {
+func absDir(env *builtin.Env) string {
 	if abs, err := filepath.Abs(env.Dir); err == nil {
 		return abs
 	}
@@ -202,7 +223,7 @@ func absDir(env *Env) string {
 // checkStrayContainers refuses to go on when a container with one of
 // this cluster's machine names exists but does not belong to this render
 // directory: creating it would fail with a name conflict.
-func checkStrayContainers(ctx context.Context, env *Env) error {
+func checkStrayContainers(ctx context.Context, env *builtin.Env) error {
 	out, err := env.Runner.Output(ctx, execx.Command("docker", "ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Names}}"))
 	if err != nil {
 		return err
@@ -233,16 +254,18 @@ func checkStrayContainers(ctx context.Context, env *Env) error {
 	return nil
 }
 
-func containerName(env *Env, node string) string { return env.Topology.Cluster.Name + "-" + node }
+func containerName(env *builtin.Env, node string) string {
+	return env.Topology.Cluster.Name + "-" + node
+}
 
 // Up creates the named nodes' containers (every node's for none) and
 // starts stopped ones, all at once, then waits until each one's sshd
 // answers.
-func (p *dockerProvider) Up(ctx context.Context, env *Env, names ...string) error {
+func (p *dockerProvider) Up(ctx context.Context, env *builtin.Env, names ...string) error {
 	if viaVagrant(env) {
 		return p.vagrant.Up(ctx, env, names...)
 	}
-	nodes := selectNodes(env, names)
+	nodes := env.Nodes(names)
 	network, err := ensureNetwork(ctx, env)
 	if err != nil {
 		return err
@@ -273,7 +296,7 @@ func (p *dockerProvider) Up(ctx context.Context, env *Env, names ...string) erro
 		if err := provider.WaitSSH(ctx, n.Address.String(), sshTimeout); err != nil {
 			return fmt.Errorf("%w: look at `docker logs %s` and `journalctl -u ssh` inside it", err, containerName(env, n.Name))
 		}
-		env.progress("%s: %s (%s)", n.Name, what, n.Address)
+		env.Progressf("%s: %s (%s)", n.Name, what, n.Address)
 		return nil
 	})
 }
@@ -281,7 +304,7 @@ func (p *dockerProvider) Up(ctx context.Context, env *Env, names ...string) erro
 // runArgs is the `docker run` of n's container: detached, named and
 // labelled, at its address on the cluster's network, with the options
 // its role and drivers need. The image's STOPSIGNAL halts systemd.
-func runArgs(env *Env, n topology.Node, network, image string) []string {
+func runArgs(env *builtin.Env, n topology.Node, network, image string) []string {
 	args := []string{"run", "--detach",
 		"--name", containerName(env, n.Name),
 		"--label", labelCluster + "=" + env.Topology.Cluster.Name,
@@ -299,13 +322,11 @@ func each[T any](items []T, name func(T) string, f func(T) error) error {
 	errs := make([]error, len(items))
 	var wg sync.WaitGroup
 	for i, it := range items {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			if err := f(it); err != nil {
 				errs[i] = fmt.Errorf("%s: %w", name(it), err)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	return errors.Join(errs...)
@@ -313,28 +334,28 @@ func each[T any](items []T, name func(T) string, f func(T) error) error {
 
 // List answers from one `docker ps`: every container of this render
 // directory, whichever made it.
-func (p *dockerProvider) List(ctx context.Context, env *Env) ([]provider.Machine, error) {
+func (p *dockerProvider) List(ctx context.Context, env *builtin.Env) ([]provider.Machine, error) {
 	return listContainers(ctx, env)
 }
 
 // listContainers is List for either way of making the containers:
 // Vagrant's own `status` takes seconds to start, and Docker knows the
 // same.
-func listContainers(ctx context.Context, env *Env) ([]provider.Machine, error) {
+func listContainers(ctx context.Context, env *builtin.Env) ([]provider.Machine, error) {
 	cs, err := clusterContainers(ctx, env)
 	if err != nil {
 		return nil, err
 	}
 	var ms []provider.Machine
 	for name, c := range cs {
-		ms = append(ms, vagrantMachine(env, name, c.State))
+		ms = append(ms, vagrant.Machine(env, name, c.State))
 	}
 	return ms, nil
 }
 
 // targets is the named machines' containers (every one for none); a
 // name without a container is skipped, as Vagrant does.
-func targets(ctx context.Context, env *Env, names []string) ([]container, error) {
+func targets(ctx context.Context, env *builtin.Env, names []string) ([]container, error) {
 	cs, err := clusterContainers(ctx, env)
 	if err != nil {
 		return nil, err
@@ -352,7 +373,7 @@ func nodeOf(c container) string { return c.Node }
 
 // Halt stops the containers; the image's STOPSIGNAL (SIGRTMIN+3) is
 // systemd's halt, so each node shuts down cleanly.
-func (p *dockerProvider) Halt(ctx context.Context, env *Env, names ...string) error {
+func (p *dockerProvider) Halt(ctx context.Context, env *builtin.Env, names ...string) error {
 	if viaVagrant(env) {
 		return p.vagrant.Halt(ctx, env, names...)
 	}
@@ -367,7 +388,7 @@ func (p *dockerProvider) Halt(ctx context.Context, env *Env, names ...string) er
 		if err := env.Runner.Run(ctx, execx.Command("docker", "stop", c.ID)); err != nil {
 			return err
 		}
-		env.progress("%s: stopped", c.Node)
+		env.Progressf("%s: stopped", c.Node)
 		return nil
 	})
 }
@@ -375,12 +396,12 @@ func (p *dockerProvider) Halt(ctx context.Context, env *Env, names ...string) er
 // Destroy removes the containers with their anonymous volumes; for the
 // whole cluster also the network nomadbox made for it and Vagrant's
 // state of a cluster Vagrant made.
-func (p *dockerProvider) Destroy(ctx context.Context, env *Env, names ...string) error {
+func (p *dockerProvider) Destroy(ctx context.Context, env *builtin.Env, names ...string) error {
 	ts, err := targets(ctx, env, names)
 	if err != nil {
 		return err
 	}
-	if viaVagrant(env) && len(vagrantMachineIDs(env, "docker")) > 0 {
+	if viaVagrant(env) && len(vagrant.MachineIDs(env, "docker")) > 0 {
 		// Vagrant removes its own machines and forgets them.
 		if err := p.vagrant.Destroy(ctx, env, names...); err != nil || len(names) > 0 {
 			return err
@@ -391,7 +412,7 @@ func (p *dockerProvider) Destroy(ctx context.Context, env *Env, names ...string)
 		if err := env.Runner.Run(ctx, execx.Command("docker", "rm", "--force", "--volumes", c.ID)); err != nil {
 			return err
 		}
-		env.progress("%s: destroyed", c.Node)
+		env.Progressf("%s: destroyed", c.Node)
 		return nil
 	})
 	if err != nil {
@@ -410,7 +431,7 @@ func (p *dockerProvider) Destroy(ctx context.Context, env *Env, names ...string)
 
 // removeNetworks removes the networks that carry the cluster's label and
 // no longer have containers; one the user made stays theirs.
-func removeNetworks(ctx context.Context, env *Env) error {
+func removeNetworks(ctx context.Context, env *builtin.Env) error {
 	out, err := env.Runner.Output(ctx, execx.Command("docker", "network", "ls", "--quiet", "--filter", "label="+labelCluster+"="+env.Topology.Cluster.Name))
 	if err != nil {
 		return err
@@ -421,13 +442,13 @@ func removeNetworks(ctx context.Context, env *Env) error {
 			return err
 		}
 		if strings.TrimSpace(string(used)) != "0" {
-			env.progress("network %s: kept, other containers use it", id[:min(12, len(id))])
+			env.Progressf("network %s: kept, other containers use it", id[:min(12, len(id))])
 			continue
 		}
 		if err := env.Runner.Run(ctx, execx.Command("docker", "network", "rm", id)); err != nil {
 			return err
 		}
-		env.progress("network %s: removed", id[:min(12, len(id))])
+		env.Progressf("network %s: removed", id[:min(12, len(id))])
 	}
 	return nil
 }
@@ -436,7 +457,7 @@ func removeNetworks(ctx context.Context, env *Env) error {
 // carries (nodeimage.For), with the checksums of the local binaries read
 // here (cached in the render directory) rather than left in the topology
 // by a render.
-func nodeImage(env *Env) (string, []nodeimage.Binary, error) {
+func nodeImage(env *builtin.Env) (string, []nodeimage.Binary, error) {
 	sums, err := nodeimage.ReadChecksums(env.Topology, env.Dir)
 	if err != nil {
 		return "", nil, err

@@ -1,86 +1,19 @@
-package providers
+package libvirt
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"net"
-	"net/netip"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/nomadbox/nomadbox/internal/box"
 	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/kvmprobe"
+	"github.com/nomadbox/nomadbox/internal/providers/builtin"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
-
-// vboxNetworksConf is where VirtualBox (>= 6.1.28) reads the address
-// ranges host-only networks may use; without it only 192.168.56.0/21 is
-// allowed (VirtualBox manual, "Host-Only Networking").
-const vboxNetworksConf = "/etc/vbox/networks.conf"
-
-var vboxDefaultRange = netip.MustParsePrefix("192.168.56.0/21")
-
-// virtualboxPreflight checks VirtualBox is installed and allows the
-// cluster's network as a host-only network: `vagrant up` would otherwise
-// fail after booting the first machine, with a message about the range.
-func virtualboxPreflight(_ context.Context, env *Env) error {
-	if _, err := execx.LookPath("VBoxManage"); err != nil {
-		return fmt.Errorf("VirtualBox is not installed (no VBoxManage on PATH): install VirtualBox 6.1 or later, or choose another provider")
-	}
-	ranges, err := vboxRanges(vboxNetworksConf)
-	if err != nil {
-		return err
-	}
-	return checkVboxRange(env.Topology.Network.Prefix, ranges)
-}
-
-// vboxRanges reads the allowed ranges from networks.conf (lines like
-// "* 10.0.0.0/8 192.168.0.0/16"); no file means the default range.
-func vboxRanges(path string) ([]netip.Prefix, error) {
-	f, err := os.Open(path)
-	if os.IsNotExist(err) {
-		return []netip.Prefix{vboxDefaultRange}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var out []netip.Prefix
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) < 2 || fields[0] != "*" {
-			continue
-		}
-		for _, p := range fields[1:] {
-			if pr, err := netip.ParsePrefix(p); err == nil {
-				out = append(out, pr.Masked())
-			}
-		}
-	}
-	return out, sc.Err()
-}
-
-func checkVboxRange(cidr netip.Prefix, allowed []netip.Prefix) error {
-	for _, a := range allowed {
-		if a.Bits() <= cidr.Bits() && a.Contains(cidr.Addr()) {
-			return nil
-		}
-	}
-	var list []string
-	for _, a := range allowed {
-		list = append(list, a.String())
-	}
-	if len(list) == 0 {
-		list = []string{"none"}
-	}
-	return fmt.Errorf("VirtualBox allows host-only networks only in %s (%s), and network.cidr %s is outside: add the line `* %s` to %s (as root), or choose a cidr inside those ranges",
-		strings.Join(list, ", "), vboxNetworksConf, cidr, cidr, vboxNetworksConf)
-}
 
 // libvirtSockets are where libvirtd (or the modular virtqemud) listens.
 var libvirtSockets = []string{"/var/run/libvirt/libvirt-sock", "/run/libvirt/libvirt-sock", "/run/libvirt/virtqemud-sock"}
@@ -96,13 +29,13 @@ type libvirtHost struct {
 	buildBox func(ctx context.Context) error
 }
 
-// libvirtPreflight checks what `vagrant up --provider libvirt` needs and
+// preflight checks what `vagrant up --provider libvirt` needs and
 // would otherwise fail on late, or hang on: the plugin, an answering
 // daemon, a KVM that boots a guest when driver = "kvm", and nomadbox's
 // box. It starts nothing: every problem is named with the command that
 // fixes it. Only nomadbox's own box, when it is all that is missing, is
 // built (offline, like the docker provider's node image).
-func libvirtPreflight(ctx context.Context, env *Env) error {
+func preflight(ctx context.Context, env *builtin.Env) error {
 	h := libvirtHost{
 		plugins: func(ctx context.Context) (string, error) {
 			out, err := env.Runner.Output(ctx, execx.Command("vagrant", "plugin", "list"))
@@ -121,7 +54,7 @@ func libvirtPreflight(ctx context.Context, env *Env) error {
 			return box.LibvirtBoxPresent(ctx, env.Runner, name, version)
 		},
 		buildBox: func(ctx context.Context) error {
-			progress := func(s string) { env.progress("%s", s) }
+			progress := func(s string) { env.Progressf("%s", s) }
 			return box.BuildLibvirt(ctx, box.Options{Runner: env.Runner, Progress: progress})
 		},
 	}
