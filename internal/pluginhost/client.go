@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 
+	"google.golang.org/grpc"
+
 	"github.com/nomadbox/nomadbox/internal/pluginwire/pb"
 	"github.com/nomadbox/nomadbox/provider"
 )
@@ -144,31 +146,31 @@ func (c *Client) Preflight(ctx context.Context, cl *provider.Cluster, progress p
 	return receive(stream, err, progress)
 }
 
-func (c *Client) Up(ctx context.Context, cl *provider.Cluster, names []string, progress provider.Progress) error {
+// machinesCall is one of the calls that act on named machines and
+// stream progress (Up, Halt, Destroy).
+type machinesCall func(ctx context.Context, in *pb.MachinesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[pb.Progress], error)
+
+// onMachines makes call for the named machines of cl and hands its
+// progress on until it ends.
+func onMachines(ctx context.Context, call machinesCall, cl *provider.Cluster, names []string, progress provider.Progress) error {
 	req, err := clusterToPB(cl)
 	if err != nil {
 		return err
 	}
-	stream, err := c.rpc.Up(ctx, &pb.MachinesRequest{Cluster: req, Names: names})
+	stream, err := call(ctx, &pb.MachinesRequest{Cluster: req, Names: names})
 	return receive(stream, err, progress)
+}
+
+func (c *Client) Up(ctx context.Context, cl *provider.Cluster, names []string, progress provider.Progress) error {
+	return onMachines(ctx, c.rpc.Up, cl, names, progress)
 }
 
 func (c *Client) Halt(ctx context.Context, cl *provider.Cluster, names []string, progress provider.Progress) error {
-	req, err := clusterToPB(cl)
-	if err != nil {
-		return err
-	}
-	stream, err := c.rpc.Halt(ctx, &pb.MachinesRequest{Cluster: req, Names: names})
-	return receive(stream, err, progress)
+	return onMachines(ctx, c.rpc.Halt, cl, names, progress)
 }
 
 func (c *Client) Destroy(ctx context.Context, cl *provider.Cluster, names []string, progress provider.Progress) error {
-	req, err := clusterToPB(cl)
-	if err != nil {
-		return err
-	}
-	stream, err := c.rpc.Destroy(ctx, &pb.MachinesRequest{Cluster: req, Names: names})
-	return receive(stream, err, progress)
+	return onMachines(ctx, c.rpc.Destroy, cl, names, progress)
 }
 
 func clusterToPB(c *provider.Cluster) (*pb.Cluster, error) {
