@@ -63,22 +63,13 @@ func LibvirtBoxVersion() string { return fmt.Sprintf("%d.%d", DockerRecipe, Libv
 
 // libvirtContext returns the libvirt layer's build context, FROM node.
 func libvirtContext(node string) (map[string][]byte, error) {
-	tmpl, err := libvirtFiles.ReadFile("libvirt/Dockerfile.tmpl")
-	if err != nil {
-		return nil, err
-	}
-	t, err := template.New("Dockerfile").Option("missingkey=error").Parse(string(tmpl))
-	if err != nil {
-		return nil, err
-	}
-	var df bytes.Buffer
-	err = t.Execute(&df, map[string]any{
+	df, err := renderLibvirtFile("Dockerfile.tmpl", map[string]any{
 		"NodeImage": node, "Version": LibvirtBoxVersion(), "VersionLabel": VersionLabel, "Packages": libvirtPackages,
 	})
 	if err != nil {
 		return nil, err
 	}
-	files := map[string][]byte{"Dockerfile": df.Bytes()}
+	files := map[string][]byte{"Dockerfile": df}
 	for _, name := range []string{"interfaces", "fstab"} {
 		if files[name], err = libvirtFiles.ReadFile("libvirt/" + name); err != nil {
 			return nil, err
@@ -413,16 +404,22 @@ func (o BuildOptions) uploadBootFiles(ctx context.Context, work, version string)
 
 // libvirtVagrantfile is the box's Vagrantfile, booting kernel and initrd.
 func libvirtVagrantfile(kernel, initrd string) ([]byte, error) {
-	src, err := libvirtFiles.ReadFile("libvirt/Vagrantfile")
+	return renderLibvirtFile("Vagrantfile", map[string]string{"Kernel": kernel, "Initrd": initrd, "Pool": LibvirtPool})
+}
+
+// renderLibvirtFile executes the template libvirt/<name> with data; a
+// key the data lacks is an error, not "<no value>" in the box.
+func renderLibvirtFile(name string, data any) ([]byte, error) {
+	src, err := libvirtFiles.ReadFile("libvirt/" + name)
 	if err != nil {
 		return nil, err
 	}
-	t, err := template.New("Vagrantfile").Option("missingkey=error").Parse(string(src))
+	t, err := template.New(name).Option("missingkey=error").Parse(string(src))
 	if err != nil {
 		return nil, err
 	}
 	var b bytes.Buffer
-	err = t.Execute(&b, map[string]string{"Kernel": kernel, "Initrd": initrd, "Pool": LibvirtPool})
+	err = t.Execute(&b, data)
 	return b.Bytes(), err
 }
 
