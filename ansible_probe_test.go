@@ -10,7 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/nomadbox/nomadbox/internal/box"
+	"github.com/nomadbox/nomadbox/internal/nodeimage"
 )
 
 // TestProbeAsksForEveryPackage: the probe (nomadbox_facts) reports only
@@ -120,8 +120,8 @@ func readYAML(t *testing.T, path string, v any) {
 }
 
 // TestProbeChecksumCacheIsTheImages: the probe reads the checksum cache
-// where `box build` writes it into the node image (box.ChecksumCache),
-// and uninstall.yml removes its folder. The path is written in YAML and
+// where `box build` writes it into the node image
+// (nodeimage.NodeChecksumCache), and uninstall.yml removes its folder. The path is written in YAML and
 // in Go, so a move of one alone would silently leave the cache unread
 // (every probe reads the binaries again) or behind after an uninstall.
 func TestProbeChecksumCacheIsTheImages(t *testing.T) {
@@ -138,14 +138,14 @@ func TestProbeChecksumCacheIsTheImages(t *testing.T) {
 			}
 		}
 	}
-	if len(got) != 1 || got[0] != box.ChecksumCache {
-		t.Errorf("site.yml's probe reads checksum_cache %q; the node image writes %s", got, box.ChecksumCache)
+	if len(got) != 1 || got[0] != nodeimage.NodeChecksumCache {
+		t.Errorf("site.yml's probe reads checksum_cache %q; the node image writes %s", got, nodeimage.NodeChecksumCache)
 	}
 	b, err := os.ReadFile("ansible/uninstall.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if dir := filepath.Dir(box.ChecksumCache); !strings.Contains(string(b), dir+";") && !strings.Contains(string(b), dir+" ") {
+	if dir := filepath.Dir(nodeimage.NodeChecksumCache); !strings.Contains(string(b), dir+";") && !strings.Contains(string(b), dir+" ") {
 		t.Errorf("uninstall.yml does not remove %s, the folder of the checksum cache", dir)
 	}
 }

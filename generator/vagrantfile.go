@@ -9,7 +9,6 @@ import (
 	"strings"
 	"text/template"
 
-	"github.com/nomadbox/nomadbox/internal/box"
 	"github.com/nomadbox/nomadbox/internal/nodecontainer"
 	"github.com/nomadbox/nomadbox/internal/nodeimage"
 	"github.com/nomadbox/nomadbox/internal/topology"
@@ -89,7 +88,7 @@ func vagrantfile(t *topology.Topology, in Input, assets fs.FS) ([]byte, error) {
 		data.Box, data.BoxVersion = p.Box, p.BoxVersion
 		if p.Name == "libvirt" && p.Box == topology.DefaultLibvirtBox && p.BoxVersion == "" {
 			// The version this nomadbox builds, not whichever is newest.
-			data.BoxVersion = box.LibvirtVersion()
+			data.BoxVersion = nodeimage.LibvirtBoxVersion()
 		}
 	default:
 		// The docker provider builds `docker network create --subnet`

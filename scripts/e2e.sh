@@ -20,7 +20,7 @@ vm_pid=$!
 trap 'kill $vm_pid 2>/dev/null' EXIT
 
 go test -tags e2e -count=1 -timeout 80m -v -skip "$vm" \
-  ./test/setup ./internal/box ./internal/verify ./internal/nomadtokens ./internal/raftpeers \
+  ./test/setup ./internal/nodeimage ./internal/verify ./internal/nomadtokens ./internal/raftpeers \
   ./examples/provider-container ./test/e2e 2>&1 | tee "$logs/containers.log"
 rc=${PIPESTATUS[0]}
 wait "$vm_pid"

@@ -5,8 +5,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/nomadbox/nomadbox/internal/box"
 	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/nodeimage"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -43,7 +43,7 @@ func boxCommand() *cli.Command {
 				if c.Bool("verbose") {
 					r.OnLine = func(_ *execx.Cmd, l string) { fmt.Fprintf(c.App.Writer, "    %s\n", l) }
 				}
-				opts := box.Options{
+				opts := nodeimage.BuildOptions{
 					Image:    c.String("image"),
 					Base:     c.String("base"),
 					Rebuild:  c.Bool("rebuild"),
@@ -51,9 +51,9 @@ func boxCommand() *cli.Command {
 					Progress: func(step string) { fmt.Fprintf(c.App.Writer, "%s\n", step) },
 				}
 				if c.String("provider") == "libvirt" {
-					return box.BuildLibvirt(ctx, opts)
+					return nodeimage.BuildLibvirtBox(ctx, opts)
 				}
-				return box.Build(ctx, opts)
+				return nodeimage.BuildDocker(ctx, opts)
 			},
 		}},
 	}

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/nomadbox/nomadbox/generator"
-	"github.com/nomadbox/nomadbox/internal/box"
 	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/nodeexec"
+	"github.com/nomadbox/nomadbox/internal/nodeimage"
 	"github.com/nomadbox/nomadbox/internal/plan"
 	"github.com/nomadbox/nomadbox/internal/verify"
 )
@@ -152,7 +152,7 @@ func (u *upRun) preflight(ctx context.Context) error {
 		// (About 0.25 s of six docker commands for the docker provider,
 		// a tenth of a no-op up.) Only the key that verify and Ansible
 		// reach the nodes with must be there.
-		if err := box.InstallVagrantPrivateKey(nodeexec.VagrantKey()); err != nil {
+		if err := nodeimage.InstallVagrantPrivateKey(nodeexec.VagrantKey()); err != nil {
 			return err
 		}
 		p.Done("no machine to create or start")

@@ -8,9 +8,9 @@ import (
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
-// checksumCache keeps the checksums of the local binaries between runs,
+// hostChecksumCache keeps the checksums of the local binaries between runs,
 // in the render directory.
-const checksumCache = ".binary-checksums.json"
+const hostChecksumCache = ".binary-checksums.json"
 
 // Checksums are the SHA-256s of the binaries that install.method =
 // "local" copies, so the roles copy nothing a node already holds (a node
@@ -28,7 +28,7 @@ func ReadChecksums(t *topology.Topology, dir string) (Checksums, error) {
 	if t.Install.Method != "local" {
 		return sums, nil
 	}
-	c := filesum.Open(filepath.Join(dir, checksumCache))
+	c := filesum.Open(filepath.Join(dir, hostChecksumCache))
 	var err error
 	if sums.Consul, err = c.SHA256(t.Install.ConsulBinary); err != nil {
 		return Checksums{}, fmt.Errorf("install.consul_binary: %w", err)

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nomadbox/nomadbox/internal/box"
+	"github.com/nomadbox/nomadbox/internal/nodeimage"
 	"github.com/nomadbox/nomadbox/internal/testtools"
 )
 
@@ -32,7 +32,7 @@ func TestCleanSystem(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
-	image, err := box.EnsureBase(ctx, box.Options{Progress: func(s string) { t.Log(s) }})
+	image, err := nodeimage.EnsureBase(ctx, nodeimage.BuildOptions{Progress: func(s string) { t.Log(s) }})
 	if err != nil {
 		t.Fatalf("the base image: %v", err)
 	}

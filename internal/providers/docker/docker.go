@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nomadbox/nomadbox/internal/box"
 	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/nodecontainer"
 	"github.com/nomadbox/nomadbox/internal/nodeexec"
@@ -86,13 +85,13 @@ func (p *dockerProvider) Preflight(ctx context.Context, env *builtin.Env) error 
 		return fmt.Errorf("the Docker daemon is not running or not reachable: start it (`systemctl start docker`, or `dockerd &` where no init system runs), then try again\n%w", err)
 	}
 	image := env.Topology.Provider.Image
-	current, err := box.Current(ctx, env.Runner, image)
+	current, err := nodeimage.DockerImageCurrent(ctx, env.Runner, image)
 	if err != nil {
 		return err
 	}
 	if !current {
 		env.Progressf("building the node image %s (nomadbox box build)", image)
-		if err := box.Build(ctx, box.Options{Image: image, Runner: env.Runner, Progress: func(s string) { env.Progressf("%s", s) }}); err != nil {
+		if err := nodeimage.BuildDocker(ctx, nodeimage.BuildOptions{Image: image, Runner: env.Runner, Progress: func(s string) { env.Progressf("%s", s) }}); err != nil {
 			return fmt.Errorf("the node image %s is missing and could not be built: %w", image, err)
 		}
 	}
@@ -103,14 +102,14 @@ func (p *dockerProvider) Preflight(ctx context.Context, env *builtin.Env) error 
 		return err
 	}
 	if len(bins) > 0 {
-		if _, err := box.EnsureBinaries(ctx, env.Runner, image, bins, func(s string) { env.Progressf("%s", s) }); err != nil {
+		if _, err := nodeimage.EnsureBinaries(ctx, env.Runner, image, bins, func(s string) { env.Progressf("%s", s) }); err != nil {
 			return fmt.Errorf("the node image %s with the cluster's binaries: %w", name, err)
 		}
 	}
 	// The node image authorizes Vagrant's insecure key; Vagrant copies
 	// the private half to ~/.vagrant.d when it first runs, which it may
 	// never have done here.
-	if err := box.InstallVagrantPrivateKey(nodeexec.VagrantKey()); err != nil {
+	if err := nodeimage.InstallVagrantPrivateKey(nodeexec.VagrantKey()); err != nil {
 		return err
 	}
 	if err := checkStrayContainers(ctx, env); err != nil {

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nomadbox/nomadbox/internal/box"
 	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/kvmprobe"
+	"github.com/nomadbox/nomadbox/internal/nodeimage"
 	"github.com/nomadbox/nomadbox/internal/providers/builtin"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
@@ -25,7 +25,7 @@ type libvirtHost struct {
 	dial    func(ctx context.Context, socket string) error
 	kvm     func() kvmprobe.Result
 	hasBox  func(ctx context.Context, name, version string) (bool, error)
-	// buildBox builds nomadbox's box (box.BuildLibvirt), with progress.
+	// buildBox builds nomadbox's box (nodeimage.BuildLibvirtBox), with progress.
 	buildBox func(ctx context.Context) error
 }
 
@@ -51,11 +51,11 @@ func preflight(ctx context.Context, env *builtin.Env) error {
 		},
 		kvm: kvmprobe.OnHost,
 		hasBox: func(ctx context.Context, name, version string) (bool, error) {
-			return box.LibvirtBoxPresent(ctx, env.Runner, name, version)
+			return nodeimage.LibvirtBoxPresent(ctx, env.Runner, name, version)
 		},
 		buildBox: func(ctx context.Context) error {
 			progress := func(s string) { env.Progressf("%s", s) }
-			return box.BuildLibvirt(ctx, box.Options{Runner: env.Runner, Progress: progress})
+			return nodeimage.BuildLibvirtBox(ctx, nodeimage.BuildOptions{Runner: env.Runner, Progress: progress})
 		},
 	}
 	return checkLibvirt(ctx, h, &env.Topology.Provider)
@@ -81,7 +81,7 @@ func checkLibvirt(ctx context.Context, h libvirtHost, p *topology.Provider) erro
 	if p.Box == topology.DefaultLibvirtBox {
 		version := p.BoxVersion
 		if version == "" {
-			version = box.LibvirtVersion()
+			version = nodeimage.LibvirtBoxVersion()
 		}
 		ok, err := h.hasBox(ctx, p.Box, version)
 		if err != nil {
@@ -90,7 +90,7 @@ func checkLibvirt(ctx context.Context, h libvirtHost, p *topology.Provider) erro
 		missing := fmt.Sprintf("the box %s (libvirt, version %s) is not in Vagrant, or its kernel is not in libvirt's storage pool: build it with `nomadbox box build --provider libvirt` (offline, from Debian's packages)", p.Box, version)
 		switch {
 		case ok:
-		case len(problems) > 0 || version != box.LibvirtVersion():
+		case len(problems) > 0 || version != nodeimage.LibvirtBoxVersion():
 			// Building needs the daemon, and this nomadbox builds only
 			// its own version.
 			problems = append(problems, missing)

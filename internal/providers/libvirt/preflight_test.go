@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nomadbox/nomadbox/internal/box"
 	"github.com/nomadbox/nomadbox/internal/kvmprobe"
+	"github.com/nomadbox/nomadbox/internal/nodeimage"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -57,7 +57,7 @@ func TestLibvirtPreflight(t *testing.T) {
 		{"box missing and cannot be built", func(h *libvirtHost, _ *topology.Provider) {
 			h.hasBox = func(_ context.Context, name, version string) (bool, error) { return false, nil }
 			h.buildBox = func(context.Context) error { return errors.New("debootstrap failed") }
-		}, "the box nomadbox/bookworm (libvirt, version " + box.LibvirtVersion() + ") is not in Vagrant, or its kernel is not in libvirt's storage pool: build it with `nomadbox box build --provider libvirt`"},
+		}, "the box nomadbox/bookworm (libvirt, version " + nodeimage.LibvirtBoxVersion() + ") is not in Vagrant, or its kernel is not in libvirt's storage pool: build it with `nomadbox box build --provider libvirt`"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h, p := libvirtFake()

@@ -1,15 +1,7 @@
-// Package box builds the docker provider's node image: a container image
-// that behaves like a production host for Vagrant (systemd as PID 1, sshd,
-// a "vagrant" user with Vagrant's insecure public key and passwordless sudo,
-// python3 and python3-apt for Ansible) and already holds the packages the
-// Ansible roles install, so nodes come up fast.
-//
-// The image is built FROM a base image: one the caller names, or
-// nomadbox/base:<suite>, imported from a Debian root file system that
-// debootstrap makes. That root file system is cached as a tarball outside
-// the repository, so a later build (after `docker rmi`) skips debootstrap.
-// Every docker, debootstrap and tar call goes through execx.
-package box
+// The docker node image: building it (BuildDocker) and asking Docker
+// whether it is there and current.
+
+package nodeimage
 
 import (
 	"context"
@@ -26,24 +18,28 @@ import (
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
-// BoxVersion is the version of the image recipe. Raise it whenever the
-// Dockerfile, the package lists or the units change: Build then rebuilds
-// images that carry another version in their VersionLabel.
-const BoxVersion = 3
+// DockerRecipe is the version of the docker node image's recipe. Raise
+// it whenever the Dockerfile, the package lists or the units change:
+// BuildDocker then rebuilds images that carry another version in their
+// VersionLabel. Users see it as the "box version" (progress lines, the
+// label's name), which stays so that images built before keep counting
+// as current.
+const DockerRecipe = 3
 
-// VersionLabel is the image label that holds the BoxVersion an image was
+// VersionLabel is the image label that holds the DockerRecipe an image was
 // built with.
 const VersionLabel = "org.nomadbox.box-version"
 
-// Defaults of Options.
+// Defaults of BuildOptions.
 const (
 	DefaultSuite  = "bookworm"
 	DefaultMirror = "http://deb.debian.org/debian"
 )
 
-// Options says what Build builds. The zero value builds
-// topology.DefaultDockerImage from a debootstrap of DefaultSuite.
-type Options struct {
+// BuildOptions says what BuildDocker builds, and what BuildLibvirtBox
+// makes its box from. The zero value builds topology.DefaultDockerImage
+// from a debootstrap of DefaultSuite.
+type BuildOptions struct {
 	// Image is the image to build (default topology.DefaultDockerImage).
 	Image string
 	// Base is an image to build FROM, present locally or pullable. Empty
@@ -75,7 +71,7 @@ func BaseImage(suite string) string { return "nomadbox/base:" + suite }
 
 var suiteRE = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`)
 
-func (o Options) withDefaults() (Options, error) {
+func (o BuildOptions) withDefaults() (BuildOptions, error) {
 	if o.Image == "" {
 		o.Image = topology.DefaultDockerImage
 	}
@@ -104,21 +100,23 @@ func (o Options) withDefaults() (Options, error) {
 	return o, nil
 }
 
-// Exists reports whether image is present in the local Docker daemon.
-func Exists(ctx context.Context, r *execx.Runner, image string) (bool, error) {
+// DockerImageExists reports whether image is present in the local
+// Docker daemon.
+func DockerImageExists(ctx context.Context, r *execx.Runner, image string) (bool, error) {
 	info, err := inspect(ctx, runner(r), image)
 	return info != nil, err
 }
 
-// Current reports whether image is present and was built with this
-// BoxVersion, i.e. whether Build would leave it alone.
-func Current(ctx context.Context, r *execx.Runner, image string) (bool, error) {
+// DockerImageCurrent reports whether image is present and was built
+// with this DockerRecipe, i.e. whether BuildDocker would leave it alone.
+func DockerImageCurrent(ctx context.Context, r *execx.Runner, image string) (bool, error) {
 	info, err := inspect(ctx, runner(r), image)
-	return info != nil && info.Version == strconv.Itoa(BoxVersion), err
+	return info != nil && info.Version == strconv.Itoa(DockerRecipe), err
 }
 
-// Build builds opts.Image unless it is present and current (see Options).
-func Build(ctx context.Context, opts Options) error {
+// BuildDocker builds the docker node image opts.Image unless it is
+// present and current (see BuildOptions).
+func BuildDocker(ctx context.Context, opts BuildOptions) error {
 	o, err := opts.withDefaults()
 	if err != nil {
 		return err
@@ -131,15 +129,15 @@ func Build(ctx context.Context, opts Options) error {
 		return err
 	}
 	if old != nil && !o.Rebuild {
-		if old.Version == strconv.Itoa(BoxVersion) {
-			o.Progress(fmt.Sprintf("image %s is present and current (box version %d, %s): nothing to build", o.Image, BoxVersion, humanSize(old.Size)))
+		if old.Version == strconv.Itoa(DockerRecipe) {
+			o.Progress(fmt.Sprintf("image %s is present and current (box version %d, %s): nothing to build", o.Image, DockerRecipe, humanSize(old.Size)))
 			return nil
 		}
 		have := old.Version
 		if have == "" {
 			have = "none"
 		}
-		o.Progress(fmt.Sprintf("image %s has box version %s, this nomadbox builds version %d: rebuilding", o.Image, have, BoxVersion))
+		o.Progress(fmt.Sprintf("image %s has box version %s, this nomadbox builds version %d: rebuilding", o.Image, have, DockerRecipe))
 	}
 
 	// Fail on a missing key before the long steps.
@@ -183,14 +181,14 @@ func Build(ctx context.Context, opts Options) error {
 	if old != nil && old.ID != built.ID {
 		o.removeReplaced(ctx, old.ID)
 	}
-	o.Progress(fmt.Sprintf("built %s (box version %d): %s", o.Image, BoxVersion, humanSize(built.Size)))
+	o.Progress(fmt.Sprintf("built %s (box version %d): %s", o.Image, DockerRecipe, humanSize(built.Size)))
 	return nil
 }
 
 // EnsureBase makes sure BaseImage(opts.Suite) exists (importing the
 // cached root file system, or running debootstrap) and returns its name.
 // The clean-system test starts its bare Debian container from it.
-func EnsureBase(ctx context.Context, opts Options) (string, error) {
+func EnsureBase(ctx context.Context, opts BuildOptions) (string, error) {
 	opts.Base = ""
 	o, err := opts.withDefaults()
 	if err != nil {
@@ -204,7 +202,7 @@ func EnsureBase(ctx context.Context, opts Options) (string, error) {
 
 // base returns the image to build FROM, pulling, importing or
 // debootstrapping it as needed.
-func (o Options) base(ctx context.Context) (string, error) {
+func (o BuildOptions) base(ctx context.Context) (string, error) {
 	if o.Base != "" {
 		info, err := inspect(ctx, o.Runner, o.Base)
 		if err != nil {
@@ -256,7 +254,7 @@ func (o Options) base(ctx context.Context) (string, error) {
 // removeReplaced removes an image that a new one of the same name left
 // untagged. It stays when another name points at it, and docker keeps it
 // while a container or a child image uses it.
-func (o Options) removeReplaced(ctx context.Context, id string) {
+func (o BuildOptions) removeReplaced(ctx context.Context, id string) {
 	prev, err := inspect(ctx, o.Runner, id)
 	if err != nil || prev == nil || prev.Tags > 0 {
 		return
@@ -264,7 +262,7 @@ func (o Options) removeReplaced(ctx context.Context, id string) {
 	_ = o.Runner.Run(ctx, execx.Command("docker", "image", "rm", id))
 }
 
-// imageInfo is what Build needs to know about an image.
+// imageInfo is what BuildDocker needs to know about an image.
 type imageInfo struct {
 	ID      string
 	Size    int64

@@ -1,6 +1,6 @@
 //go:build e2e
 
-package box
+package nodeimage
 
 import (
 	"context"
@@ -71,7 +71,7 @@ func TestE2ENodeImage(t *testing.T) {
 	if v := os.Getenv("NOMADBOX_E2E_IMAGE"); v != "" {
 		image = v
 	}
-	opts := Options{
+	opts := BuildOptions{
 		Image:  image,
 		Runner: r,
 	}
@@ -84,27 +84,27 @@ func TestE2ENodeImage(t *testing.T) {
 		opts.Rebuild, opts.RebuildBase = true, true
 	}
 	start = time.Now()
-	if err := Build(ctx, opts); err != nil {
-		t.Fatalf("Build: %v", err)
+	if err := BuildDocker(ctx, opts); err != nil {
+		t.Fatalf("BuildDocker: %v", err)
 	}
-	t.Logf("Build took %s", time.Since(start).Round(time.Millisecond))
+	t.Logf("BuildDocker took %s", time.Since(start).Round(time.Millisecond))
 
-	if ok, err := Current(ctx, r, image); err != nil || !ok {
-		t.Fatalf("Current(%s) = %v, %v after Build; want true", image, ok, err)
+	if ok, err := DockerImageCurrent(ctx, r, image); err != nil || !ok {
+		t.Fatalf("DockerImageCurrent(%s) = %v, %v after BuildDocker; want true", image, ok, err)
 	}
 
-	// A second Build finds the image current and does nothing.
+	// A second BuildDocker finds the image current and does nothing.
 	var steps []string
 	start = time.Now()
-	err = Build(ctx, Options{Image: image, Runner: r, Progress: func(s string) { steps = append(steps, s) }})
+	err = BuildDocker(ctx, BuildOptions{Image: image, Runner: r, Progress: func(s string) { steps = append(steps, s) }})
 	noop := time.Since(start)
 	if err != nil {
-		t.Fatalf("second Build: %v", err)
+		t.Fatalf("second BuildDocker: %v", err)
 	}
 	if len(steps) != 1 || !strings.Contains(steps[0], "nothing to build") {
-		t.Fatalf("second Build reported %q; want one step saying there is nothing to build", steps)
+		t.Fatalf("second BuildDocker reported %q; want one step saying there is nothing to build", steps)
 	}
-	t.Logf("no-op Build took %s: %s", noop.Round(time.Millisecond), steps[0])
+	t.Logf("no-op BuildDocker took %s: %s", noop.Round(time.Millisecond), steps[0])
 
 	// Run a node exactly as the Vagrantfile's create_args do.
 	suffix := make([]byte, 4)
@@ -219,8 +219,8 @@ func TestE2ENodeImage(t *testing.T) {
 		t.Fatalf("inspect %s: %v", image, err)
 	}
 	t.Logf("image %s: %s, box version %s", image, humanSize(info.Size), info.Version)
-	if info.Version != strconv.Itoa(BoxVersion) {
-		t.Fatalf("label %s = %q; want %d", VersionLabel, info.Version, BoxVersion)
+	if info.Version != strconv.Itoa(DockerRecipe) {
+		t.Fatalf("label %s = %q; want %d", VersionLabel, info.Version, DockerRecipe)
 	}
 }
 

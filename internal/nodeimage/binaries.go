@@ -1,4 +1,4 @@
-package box
+package nodeimage
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/nomadbox/nomadbox/internal/execx"
-	"github.com/nomadbox/nomadbox/internal/nodeimage"
 )
 
 // binaryLabel is the label that records a baked binary's checksum.
@@ -22,27 +21,28 @@ const (
 	binariesRecipe      = "2"
 )
 
-// ChecksumCache is the probe's cache of binary checksums on a node
-// (ansible/library/nomadbox_facts.py, site.yml): the image writes the
-// entries of its binaries, so a new node's first probe reads neither.
-const ChecksumCache = "/usr/local/lib/nomadbox/checksums.json"
+// NodeChecksumCache is the probe's cache of binary checksums on a node
+// (ansible/library/nomadbox_facts.py, site.yml; hostChecksumCache is
+// this machine's): the image writes the entries of its binaries, so a
+// new node's first probe reads neither.
+const NodeChecksumCache = "/usr/local/lib/nomadbox/checksums.json"
 
 // binDir is where the image puts the binaries: the roles' consul_bin_dir
 // and nomad_bin_dir.
 const binDir = "/usr/local/bin/"
 
-// EnsureBinaries makes sure nodeimage.Name(base, bins) exists and carries
+// EnsureBinaries makes sure Name(base, bins) exists and carries
 // exactly these binaries (by the checksums in its labels), building it
 // FROM base when it does not, and returns its name. Nodes made from it
 // already hold the binaries, so provisioning copies nothing. Older
 // images of base made the same way are removed when no container uses
 // them.
-func EnsureBinaries(ctx context.Context, r *execx.Runner, base string, bins []nodeimage.Binary, progress func(string)) (string, error) {
+func EnsureBinaries(ctx context.Context, r *execx.Runner, base string, bins []Binary, progress func(string)) (string, error) {
 	r = runner(r)
 	if progress == nil {
 		progress = func(string) {}
 	}
-	name := nodeimage.Name(base, bins)
+	name := Name(base, bins)
 	labels, err := imageLabels(ctx, r, name)
 	if err != nil {
 		return "", err
@@ -57,7 +57,7 @@ func EnsureBinaries(ctx context.Context, r *execx.Runner, base string, bins []no
 	defer os.RemoveAll(dir)
 	var df strings.Builder
 	fmt.Fprintf(&df, "FROM %s\n", base)
-	for _, b := range nodeimage.Sorted(bins) {
+	for _, b := range Sorted(bins) {
 		if err := linkOrCopy(b.Path, filepath.Join(dir, b.Name)); err != nil {
 			return "", fmt.Errorf("%s: %w", b.Name, err)
 		}
@@ -78,20 +78,20 @@ func EnsureBinaries(ctx context.Context, r *execx.Runner, base string, bins []no
 	return name, nil
 }
 
-// checksumCacheStep is the RUN step that writes ChecksumCache for the
+// checksumCacheStep is the RUN step that writes NodeChecksumCache for the
 // binaries as the image holds them: size, mtime in seconds and SHA-256,
 // the entries the probe compares a file's stat with.
-func checksumCacheStep(bins []nodeimage.Binary) string {
+func checksumCacheStep(bins []Binary) string {
 	var b strings.Builder
-	b.WriteString("RUN set -e; mkdir -p " + filepath.Dir(ChecksumCache) + "; { printf '{'; sep=''; for f in")
-	for _, bin := range nodeimage.Sorted(bins) {
+	b.WriteString("RUN set -e; mkdir -p " + filepath.Dir(NodeChecksumCache) + "; { printf '{'; sep=''; for f in")
+	for _, bin := range Sorted(bins) {
 		b.WriteString(" " + binDir + bin.Name)
 	}
-	b.WriteString(`; do printf '%s"%s": {"mtime": %s, "sha256": "%s", "size": %s}' "$sep" "$f" "$(stat -c %Y "$f")" "$(sha256sum "$f" | cut -d' ' -f1)" "$(stat -c %s "$f")"; sep=', '; done; printf '}\n'; } > ` + ChecksumCache + "\n")
+	b.WriteString(`; do printf '%s"%s": {"mtime": %s, "sha256": "%s", "size": %s}' "$sep" "$f" "$(stat -c %Y "$f")" "$(sha256sum "$f" | cut -d' ' -f1)" "$(stat -c %s "$f")"; sep=', '; done; printf '}\n'; } > ` + NodeChecksumCache + "\n")
 	return b.String()
 }
 
-func labelsMatch(labels map[string]string, bins []nodeimage.Binary) bool {
+func labelsMatch(labels map[string]string, bins []Binary) bool {
 	if labels[binariesRecipeLabel] != binariesRecipe {
 		return false
 	}
@@ -127,11 +127,11 @@ func imageLabels(ctx context.Context, r *execx.Runner, image string) (map[string
 // for other binaries. docker refuses (and the image stays) while a
 // container uses one.
 func removeOtherBinaryImages(ctx context.Context, r *execx.Runner, base, keep string) {
-	out, err := r.Output(ctx, execx.Command("docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}", nodeimage.Repository(base)))
+	out, err := r.Output(ctx, execx.Command("docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}", Repository(base)))
 	if err != nil {
 		return
 	}
-	prefix := nodeimage.Prefix(base)
+	prefix := Prefix(base)
 	for _, ref := range strings.Fields(string(out)) {
 		if ref != keep && strings.HasPrefix(ref, prefix) {
 			_ = r.Run(ctx, execx.Command("docker", "image", "rm", ref))

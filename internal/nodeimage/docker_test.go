@@ -1,4 +1,4 @@
-package box
+package nodeimage
 
 import (
 	"context"
@@ -16,7 +16,6 @@ import (
 
 	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/mounts"
-	"github.com/nomadbox/nomadbox/internal/nodeimage"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -29,7 +28,7 @@ func TestRenderDockerfile(t *testing.T) {
 	want := []string{
 		"\nFROM example/base:1\n",
 		"\nENV container=docker\n",
-		fmt.Sprintf(`LABEL org.nomadbox.box-version="%d"`, BoxVersion),
+		fmt.Sprintf(`LABEL org.nomadbox.box-version="%d"`, DockerRecipe),
 		"\nSTOPSIGNAL SIGRTMIN+3\n",
 		"\nCMD [\"/sbin/init\"]\n",
 		"apt-get install -y --no-install-recommends",
@@ -199,7 +198,7 @@ func TestNoSuchImage(t *testing.T) {
 }
 
 func TestWithDefaults(t *testing.T) {
-	o, err := Options{}.withDefaults()
+	o, err := BuildOptions{}.withDefaults()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +209,7 @@ func TestWithDefaults(t *testing.T) {
 		t.Errorf("CacheDir = %q; want <user cache>/nomadbox/rootfs", o.CacheDir)
 	}
 	for _, bad := range []string{"Bookworm", "../x", "a b", "x/y"} {
-		if _, err := (Options{Suite: bad}).withDefaults(); err == nil {
+		if _, err := (BuildOptions{Suite: bad}).withDefaults(); err == nil {
 			t.Errorf("suite %q accepted", bad)
 		}
 	}
@@ -313,7 +312,7 @@ esac
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	t.Setenv("FAKE_DOCKER_STATE", state)
 	t.Setenv("FAKE_DOCKER_CALLS", calls)
-	t.Setenv("FAKE_BOX_VERSION", strconv.Itoa(BoxVersion))
+	t.Setenv("FAKE_BOX_VERSION", strconv.Itoa(DockerRecipe))
 
 	key := filepath.Join(t.TempDir(), "vagrant.pub")
 	os.WriteFile(key, []byte("ssh-rsa AAAA vagrant\n"), 0o644)
@@ -329,7 +328,7 @@ esac
 }
 
 // currentNode is the inspect answer of a node image this nomadbox built.
-var currentNode = fmt.Sprintf("sha256:cur 540000000 1 %d", BoxVersion)
+var currentNode = fmt.Sprintf("sha256:cur 540000000 1 %d", DockerRecipe)
 
 func setImage(t *testing.T, state, name, line string) {
 	t.Helper()
@@ -344,19 +343,19 @@ func readCalls(t *testing.T, calls string) []string {
 	return strings.Split(strings.TrimSpace(string(b)), "\n")
 }
 
-func build(t *testing.T, o Options) ([]string, error) {
+func build(t *testing.T, o BuildOptions) ([]string, error) {
 	var steps []string
 	o.Progress = func(s string) { steps = append(steps, s) }
 	if o.CacheDir == "" {
 		o.CacheDir = t.TempDir()
 	}
-	return steps, Build(context.Background(), o)
+	return steps, BuildDocker(context.Background(), o)
 }
 
 func TestBuildNothingToDo(t *testing.T) {
 	state, calls := fakeDocker(t)
 	setImage(t, state, "nomadbox/node:bookworm", currentNode)
-	steps, err := build(t, Options{})
+	steps, err := build(t, BuildOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,13 +365,13 @@ func TestBuildNothingToDo(t *testing.T) {
 	if got := readCalls(t, calls); len(got) != 1 {
 		t.Errorf("docker calls = %q; want one inspect", got)
 	}
-	ok, err := Current(context.Background(), nil, "nomadbox/node:bookworm")
+	ok, err := DockerImageCurrent(context.Background(), nil, "nomadbox/node:bookworm")
 	if err != nil || !ok {
-		t.Errorf("Current = %v, %v", ok, err)
+		t.Errorf("DockerImageCurrent = %v, %v", ok, err)
 	}
-	ok, err = Exists(context.Background(), nil, "nomadbox/node:other")
+	ok, err = DockerImageExists(context.Background(), nil, "nomadbox/node:other")
 	if err != nil || ok {
-		t.Errorf("Exists(missing) = %v, %v", ok, err)
+		t.Errorf("DockerImageExists(missing) = %v, %v", ok, err)
 	}
 }
 
@@ -382,12 +381,12 @@ func TestBuildOutdatedImageFromPresentBase(t *testing.T) {
 	setImage(t, state, "nomadbox/base:bookworm", "sha256:base 225000000 1 ")
 	// After the build the old image is dangling.
 	setImage(t, state, "sha256:old", "sha256:old 500000000 0 0")
-	steps, err := build(t, Options{})
+	steps, err := build(t, BuildOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	joined := strings.Join(steps, "\n")
-	for _, w := range []string{"box version 0", "rebuilding", "base image nomadbox/base:bookworm is present", "docker build nomadbox/node:bookworm", fmt.Sprintf("built nomadbox/node:bookworm (box version %d): 540 MB", BoxVersion)} {
+	for _, w := range []string{"box version 0", "rebuilding", "base image nomadbox/base:bookworm is present", "docker build nomadbox/node:bookworm", fmt.Sprintf("built nomadbox/node:bookworm (box version %d): 540 MB", DockerRecipe)} {
 		if !strings.Contains(joined, w) {
 			t.Errorf("steps lack %q:\n%s", w, joined)
 		}
@@ -411,7 +410,7 @@ func TestBuildRebuildUsesNoCache(t *testing.T) {
 	state, calls := fakeDocker(t)
 	setImage(t, state, "nomadbox/node:bookworm", currentNode)
 	setImage(t, state, "nomadbox/base:bookworm", "sha256:base 225000000 1 ")
-	if _, err := build(t, Options{Rebuild: true}); err != nil {
+	if _, err := build(t, BuildOptions{Rebuild: true}); err != nil {
 		t.Fatal(err)
 	}
 	if c := strings.Join(readCalls(t, calls), "\n"); !strings.Contains(c, "build --force-rm --tag nomadbox/node:bookworm --no-cache") {
@@ -424,7 +423,7 @@ func TestBuildImportsCachedRootfs(t *testing.T) {
 	cache := t.TempDir()
 	tarball := filepath.Join(cache, "bookworm.tar")
 	os.WriteFile(tarball, []byte("tar"), 0o644)
-	steps, err := build(t, Options{CacheDir: cache})
+	steps, err := build(t, BuildOptions{CacheDir: cache})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -442,9 +441,9 @@ func TestBuildDebootstrapNeedsRoot(t *testing.T) {
 	old := geteuid
 	geteuid = func() int { return 1000 }
 	t.Cleanup(func() { geteuid = old })
-	_, err := build(t, Options{})
+	_, err := build(t, BuildOptions{})
 	if err == nil || !strings.Contains(err.Error(), "needs root") {
-		t.Fatalf("Build as a user without a base = %v; want an error saying debootstrap needs root", err)
+		t.Fatalf("BuildDocker as a user without a base = %v; want an error saying debootstrap needs root", err)
 	}
 	if c := strings.Join(readCalls(t, calls), "\n"); strings.Contains(c, "build") {
 		t.Errorf("docker build ran without a base:\n%s", c)
@@ -453,27 +452,27 @@ func TestBuildDebootstrapNeedsRoot(t *testing.T) {
 
 func TestBuildUnpullableBase(t *testing.T) {
 	fakeDocker(t)
-	_, err := build(t, Options{Base: "debian:bookworm"})
+	_, err := build(t, BuildOptions{Base: "debian:bookworm"})
 	if err == nil || !strings.Contains(err.Error(), "base image debian:bookworm is not on this machine and could not be pulled") || !strings.Contains(err.Error(), "no such host") {
-		t.Fatalf("Build with an unpullable base = %v", err)
+		t.Fatalf("BuildDocker with an unpullable base = %v", err)
 	}
 }
 
 func TestBuildWithoutVagrant(t *testing.T) {
 	fakeDocker(t)
 	glob = func(string) ([]string, error) { return nil, nil }
-	_, err := build(t, Options{})
+	_, err := build(t, BuildOptions{})
 	if err == nil || !strings.Contains(err.Error(), "install Vagrant") {
-		t.Fatalf("Build without Vagrant = %v", err)
+		t.Fatalf("BuildDocker without Vagrant = %v", err)
 	}
 }
 
 func TestBuildWithoutDocker(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
-	_, err := build(t, Options{})
+	_, err := build(t, BuildOptions{})
 	var nf *execx.NotFoundError
 	if !errors.As(err, &nf) || nf.Package != "docker.io" {
-		t.Fatalf("Build without docker = %v; want a NotFoundError naming docker.io", err)
+		t.Fatalf("BuildDocker without docker = %v; want a NotFoundError naming docker.io", err)
 	}
 }
 
@@ -481,7 +480,7 @@ func TestBuildWithoutDocker(t *testing.T) {
 // stat with: size, mtime in seconds and the SHA-256 of the file itself.
 func TestChecksumCacheStep(t *testing.T) {
 	dir := t.TempDir()
-	bins := []nodeimage.Binary{{Name: "nomad"}, {Name: "consul"}}
+	bins := []Binary{{Name: "nomad"}, {Name: "consul"}}
 	want := map[string]string{}
 	for _, b := range bins {
 		content := []byte("binary " + b.Name + "\n")
@@ -490,11 +489,11 @@ func TestChecksumCacheStep(t *testing.T) {
 		want[filepath.Join(dir, b.Name)] = hex.EncodeToString(sum[:])
 	}
 	step := checksumCacheStep(bins)
-	if !strings.HasPrefix(step, "RUN ") || !strings.HasSuffix(step, "> "+ChecksumCache+"\n") {
+	if !strings.HasPrefix(step, "RUN ") || !strings.HasSuffix(step, "> "+NodeChecksumCache+"\n") {
 		t.Fatalf("step = %q", step)
 	}
 	cache := filepath.Join(dir, "lib", "checksums.json")
-	script := strings.NewReplacer("/usr/local/bin/", dir+"/", ChecksumCache, cache, filepath.Dir(ChecksumCache), filepath.Dir(cache)).
+	script := strings.NewReplacer("/usr/local/bin/", dir+"/", NodeChecksumCache, cache, filepath.Dir(NodeChecksumCache), filepath.Dir(cache)).
 		Replace(strings.TrimPrefix(step, "RUN "))
 	if out, err := exec.Command("sh", "-c", script).CombinedOutput(); err != nil {
 		t.Fatalf("%v: %s", err, out)

@@ -1,4 +1,4 @@
-package box
+package nodeimage
 
 import (
 	"context"
@@ -30,11 +30,11 @@ func TestLibvirtRecipePinned(t *testing.T) {
 	}
 }
 
-// TestLibvirtVersion: a new node image recipe (BoxVersion) makes a new
+// TestLibvirtBoxVersion: a new node image recipe (DockerRecipe) makes a new
 // libvirt box version too, since the box is made from that image.
-func TestLibvirtVersion(t *testing.T) {
-	if want := fmt.Sprintf("%d.%d", BoxVersion, LibvirtRecipe); LibvirtVersion() != want {
-		t.Errorf("LibvirtVersion() = %q, want %q", LibvirtVersion(), want)
+func TestLibvirtBoxVersion(t *testing.T) {
+	if want := fmt.Sprintf("%d.%d", DockerRecipe, LibvirtRecipe); LibvirtBoxVersion() != want {
+		t.Errorf("LibvirtBoxVersion() = %q, want %q", LibvirtBoxVersion(), want)
 	}
 }
 
@@ -50,7 +50,7 @@ func TestLibvirtContext(t *testing.T) {
 	}
 	df := string(files["Dockerfile"])
 	for _, want := range append([]string{"FROM nomadbox/node:bookworm\n", "systemctl enable networking.service",
-		fmt.Sprintf("LABEL %s=%q", VersionLabel, LibvirtVersion())}, libvirtPackages...) {
+		fmt.Sprintf("LABEL %s=%q", VersionLabel, LibvirtBoxVersion())}, libvirtPackages...) {
 		if !strings.Contains(df, want) {
 			t.Errorf("Dockerfile lacks %q:\n%s", want, df)
 		}
@@ -143,16 +143,16 @@ func fakeVagrant(t *testing.T, list string) (calls string) {
 // but the look-ups.
 func TestBuildLibvirtNothingToDo(t *testing.T) {
 	_, dockerCalls := fakeDocker(t)
-	calls := fakeVagrant(t, topology.DefaultLibvirtBox+" (libvirt, "+LibvirtVersion()+")\n")
+	calls := fakeVagrant(t, topology.DefaultLibvirtBox+" (libvirt, "+LibvirtBoxVersion()+")\n")
 	var steps []string
-	err := BuildLibvirt(context.Background(), Options{CacheDir: t.TempDir(), Progress: func(s string) { steps = append(steps, s) }})
+	err := BuildLibvirtBox(context.Background(), BuildOptions{CacheDir: t.TempDir(), Progress: func(s string) { steps = append(steps, s) }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(steps) != 1 || !strings.Contains(steps[0], "is present and current: nothing to build") {
 		t.Errorf("steps: %q", steps)
 	}
-	vols := bootVolumes(LibvirtVersion())
+	vols := bootVolumes(LibvirtBoxVersion())
 	want := "vagrant box list\nvirsh -c qemu:///system vol-path --pool default " + vols[0] + "\nvirsh -c qemu:///system vol-path --pool default " + vols[1]
 	if b, _ := os.ReadFile(calls); strings.TrimSpace(string(b)) != want {
 		t.Errorf("calls: %q", b)
@@ -168,7 +168,7 @@ func TestBuildLibvirtNothingToDo(t *testing.T) {
 func TestBuildLibvirtOutdated(t *testing.T) {
 	t.Run("older version", func(t *testing.T) { buildsAgain(t, topology.DefaultLibvirtBox+" (libvirt, 2.9)\n", false) })
 	t.Run("kernel volume gone", func(t *testing.T) {
-		buildsAgain(t, topology.DefaultLibvirtBox+" (libvirt, "+LibvirtVersion()+")\n", true)
+		buildsAgain(t, topology.DefaultLibvirtBox+" (libvirt, "+LibvirtBoxVersion()+")\n", true)
 	})
 }
 
@@ -181,7 +181,7 @@ func buildsAgain(t *testing.T, list string, virshFails bool) {
 	}
 	var steps []string
 	// The fake docker cannot create containers: the build stops there.
-	_ = BuildLibvirt(context.Background(), Options{CacheDir: t.TempDir(), Progress: func(s string) { steps = append(steps, s) }})
+	_ = BuildLibvirtBox(context.Background(), BuildOptions{CacheDir: t.TempDir(), Progress: func(s string) { steps = append(steps, s) }})
 	b, _ := os.ReadFile(dockerCalls)
 	if !strings.Contains(string(b), "build --force-rm --tag "+LibvirtRootImage) {
 		t.Errorf("an outdated box was not rebuilt; docker calls:\n%s\nsteps: %q", b, steps)
@@ -205,7 +205,7 @@ func TestPruneLibvirtBoxes(t *testing.T) {
 		t.Fatal(err)
 	}
 	var steps []string
-	o := Options{Progress: func(s string) { steps = append(steps, s) }}
+	o := BuildOptions{Progress: func(s string) { steps = append(steps, s) }}
 	o, _ = o.withDefaults()
 	o.pruneLibvirtBoxes(context.Background(), "nomadbox/bookworm", "3.3")
 	b, _ := os.ReadFile(calls)

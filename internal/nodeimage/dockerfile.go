@@ -1,4 +1,4 @@
-package box
+package nodeimage
 
 import (
 	"bytes"
@@ -52,7 +52,7 @@ var maskedUnits = []string{
 
 type dockerfileData struct {
 	Base         string
-	BoxVersion   int
+	Recipe       int
 	VersionLabel string
 	Packages     []string
 	Optional     []string
@@ -70,7 +70,7 @@ func renderDockerfile(base string) ([]byte, error) {
 	var b bytes.Buffer
 	err = t.Execute(&b, dockerfileData{
 		Base:         base,
-		BoxVersion:   BoxVersion,
+		Recipe:       DockerRecipe,
 		VersionLabel: VersionLabel,
 		Packages:     imagePackages,
 		Optional:     optionalPackages,

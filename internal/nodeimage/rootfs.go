@@ -1,4 +1,4 @@
-package box
+package nodeimage
 
 import (
 	"context"
@@ -30,7 +30,7 @@ const workPrefix = "work-"
 // rootfs runs debootstrap into a work directory inside the cache and
 // writes the result as the tarball, which replaces any earlier one only
 // once it is complete.
-func (o Options) rootfs(ctx context.Context, tarball string) error {
+func (o BuildOptions) rootfs(ctx context.Context, tarball string) error {
 	if runtime.GOOS != "linux" {
 		return errors.New("building a root file system needs debootstrap on Linux: pass a base image instead")
 	}

@@ -1,10 +1,6 @@
-// Package nodeimage names the docker provider's node images. A topology
-// that copies Consul and Nomad from this machine (install.method =
-// "local") gets an image of its own that already holds those binaries,
-// one per set of checksums, so its nodes start with them and
-// provisioning copies nothing; other topologies use the provider's image
-// as it is. The generator (the Vagrantfile's image) and the docker
-// provider's preflight (which builds the image) both ask this package.
+// The names of the docker node images: the provider's image, or one of
+// its own per set of baked-in binaries.
+
 package nodeimage
 
 import (

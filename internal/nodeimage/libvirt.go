@@ -1,4 +1,4 @@
-package box
+package nodeimage
 
 import (
 	"bytes"
@@ -56,29 +56,20 @@ var libvirtPackages = []string{"linux-image-cloud-amd64", "initramfs-tools", "if
 //go:embed libvirt
 var libvirtFiles embed.FS
 
-// LibvirtVersion is the box version Vagrant knows the box by: the node
-// image's BoxVersion and the libvirt layer's recipe, so that a change of
+// LibvirtBoxVersion is the box version Vagrant knows the box by: the node
+// image's DockerRecipe and the libvirt layer's recipe, so that a change of
 // either makes a new box.
-func LibvirtVersion() string { return fmt.Sprintf("%d.%d", BoxVersion, LibvirtRecipe) }
+func LibvirtBoxVersion() string { return fmt.Sprintf("%d.%d", DockerRecipe, LibvirtRecipe) }
 
 // libvirtContext returns the libvirt layer's build context, FROM node.
 func libvirtContext(node string) (map[string][]byte, error) {
-	tmpl, err := libvirtFiles.ReadFile("libvirt/Dockerfile.tmpl")
-	if err != nil {
-		return nil, err
-	}
-	t, err := template.New("Dockerfile").Option("missingkey=error").Parse(string(tmpl))
-	if err != nil {
-		return nil, err
-	}
-	var df bytes.Buffer
-	err = t.Execute(&df, map[string]any{
-		"NodeImage": node, "Version": LibvirtVersion(), "VersionLabel": VersionLabel, "Packages": libvirtPackages,
+	df, err := renderLibvirtFile("Dockerfile.tmpl", map[string]any{
+		"NodeImage": node, "Version": LibvirtBoxVersion(), "VersionLabel": VersionLabel, "Packages": libvirtPackages,
 	})
 	if err != nil {
 		return nil, err
 	}
-	files := map[string][]byte{"Dockerfile": df.Bytes()}
+	files := map[string][]byte{"Dockerfile": df}
 	for _, name := range []string{"interfaces", "fstab"} {
 		if files[name], err = libvirtFiles.ReadFile("libvirt/" + name); err != nil {
 			return nil, err
@@ -111,17 +102,17 @@ func eachLibvirtFile(f func(name string, data []byte)) error {
 	return nil
 }
 
-// BuildLibvirt builds the libvirt box topology.DefaultLibvirtBox and adds
-// it to Vagrant at LibvirtVersion, unless Vagrant has that version
+// BuildLibvirtBox builds the libvirt box topology.DefaultLibvirtBox and adds
+// it to Vagrant at LibvirtBoxVersion, unless Vagrant has that version
 // already (opts.Rebuild builds it again). The node image is built first
 // when it is missing or outdated. Work files go to a directory beside
 // opts.CacheDir and are removed; the box itself lives in Vagrant's store.
-func BuildLibvirt(ctx context.Context, opts Options) error {
+func BuildLibvirtBox(ctx context.Context, opts BuildOptions) error {
 	o, err := opts.withDefaults()
 	if err != nil {
 		return err
 	}
-	name, version := topology.DefaultLibvirtBox, LibvirtVersion()
+	name, version := topology.DefaultLibvirtBox, LibvirtBoxVersion()
 	for _, tool := range []string{"vagrant", "docker", "qemu-img"} {
 		if _, err := execx.LookPath(tool); err != nil {
 			return err
@@ -140,7 +131,7 @@ func BuildLibvirt(ctx context.Context, opts Options) error {
 	}
 	node := o
 	node.Rebuild, node.RebuildBase = false, false
-	if err := Build(ctx, node); err != nil {
+	if err := BuildDocker(ctx, node); err != nil {
 		return err
 	}
 	work, err := libvirtWorkDir(o.CacheDir)
@@ -175,7 +166,7 @@ func libvirtWorkDir(cacheDir string) (string, error) {
 
 // buildLibvirtRoot builds LibvirtRootImage FROM the node image and turns
 // its file system into work/box.raw, work/vmlinuz and work/initrd.
-func (o Options) buildLibvirtRoot(ctx context.Context, work string) error {
+func (o BuildOptions) buildLibvirtRoot(ctx context.Context, work string) error {
 	files, err := libvirtContext(o.Image)
 	if err != nil {
 		return err
@@ -202,7 +193,7 @@ func (o Options) buildLibvirtRoot(ctx context.Context, work string) error {
 
 // exportDisk exports a container of LibvirtRootImage and has disk.sh,
 // in another container of it, make the ext4 disk.
-func (o Options) exportDisk(ctx context.Context, work string) error {
+func (o BuildOptions) exportDisk(ctx context.Context, work string) error {
 	o.Progress("docker export the root file system and mkfs.ext4 -d it into a " + libvirtDiskSize + " disk")
 	cname := "nomadbox-libvirt-box-export"
 	_ = o.Runner.Run(ctx, execx.Command("docker", "rm", "-f", cname)) // a killed build's leftover
@@ -234,7 +225,7 @@ func (o Options) exportDisk(ctx context.Context, work string) error {
 // metadata.json, the box's Vagrantfile, the kernel and the initrd. The
 // tar is not compressed: it never leaves this machine, and gzip would
 // cost more time than the copy it saves.
-func (o Options) packLibvirtBox(ctx context.Context, work, kernel, initrd string) (string, error) {
+func (o BuildOptions) packLibvirtBox(ctx context.Context, work, kernel, initrd string) (string, error) {
 	o.Progress("qemu-img convert -O qcow2 box.raw box.img")
 	raw, img := filepath.Join(work, "box.raw"), filepath.Join(work, "box.img")
 	if err := o.Runner.Run(ctx, execx.Command("qemu-img", "convert", "-O", "qcow2", raw, img)); err != nil {
@@ -282,7 +273,7 @@ func libvirtCatalog(name, version, boxFile string) []byte {
 
 // addLibvirtBox adds the box through a catalog (replacing the same
 // version on a rebuild), then prunes older versions.
-func (o Options) addLibvirtBox(ctx context.Context, work, boxFile, name, version string) error {
+func (o BuildOptions) addLibvirtBox(ctx context.Context, work, boxFile, name, version string) error {
 	catalog := filepath.Join(work, "catalog.json")
 	if err := os.WriteFile(catalog, libvirtCatalog(name, version, boxFile), 0o644); err != nil {
 		return err
@@ -307,7 +298,7 @@ func (o Options) addLibvirtBox(ctx context.Context, work, boxFile, name, version
 // about 750 MB. Vagrant refuses to remove a version a machine was made
 // from (it would ask, and there is no terminal to answer), and such a
 // version keeps its volumes: the machines' disks are backed by them.
-func (o Options) pruneLibvirtBoxes(ctx context.Context, name, keep string) {
+func (o BuildOptions) pruneLibvirtBoxes(ctx context.Context, name, keep string) {
 	out, err := o.Runner.Output(ctx, execx.Command("vagrant", "box", "list"))
 	if err != nil {
 		return
@@ -373,7 +364,7 @@ func virsh(args ...string) *execx.Cmd {
 // volumes (replacing those of an earlier build of the same version) and
 // returns their paths. It defines the pool as vagrant-libvirt would
 // (a directory, /var/lib/libvirt/images) when it does not exist yet.
-func (o Options) uploadBootFiles(ctx context.Context, work, version string) (kernel, initrd string, err error) {
+func (o BuildOptions) uploadBootFiles(ctx context.Context, work, version string) (kernel, initrd string, err error) {
 	if _, err := o.Runner.Output(ctx, virsh("pool-info", LibvirtPool)); err != nil {
 		o.Progress("defining libvirt's storage pool " + LibvirtPool + " (/var/lib/libvirt/images)")
 		for _, args := range [][]string{
@@ -413,16 +404,22 @@ func (o Options) uploadBootFiles(ctx context.Context, work, version string) (ker
 
 // libvirtVagrantfile is the box's Vagrantfile, booting kernel and initrd.
 func libvirtVagrantfile(kernel, initrd string) ([]byte, error) {
-	src, err := libvirtFiles.ReadFile("libvirt/Vagrantfile")
+	return renderLibvirtFile("Vagrantfile", map[string]string{"Kernel": kernel, "Initrd": initrd, "Pool": LibvirtPool})
+}
+
+// renderLibvirtFile executes the template libvirt/<name> with data; a
+// key the data lacks is an error, not "<no value>" in the box.
+func renderLibvirtFile(name string, data any) ([]byte, error) {
+	src, err := libvirtFiles.ReadFile("libvirt/" + name)
 	if err != nil {
 		return nil, err
 	}
-	t, err := template.New("Vagrantfile").Option("missingkey=error").Parse(string(src))
+	t, err := template.New(name).Option("missingkey=error").Parse(string(src))
 	if err != nil {
 		return nil, err
 	}
 	var b bytes.Buffer
-	err = t.Execute(&b, map[string]string{"Kernel": kernel, "Initrd": initrd, "Pool": LibvirtPool})
+	err = t.Execute(&b, data)
 	return b.Bytes(), err
 }
 
