@@ -15,6 +15,8 @@ import (
 	"github.com/nomadbox/nomadbox"
 	"github.com/nomadbox/nomadbox/generator"
 	"github.com/nomadbox/nomadbox/internal/nodeimage"
+	"github.com/nomadbox/nomadbox/internal/providers"
+	"github.com/nomadbox/nomadbox/internal/providers/docker"
 	"github.com/nomadbox/nomadbox/internal/scaffold"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
@@ -47,7 +49,7 @@ func goldenCases(t *testing.T) map[string][]byte {
 
 func parse(t *testing.T, name string, src []byte) *topology.Topology {
 	t.Helper()
-	p := topology.NewParser()
+	p := providers.NewParser()
 	topo, diags := p.Parse(src, name+".hcl")
 	if diags.HasErrors() {
 		var buf bytes.Buffer
@@ -210,14 +212,15 @@ func TestDockerImageWithBinaries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(files["Vagrantfile"]), `d.image = "`+topo.Provider.Image+`"`) {
-		t.Errorf("without checksums the Vagrantfile should use %s", topo.Provider.Image)
+	image := docker.ConfigOf(topo.Provider.Config).Image
+	if !strings.Contains(string(files["Vagrantfile"]), `d.image = "`+image+`"`) {
+		t.Errorf("without checksums the Vagrantfile should use %s", image)
 	}
 	files, err = generator.Render(generator.Input{Topology: topo, Checksums: nodeimage.Checksums{Consul: "aa", Nomad: "bb"}}, nomadbox.Assets())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !regexp.MustCompile(`d\.image = "` + regexp.QuoteMeta(topo.Provider.Image) + `-bin-[0-9a-f]{12}"`).Match(files["Vagrantfile"]) {
+	if !regexp.MustCompile(`d\.image = "` + regexp.QuoteMeta(image) + `-bin-[0-9a-f]{12}"`).Match(files["Vagrantfile"]) {
 		t.Errorf("with checksums the Vagrantfile should use the image with the binaries:\n%s", files["Vagrantfile"])
 	}
 	if !strings.Contains(string(files["ansible/group_vars/all.yml"]), "nomadbox_nomad_binary_sha256: bb") {
@@ -275,7 +278,7 @@ func TestLibvirtCPUFollowsDriver(t *testing.T) {
 	src, _ := scaffold.Topology(scaffold.Options{Cluster: "c", Provider: "libvirt", Servers: 1, Clients: 1})
 	for driver, want := range map[string]bool{"kvm": true, "qemu": false} {
 		topo := parse(t, "c", src)
-		topo.Provider.Driver = driver
+		topo.Provider = topo.Provider.WithConfig("driver", driver)
 		files, err := generator.Render(generator.Input{Topology: topo}, nomadbox.Assets())
 		if err != nil {
 			t.Fatal(err)

@@ -12,6 +12,9 @@ import (
 	"github.com/nomadbox/nomadbox/internal/box"
 	"github.com/nomadbox/nomadbox/internal/nodecontainer"
 	"github.com/nomadbox/nomadbox/internal/nodeimage"
+	"github.com/nomadbox/nomadbox/internal/providers/docker"
+	"github.com/nomadbox/nomadbox/internal/providers/libvirt"
+	"github.com/nomadbox/nomadbox/internal/providers/vagrant"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -62,15 +65,16 @@ func vagrantfile(t *topology.Topology, in Input, assets fs.FS) ([]byte, error) {
 		return nil, fmt.Errorf("parsing Vagrantfile template: %w", err)
 	}
 	p := t.Provider
+	vb, lv, hv := vagrant.VirtualBoxOf(p.Config), libvirt.ConfigOf(p.Config), vagrant.HyperVOf(p.Config)
 	data := vagrantData{
 		Source:      filepath.Base(t.Filename),
 		Cluster:     t.Cluster.Name,
 		Provider:    p.Name,
-		GUI:         p.GUI,
-		LinkedClone: p.LinkedClone,
-		Driver:      p.Driver,
-		StoragePool: p.StoragePool,
-		Switch:      p.Switch,
+		GUI:         vb.GUI,
+		LinkedClone: vb.LinkedClone,
+		Driver:      lv.Driver,
+		StoragePool: lv.StoragePool,
+		Switch:      hv.Switch,
 		Image:       dockerImage(t, in.Checksums),
 		Netmask:     net.IP(net.CIDRMask(t.Network.Prefix.Bits(), 32)).String(),
 		Container: containerLists{
@@ -86,8 +90,8 @@ func vagrantfile(t *topology.Topology, in Input, assets fs.FS) ([]byte, error) {
 		data.Box, _ = p.Config["box"].(string)
 		data.BoxVersion, _ = p.Config["box_version"].(string)
 	case p.Name != "docker":
-		data.Box, data.BoxVersion = p.Box, p.BoxVersion
-		if p.Name == "libvirt" && p.Box == topology.DefaultLibvirtBox && p.BoxVersion == "" {
+		data.Box, data.BoxVersion = lv.Box, lv.BoxVersion
+		if p.Name == "libvirt" && lv.Box == topology.DefaultLibvirtBox && lv.BoxVersion == "" {
 			// The version this nomadbox builds, not whichever is newest.
 			data.BoxVersion = box.LibvirtVersion()
 		}
@@ -118,7 +122,7 @@ func vagrantfile(t *topology.Topology, in Input, assets fs.FS) ([]byte, error) {
 // dockerImage is the docker provider's node image: one that already
 // holds the cluster's binaries when nomadbox copies them from this machine.
 func dockerImage(t *topology.Topology, sums nodeimage.Checksums) string {
-	image, _ := nodeimage.For(t, sums)
+	image, _ := nodeimage.For(t, docker.ConfigOf(t.Provider.Config).Image, sums)
 	return image
 }
 

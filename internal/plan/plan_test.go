@@ -10,13 +10,14 @@ import (
 	"github.com/nomadbox/nomadbox/generator"
 	"github.com/nomadbox/nomadbox/internal/kvmprobe"
 	"github.com/nomadbox/nomadbox/internal/nodeimage"
+	"github.com/nomadbox/nomadbox/internal/providers"
 	"github.com/nomadbox/nomadbox/internal/state"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
 func parse(t *testing.T, src string) *topology.Topology {
 	t.Helper()
-	tp, diags := topology.NewParser().Parse([]byte(src), "t.hcl")
+	tp, diags := providers.NewParser().Parse([]byte(src), "t.hcl")
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}

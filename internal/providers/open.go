@@ -176,7 +176,7 @@ func Serve(name string) error {
 // loadTopology reads the topology the request names, its paths made
 // absolute as nomadbox's render makes them.
 func loadTopology(c *provider.Cluster) (*topology.Topology, error) {
-	t, diags := topology.NewParser().ParseFile(c.TopologyFile)
+	t, diags := NewParser().ParseFile(c.TopologyFile)
 	if diags.HasErrors() {
 		return nil, fmt.Errorf("loading %s: %s", c.TopologyFile, diags.Error())
 	}
