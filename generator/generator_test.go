@@ -59,6 +59,17 @@ func parse(t *testing.T, name string, src []byte) *topology.Topology {
 	return topo
 }
 
+// input is what a command renders topo from, sums the local binaries'
+// checksums: with its built-in provider's Vagrantfile Ruby.
+func input(t *testing.T, topo *topology.Topology, sums nodeimage.Checksums) generator.Input {
+	t.Helper()
+	ruby, err := providers.VagrantRuby(topo, sums)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return generator.Input{Topology: topo, Checksums: sums, Vagrant: ruby}
+}
+
 // isGenerated tells generated files (golden-tested) from copied assets
 // (tested by TestAssetsCopiedVerbatim); uninstall.yml is an asset kept
 // among the goldens.
@@ -69,7 +80,7 @@ func isGenerated(p string) bool {
 func TestGolden(t *testing.T) {
 	for name, src := range goldenCases(t) {
 		t.Run(name, func(t *testing.T) {
-			files, err := generator.Render(generator.Input{Topology: parse(t, name, src)}, nomadbox.Assets())
+			files, err := generator.Render(input(t, parse(t, name, src), nodeimage.Checksums{}), nomadbox.Assets())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,11 +144,11 @@ func firstDiff(want, got []byte) string {
 
 func TestDeterministic(t *testing.T) {
 	for name, src := range goldenCases(t) {
-		a, err := generator.Render(generator.Input{Topology: parse(t, name, src)}, nomadbox.Assets())
+		a, err := generator.Render(input(t, parse(t, name, src), nodeimage.Checksums{}), nomadbox.Assets())
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := generator.Render(generator.Input{Topology: parse(t, name, src)}, nomadbox.Assets())
+		b, _ := generator.Render(input(t, parse(t, name, src), nodeimage.Checksums{}), nomadbox.Assets())
 		for p := range a {
 			if !bytes.Equal(a[p], b[p]) {
 				t.Errorf("%s/%s differs between two renders of the same topology", name, p)
@@ -161,7 +172,7 @@ func TestAssetsCopiedVerbatim(t *testing.T) {
 		"ansible/roles/x/files/.hidden.cfg": {Data: []byte("kept")},
 	}
 	src, _ := scaffold.Topology(scaffold.Options{Cluster: "c", Provider: "docker", Servers: 1, Clients: 1})
-	files, err := generator.Render(generator.Input{Topology: parse(t, "c", src)}, assets)
+	files, err := generator.Render(input(t, parse(t, "c", src), nodeimage.Checksums{}), assets)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +191,7 @@ func TestAssetsCopiedVerbatim(t *testing.T) {
 
 func TestSSHProviderHasNoVagrantfile(t *testing.T) {
 	src, _ := scaffold.Topology(scaffold.Options{Cluster: "c", Provider: "ssh", Servers: 1, Clients: 1})
-	files, err := generator.Render(generator.Input{Topology: parse(t, "c", src)}, nomadbox.Assets())
+	files, err := generator.Render(input(t, parse(t, "c", src), nodeimage.Checksums{}), nomadbox.Assets())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +202,7 @@ func TestSSHProviderHasNoVagrantfile(t *testing.T) {
 
 func TestMissingTemplateIsAnError(t *testing.T) {
 	src, _ := scaffold.Topology(scaffold.Options{Cluster: "c", Provider: "virtualbox", Servers: 1, Clients: 1})
-	_, err := generator.Render(generator.Input{Topology: parse(t, "c", src)}, fstest.MapFS{"ansible/site.yml": {Data: []byte("---\n")}})
+	_, err := generator.Render(input(t, parse(t, "c", src), nodeimage.Checksums{}), fstest.MapFS{"ansible/site.yml": {Data: []byte("---\n")}})
 	if err == nil || !strings.Contains(err.Error(), "Vagrantfile template") {
 		t.Fatalf("got %v, want an error about the Vagrantfile template", err)
 	}
@@ -208,7 +219,7 @@ func TestDockerImageWithBinaries(t *testing.T) {
 	if topo.Provider.Name != "docker" {
 		t.Fatalf("testdata/install-local.hcl uses provider %s, want docker", topo.Provider.Name)
 	}
-	files, err := generator.Render(generator.Input{Topology: topo}, nomadbox.Assets())
+	files, err := generator.Render(input(t, topo, nodeimage.Checksums{}), nomadbox.Assets())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +227,7 @@ func TestDockerImageWithBinaries(t *testing.T) {
 	if !strings.Contains(string(files["Vagrantfile"]), `d.image = "`+image+`"`) {
 		t.Errorf("without checksums the Vagrantfile should use %s", image)
 	}
-	files, err = generator.Render(generator.Input{Topology: topo, Checksums: nodeimage.Checksums{Consul: "aa", Nomad: "bb"}}, nomadbox.Assets())
+	files, err = generator.Render(input(t, topo, nodeimage.Checksums{Consul: "aa", Nomad: "bb"}), nomadbox.Assets())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +290,7 @@ func TestLibvirtCPUFollowsDriver(t *testing.T) {
 	for driver, want := range map[string]bool{"kvm": true, "qemu": false} {
 		topo := parse(t, "c", src)
 		topo.Provider = topo.Provider.WithConfig("driver", driver)
-		files, err := generator.Render(generator.Input{Topology: topo}, nomadbox.Assets())
+		files, err := generator.Render(input(t, topo, nodeimage.Checksums{}), nomadbox.Assets())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"github.com/nomadbox/nomadbox/internal/nodeimage"
 	"github.com/nomadbox/nomadbox/internal/providers/builtin"
 	"github.com/nomadbox/nomadbox/internal/providers/docker"
 	"github.com/nomadbox/nomadbox/internal/providers/libvirt"
@@ -32,4 +33,16 @@ func NewParser() *topology.Parser {
 		blocks[name] = s.Block()
 	}
 	return topology.NewParser().WithBuiltins(blocks)
+}
+
+// VagrantRuby is the Ruby t's built-in provider puts in the Vagrantfile
+// nomadbox renders for t (generator.Input's Vagrant), with sums the
+// checksums of the local binaries; none for a plugin (whose fragments
+// CheckBlock gathers) or a provider without Vagrant.
+func VagrantRuby(t *topology.Topology, sums nodeimage.Checksums) (builtin.VagrantRuby, error) {
+	s, ok := specs()[t.Provider.Name]
+	if !ok || s.Vagrant == nil {
+		return builtin.VagrantRuby{}, nil
+	}
+	return s.Vagrant(t, sums)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/nomadbox/nomadbox/internal/execx"
+	"github.com/nomadbox/nomadbox/internal/nodeimage"
 	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/provider"
 )
@@ -78,6 +79,10 @@ type Spec struct {
 	// Check validates the decoded block against the whole topology: each
 	// problem a diagnostic at what it is about.
 	Check func(t *topology.Topology) hcl.Diagnostics
+	// Vagrant, for a provider whose machines Vagrant makes, is its part
+	// of the Vagrantfile for t; sums are the checksums of the local
+	// binaries (empty when unknown).
+	Vagrant func(t *topology.Topology, sums nodeimage.Checksums) (VagrantRuby, error)
 	// Tools are the programs the provider needs on this machine.
 	Tools []string
 	// New returns the provider's Machines.
@@ -112,4 +117,21 @@ func CheckNotEmpty(p *topology.Provider, names ...string) hcl.Diagnostics {
 		}
 	}
 	return diags
+}
+
+// VagrantRuby is a built-in provider's part of the Vagrantfile nomadbox
+// renders (Vagrantfile.tmpl), given to the generator beside the
+// topology as a plugin's fragments are. Each piece of Ruby starts with
+// its line break and ends without one.
+type VagrantRuby struct {
+	// Top is Ruby before Vagrant.configure (constants).
+	Top string
+	// Config is Ruby inside Vagrant.configure, before the machines.
+	Config string
+	// Box and BoxVersion are every machine's Vagrant box ("": none).
+	Box, BoxVersion string
+	// Machine is Ruby inside each machine's block, where the node is the
+	// Ruby hash node (name, ip, memory, cpus, role, task_runner,
+	// isolation): its hostname, network and provider block.
+	Machine string
 }

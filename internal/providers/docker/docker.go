@@ -38,7 +38,8 @@ var Spec = builtin.Spec{
 		{Name: "image", Type: provider.TypeString, Default: topology.DefaultDockerImage, Description: "The node image `nomadbox box build` makes (systemd and sshd, no --privileged)."},
 		{Name: "vagrant", Type: provider.TypeBool, Default: false, Description: "Make the containers with Vagrant from the rendered Vagrantfile (so that `vagrant status` and `vagrant ssh` in the render directory know them) instead of with `docker run`; slower, since Vagrant starts Ruby for every machine."},
 	},
-	Check: check,
+	Check:   check,
+	Vagrant: vagrantRuby,
 	// Vagrant makes the containers only when the provider block says so.
 	Tools: []string{"vagrant", "docker"},
 	New:   func() builtin.Machines { return newDockerProvider() },

@@ -19,14 +19,16 @@ import (
 
 // Spec is the libvirt provider; Vagrant brings its machines up in
 // parallel.
-var Spec = withCheck(vagrant.NewSpec(vagrant.Machines{Name: "libvirt", Parallel: true, Check: preflight, FastList: listDomains},
+var Spec = withOwn(vagrant.NewSpec(vagrant.Machines{Name: "libvirt", Parallel: true, Check: preflight, FastList: listDomains},
 	append(vagrant.BoxAttrs(topology.DefaultLibvirtBox),
 		provider.Attribute{Name: "driver", Type: provider.TypeString, Default: "kvm", Description: `"kvm", or "qemu" where the machine has no KVM.`},
 		provider.Attribute{Name: "storage_pool", Type: provider.TypeString, Description: "The libvirt storage pool for the machines' disks."},
 	), "virsh"))
 
-func withCheck(s builtin.Spec) builtin.Spec {
-	s.Check = check
+// withOwn is s with what the libvirt provider adds to a box provider:
+// its block's checks and its Vagrantfile Ruby.
+func withOwn(s builtin.Spec) builtin.Spec {
+	s.Check, s.Vagrant = check, vagrantRuby
 	return s
 }
 

@@ -84,10 +84,11 @@ func HyperVOf(config map[string]any) HyperVConfig { return builtin.ConfigOf[Hype
 // HyperV and Parallels are Vagrant's providers with nothing of
 // nomadbox's own to check first (VirtualBox: virtualbox.go).
 var (
-	HyperV = NewSpec(Machines{Name: "hyperv"}, append(BoxAttrs(topology.DefaultBox),
+	HyperV = withRuby(NewSpec(Machines{Name: "hyperv"}, append(BoxAttrs(topology.DefaultBox),
 		provider.Attribute{Name: "switch", Type: provider.TypeString, Description: "The Hyper-V virtual switch of the public network."},
-	), "powershell.exe")
-	Parallels = NewSpec(Machines{Name: "parallels", Parallel: true}, BoxAttrs(topology.DefaultBox), "prlctl")
+	), "powershell.exe"), boxRuby("hyperv", hypervRuby, HyperVOf))
+	Parallels = withRuby(NewSpec(Machines{Name: "parallels", Parallel: true}, BoxAttrs(topology.DefaultBox), "prlctl"),
+		boxRuby("parallels", parallelsRuby, BoxOf))
 )
 
 func (p *Machines) vagrant(env *builtin.Env) *vagrantcli.Vagrant {

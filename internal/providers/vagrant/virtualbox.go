@@ -16,10 +16,10 @@ import (
 
 // VirtualBox is Vagrant's VirtualBox provider, checked first for
 // VirtualBox itself and for the host-only range the cluster needs.
-var VirtualBox = NewSpec(Machines{Name: "virtualbox", Check: virtualboxPreflight}, append(BoxAttrs(topology.DefaultBox),
+var VirtualBox = withRuby(NewSpec(Machines{Name: "virtualbox", Check: virtualboxPreflight}, append(BoxAttrs(topology.DefaultBox),
 	provider.Attribute{Name: "gui", Type: provider.TypeBool, Default: false, Description: "Show the VirtualBox window of each machine."},
 	provider.Attribute{Name: "linked_clone", Type: provider.TypeBool, Default: true, Description: "Make machines as linked clones of the box (faster, smaller)."},
-), "VBoxManage")
+), "VBoxManage"), boxRuby("virtualbox", virtualboxRuby, VirtualBoxOf))
 
 // VirtualBoxConfig is the virtualbox provider's block.
 type VirtualBoxConfig struct {
