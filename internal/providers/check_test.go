@@ -19,6 +19,14 @@ import (
 const testPluginEnv = "NOMADBOX_PROVIDERS_TEST_PLUGIN"
 
 func TestMain(m *testing.M) {
+	if mode, ok := strings.CutPrefix(os.Getenv(testPluginEnv), "serve-"); ok {
+		// A built-in, as `nomadbox provider serve <name>` serves it.
+		if err := Serve(mode); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	if os.Getenv(testPluginEnv) != "" {
 		if os.Getenv(testPluginEnv) == "vagrant" {
 			provider.Serve(&acmeVagrant{acmePlugin{vagrant: true}})
