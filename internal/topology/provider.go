@@ -90,27 +90,34 @@ func (p Provider) WithConfig(name string, value any) Provider {
 	return p
 }
 
+// Attrs is where the block's attributes are written, for a built-in's
+// checks to point at.
+func (p *Provider) Attrs() Attrs { return Attrs{&p.block} }
+
+// Attrs are the attributes of a decoded block as written.
+type Attrs struct{ b *block }
+
 // IsSet reports whether the block writes attribute name.
-func (p *Provider) IsSet(name string) bool { return p.isSet(name) }
+func (a Attrs) IsSet(name string) bool { return a.b.isSet(name) }
 
 // Subject is where attribute name is written, else the block.
-func (p *Provider) Subject(name string) *hcl.Range { return p.subject(name) }
+func (a Attrs) Subject(name string) *hcl.Range { return a.b.subject(name) }
 
 // KeySubject is where key is written in map attribute name, else the
 // attribute.
-func (p *Provider) KeySubject(name, key string) *hcl.Range { return p.keySubject(name, key) }
+func (a Attrs) KeySubject(name, key string) *hcl.Range { return a.b.keySubject(name, key) }
 
 // ValueSubject is where the value of key is written in map attribute
 // name, else the attribute.
-func (p *Provider) ValueSubject(name, key string) *hcl.Range { return p.valueSubject(name, key) }
+func (a Attrs) ValueSubject(name, key string) *hcl.Range { return a.b.valueSubject(name, key) }
 
 // MapKeys lists the keys of m, the decoded value of map attribute name,
 // in the order they are written.
-func (p *Provider) MapKeys(name string, m map[string]string) []string { return p.mapKeys(name, m) }
+func (a Attrs) MapKeys(name string, m map[string]string) []string { return a.b.mapKeys(name, m) }
 
 // HadTypeError reports whether attribute name failed to decode (it was
 // reported then), so value checks can stay quiet about it.
-func (p *Provider) HadTypeError(name string) bool { return p.hadTypeError(name) }
+func (a Attrs) HadTypeError(name string) bool { return a.b.hadTypeError(name) }
 
 var pluginName = dnsLabel
 

@@ -111,8 +111,8 @@ func ConfigOf[T any](m map[string]any) T {
 func CheckNotEmpty(p *topology.Provider, names ...string) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, name := range names {
-		if v, _ := p.Config[name].(string); p.IsSet(name) && strings.TrimSpace(v) == "" {
-			diags = append(diags, topology.ErrorAt(p.Subject(name), "Empty "+name,
+		if v, _ := p.Config[name].(string); p.Attrs().IsSet(name) && strings.TrimSpace(v) == "" {
+			diags = append(diags, topology.ErrorAt(p.Attrs().Subject(name), "Empty "+name,
 				"%s must not be empty; remove the attribute to use the default.", name))
 		}
 	}

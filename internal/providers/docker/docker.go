@@ -62,9 +62,9 @@ func ConfigOf(config map[string]any) Config { return builtin.ConfigOf[Config](co
 func check(t *topology.Topology) hcl.Diagnostics {
 	p := &t.Provider
 	diags := builtin.CheckNotEmpty(p, "image")
-	if image := ConfigOf(p.Config).Image; p.IsSet("image") && strings.TrimSpace(image) != "" {
+	if image := ConfigOf(p.Config).Image; p.Attrs().IsSet("image") && strings.TrimSpace(image) != "" {
 		if why := topology.CheckImageReference(image); why != "" {
-			diags = append(diags, topology.ErrorAt(p.Subject("image"), "Invalid image reference",
+			diags = append(diags, topology.ErrorAt(p.Attrs().Subject("image"), "Invalid image reference",
 				"%q %s. Write an image reference as Docker reads it, [REGISTRY/]NAME[:TAG][@DIGEST] with a lower-case name, for example %q (what `nomadbox box build` makes).", image, why, topology.DefaultDockerImage))
 		}
 	}

@@ -48,8 +48,8 @@ func ConfigOf(config map[string]any) Config { return builtin.ConfigOf[Config](co
 func check(t *topology.Topology) hcl.Diagnostics {
 	p := &t.Provider
 	diags := vagrant.CheckBox(t)
-	if d := ConfigOf(p.Config).Driver; p.IsSet("driver") && d != "kvm" && d != "qemu" {
-		diags = append(diags, topology.ErrorAt(p.Subject("driver"), "Invalid libvirt driver",
+	if d := ConfigOf(p.Config).Driver; p.Attrs().IsSet("driver") && d != "kvm" && d != "qemu" {
+		diags = append(diags, topology.ErrorAt(p.Attrs().Subject("driver"), "Invalid libvirt driver",
 			"driver must be \"kvm\" or \"qemu\", not %q.", d))
 	}
 	return diags

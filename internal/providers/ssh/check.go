@@ -18,8 +18,8 @@ func check(t *topology.Topology) hcl.Diagnostics {
 	p := &t.Provider
 	var diags hcl.Diagnostics
 	// A number attribute: the schema lets 1.5 through, a port is whole.
-	if port, ok := p.Config["port"].(float64); ok && p.IsSet("port") && (port < 1 || port > 65535 || port != math.Trunc(port)) {
-		diags = append(diags, topology.ErrorAt(p.Subject("port"), "Invalid SSH port",
+	if port, ok := p.Config["port"].(float64); ok && p.Attrs().IsSet("port") && (port < 1 || port > 65535 || port != math.Trunc(port)) {
+		diags = append(diags, topology.ErrorAt(p.Attrs().Subject("port"), "Invalid SSH port",
 			"port must be between 1 and 65535, not %s.", strconv.FormatFloat(port, 'f', -1, 64)))
 	}
 	diags = append(diags, builtin.CheckNotEmpty(p, "user")...)
@@ -31,7 +31,7 @@ func check(t *topology.Topology) hcl.Diagnostics {
 // guessed from the CIDR.
 func checkHosts(t *topology.Topology) hcl.Diagnostics {
 	p := &t.Provider
-	if p.HadTypeError("hosts") {
+	if p.Attrs().HadTypeError("hosts") {
 		return nil
 	}
 	hosts := ConfigOf(p.Config).Hosts
@@ -41,10 +41,10 @@ func checkHosts(t *topology.Topology) hcl.Diagnostics {
 	}
 	var diags hcl.Diagnostics
 	byAddress := map[string]string{}
-	for _, name := range p.MapKeys("hosts", hosts) {
+	for _, name := range p.Attrs().MapKeys("hosts", hosts) {
 		addr := hosts[name]
 		if !known[name] {
-			diags = append(diags, topology.ErrorAt(p.KeySubject("hosts", name), "Unknown host in ssh provider",
+			diags = append(diags, topology.ErrorAt(p.Attrs().KeySubject("hosts", name), "Unknown host in ssh provider",
 				"hosts names %q, which is not a node of this topology. Node names are the group label followed by 1..count, for example \"nomad-client1\".", name))
 		}
 		if d := checkAddress(p, name, addr, byAddress); d != nil {
@@ -62,13 +62,13 @@ func checkAddress(p *topology.Provider, name, addr string, byAddress map[string]
 	a, err := netip.ParseAddr(addr)
 	switch {
 	case err != nil || !a.Is4():
-		return topology.ErrorAt(p.ValueSubject("hosts", name), "Invalid host address",
+		return topology.ErrorAt(p.Attrs().ValueSubject("hosts", name), "Invalid host address",
 			"The address %q for %q is not an IPv4 address. The agents bind, advertise and join on each node's address, so list the address itself (not a host name).", addr, name)
 	case topology.UnusableHost(a) != "":
-		return topology.ErrorAt(p.ValueSubject("hosts", name), "Invalid host address",
+		return topology.ErrorAt(p.Attrs().ValueSubject("hosts", name), "Invalid host address",
 			"The address %s for %q is %s, which no host can be reached at from the others: list the address the node has on the network the cluster's nodes share.", addr, name, topology.UnusableHost(a))
 	case byAddress[addr] != "":
-		return topology.ErrorAt(p.ValueSubject("hosts", name), "Duplicate host address",
+		return topology.ErrorAt(p.Attrs().ValueSubject("hosts", name), "Duplicate host address",
 			"%q and %q are both at %s; every node needs a host of its own.", byAddress[addr], name, addr)
 	}
 	return nil
