@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
+	"github.com/nomadbox/nomadbox/internal/providers"
 	"github.com/nomadbox/nomadbox/internal/testtools"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
@@ -135,7 +136,7 @@ func validateTopology(src, name string) string {
 	if err != nil {
 		return err.Error()
 	}
-	p := topology.NewParser()
+	p := providers.NewParser()
 	topo, diags := p.Parse([]byte(src), filepath.Join(root, "topology.hcl"))
 	if diags.HasErrors() {
 		return errorsOf(diags)
@@ -215,10 +216,16 @@ func TestTopologyReferenceCoversSchema(t *testing.T) {
 func topologyWords(t *testing.T) []string {
 	t.Helper()
 	fset := token.NewFileSet()
+	// The built-in providers' attributes are declared in their packages.
 	files, err := filepath.Glob("internal/topology/*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
+	more, err := filepath.Glob("internal/providers/*/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, more...)
 	ident := regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 	seen := map[string]bool{}
 	for _, f := range files {
@@ -307,7 +314,7 @@ func probe(typ, header, body string) hcl.Diagnostics {
 		}
 	}
 	fmt.Fprintf(&b, "%s {\n%s}\n", header, body)
-	_, diags := topology.NewParser().Parse([]byte(b.String()), "probe.hcl")
+	_, diags := providers.NewParser().Parse([]byte(b.String()), "probe.hcl")
 	return diags
 }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/nomadbox/nomadbox/internal/nodeimage"
+	"github.com/nomadbox/nomadbox/internal/providers/builtin"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -35,6 +36,9 @@ type Input struct {
 	// Checksums are those of the local binaries (install.method =
 	// "local"); empty when unknown.
 	Checksums nodeimage.Checksums
+	// Vagrant is a built-in provider's part of the Vagrantfile
+	// (internal/providers.VagrantRuby), as Fragments are a plugin's.
+	Vagrant builtin.VagrantRuby
 }
 
 // usesVagrant reports whether the render has a Vagrantfile: the machines

@@ -15,6 +15,8 @@ import (
 	"github.com/nomadbox/nomadbox"
 	"github.com/nomadbox/nomadbox/generator"
 	"github.com/nomadbox/nomadbox/internal/nodeimage"
+	"github.com/nomadbox/nomadbox/internal/providers"
+	"github.com/nomadbox/nomadbox/internal/providers/docker"
 	"github.com/nomadbox/nomadbox/internal/scaffold"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
@@ -47,7 +49,7 @@ func goldenCases(t *testing.T) map[string][]byte {
 
 func parse(t *testing.T, name string, src []byte) *topology.Topology {
 	t.Helper()
-	p := topology.NewParser()
+	p := providers.NewParser()
 	topo, diags := p.Parse(src, name+".hcl")
 	if diags.HasErrors() {
 		var buf bytes.Buffer
@@ -55,6 +57,17 @@ func parse(t *testing.T, name string, src []byte) *topology.Topology {
 		t.Fatalf("topology does not parse:\n%s", buf.String())
 	}
 	return topo
+}
+
+// input is what a command renders topo from, sums the local binaries'
+// checksums: with its built-in provider's Vagrantfile Ruby.
+func input(t *testing.T, topo *topology.Topology, sums nodeimage.Checksums) generator.Input {
+	t.Helper()
+	ruby, err := providers.VagrantRuby(topo, sums)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return generator.Input{Topology: topo, Checksums: sums, Vagrant: ruby}
 }
 
 // isGenerated tells generated files (golden-tested) from copied assets
@@ -67,7 +80,7 @@ func isGenerated(p string) bool {
 func TestGolden(t *testing.T) {
 	for name, src := range goldenCases(t) {
 		t.Run(name, func(t *testing.T) {
-			files, err := generator.Render(generator.Input{Topology: parse(t, name, src)}, nomadbox.Assets())
+			files, err := generator.Render(input(t, parse(t, name, src), nodeimage.Checksums{}), nomadbox.Assets())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -131,11 +144,11 @@ func firstDiff(want, got []byte) string {
 
 func TestDeterministic(t *testing.T) {
 	for name, src := range goldenCases(t) {
-		a, err := generator.Render(generator.Input{Topology: parse(t, name, src)}, nomadbox.Assets())
+		a, err := generator.Render(input(t, parse(t, name, src), nodeimage.Checksums{}), nomadbox.Assets())
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := generator.Render(generator.Input{Topology: parse(t, name, src)}, nomadbox.Assets())
+		b, _ := generator.Render(input(t, parse(t, name, src), nodeimage.Checksums{}), nomadbox.Assets())
 		for p := range a {
 			if !bytes.Equal(a[p], b[p]) {
 				t.Errorf("%s/%s differs between two renders of the same topology", name, p)
@@ -159,7 +172,7 @@ func TestAssetsCopiedVerbatim(t *testing.T) {
 		"ansible/roles/x/files/.hidden.cfg": {Data: []byte("kept")},
 	}
 	src, _ := scaffold.Topology(scaffold.Options{Cluster: "c", Provider: "docker", Servers: 1, Clients: 1})
-	files, err := generator.Render(generator.Input{Topology: parse(t, "c", src)}, assets)
+	files, err := generator.Render(input(t, parse(t, "c", src), nodeimage.Checksums{}), assets)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +191,7 @@ func TestAssetsCopiedVerbatim(t *testing.T) {
 
 func TestSSHProviderHasNoVagrantfile(t *testing.T) {
 	src, _ := scaffold.Topology(scaffold.Options{Cluster: "c", Provider: "ssh", Servers: 1, Clients: 1})
-	files, err := generator.Render(generator.Input{Topology: parse(t, "c", src)}, nomadbox.Assets())
+	files, err := generator.Render(input(t, parse(t, "c", src), nodeimage.Checksums{}), nomadbox.Assets())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +202,7 @@ func TestSSHProviderHasNoVagrantfile(t *testing.T) {
 
 func TestMissingTemplateIsAnError(t *testing.T) {
 	src, _ := scaffold.Topology(scaffold.Options{Cluster: "c", Provider: "virtualbox", Servers: 1, Clients: 1})
-	_, err := generator.Render(generator.Input{Topology: parse(t, "c", src)}, fstest.MapFS{"ansible/site.yml": {Data: []byte("---\n")}})
+	_, err := generator.Render(input(t, parse(t, "c", src), nodeimage.Checksums{}), fstest.MapFS{"ansible/site.yml": {Data: []byte("---\n")}})
 	if err == nil || !strings.Contains(err.Error(), "Vagrantfile template") {
 		t.Fatalf("got %v, want an error about the Vagrantfile template", err)
 	}
@@ -206,18 +219,19 @@ func TestDockerImageWithBinaries(t *testing.T) {
 	if topo.Provider.Name != "docker" {
 		t.Fatalf("testdata/install-local.hcl uses provider %s, want docker", topo.Provider.Name)
 	}
-	files, err := generator.Render(generator.Input{Topology: topo}, nomadbox.Assets())
+	files, err := generator.Render(input(t, topo, nodeimage.Checksums{}), nomadbox.Assets())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(files["Vagrantfile"]), `d.image = "`+topo.Provider.Image+`"`) {
-		t.Errorf("without checksums the Vagrantfile should use %s", topo.Provider.Image)
+	image := docker.ConfigOf(topo.Provider.Config).Image
+	if !strings.Contains(string(files["Vagrantfile"]), `d.image = "`+image+`"`) {
+		t.Errorf("without checksums the Vagrantfile should use %s", image)
 	}
-	files, err = generator.Render(generator.Input{Topology: topo, Checksums: nodeimage.Checksums{Consul: "aa", Nomad: "bb"}}, nomadbox.Assets())
+	files, err = generator.Render(input(t, topo, nodeimage.Checksums{Consul: "aa", Nomad: "bb"}), nomadbox.Assets())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !regexp.MustCompile(`d\.image = "` + regexp.QuoteMeta(topo.Provider.Image) + `-bin-[0-9a-f]{12}"`).Match(files["Vagrantfile"]) {
+	if !regexp.MustCompile(`d\.image = "` + regexp.QuoteMeta(image) + `-bin-[0-9a-f]{12}"`).Match(files["Vagrantfile"]) {
 		t.Errorf("with checksums the Vagrantfile should use the image with the binaries:\n%s", files["Vagrantfile"])
 	}
 	if !strings.Contains(string(files["ansible/group_vars/all.yml"]), "nomadbox_nomad_binary_sha256: bb") {
@@ -275,8 +289,8 @@ func TestLibvirtCPUFollowsDriver(t *testing.T) {
 	src, _ := scaffold.Topology(scaffold.Options{Cluster: "c", Provider: "libvirt", Servers: 1, Clients: 1})
 	for driver, want := range map[string]bool{"kvm": true, "qemu": false} {
 		topo := parse(t, "c", src)
-		topo.Provider.Driver = driver
-		files, err := generator.Render(generator.Input{Topology: topo}, nomadbox.Assets())
+		topo.Provider = topo.Provider.WithConfig("driver", driver)
+		files, err := generator.Render(input(t, topo, nodeimage.Checksums{}), nomadbox.Assets())
 		if err != nil {
 			t.Fatal(err)
 		}

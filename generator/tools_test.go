@@ -18,6 +18,7 @@ import (
 
 	"github.com/nomadbox/nomadbox"
 	"github.com/nomadbox/nomadbox/generator"
+	"github.com/nomadbox/nomadbox/internal/nodeimage"
 	"github.com/nomadbox/nomadbox/internal/renderdir"
 	"github.com/nomadbox/nomadbox/internal/secrets"
 	"github.com/nomadbox/nomadbox/internal/testtools"
@@ -50,7 +51,7 @@ func agentRender(t *testing.T, dir string, topo *topology.Topology) (string, *to
 
 func writeRender(t *testing.T, topo *topology.Topology) (string, *topology.Topology) {
 	t.Helper()
-	files, err := generator.Render(generator.Input{Topology: topo}, nomadbox.Assets())
+	files, err := generator.Render(input(t, topo, nodeimage.Checksums{}), nomadbox.Assets())
 	if err != nil {
 		t.Fatal(err)
 	}

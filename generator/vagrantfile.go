@@ -10,7 +10,8 @@ import (
 	"text/template"
 
 	"github.com/nomadbox/nomadbox/internal/nodecontainer"
-	"github.com/nomadbox/nomadbox/internal/nodeimage"
+	"github.com/nomadbox/nomadbox/internal/providers/builtin"
+	"github.com/nomadbox/nomadbox/internal/ruby"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -26,74 +27,44 @@ type vagrantNode struct {
 	TaskRunner, Isolation bool
 }
 
-type containerLists struct {
-	Systemd, CgroupReadOnly, TaskRunner, Isolation []string
-}
-
 type vagrantData struct {
 	Source, Cluster, Provider string
 	Box, BoxVersion           string
-	GUI, LinkedClone          bool
-	Driver, StoragePool       string
-	Switch                    string
-	Image                     string
 	Netmask                   string
-	// Container is the docker provider's `docker run` option lists.
-	Container containerLists
-	Nodes     []vagrantNode
+	Nodes                     []vagrantNode
 	// Plugin: the provider is a plugin whose machines Vagrant makes.
 	Plugin bool
+	// Ruby is a built-in provider's own part.
+	Ruby builtin.VagrantRuby
 }
 
 // vagrantfile renders the Vagrantfile of t, the topology of in with the
-// reported addresses.
+// reported addresses: what every provider shares, with the built-in
+// provider's Ruby (in.Vagrant) or the plugin's (in.Fragments) in place.
 func vagrantfile(t *topology.Topology, in Input, assets fs.FS) ([]byte, error) {
 	src, err := fs.ReadFile(assets, "Vagrantfile.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("reading Vagrantfile template: %w", err)
 	}
-	tmpl, err := template.New("Vagrantfile").
-		Delims("[[", "]]").
-		Option("missingkey=error").
-		Funcs(template.FuncMap{"rb": rubyString, "rbList": rubyList, "indent": indent}).
-		Parse(string(src))
+	tmpl, err := ruby.Template("Vagrantfile", string(src), template.FuncMap{"indent": indent})
 	if err != nil {
 		return nil, fmt.Errorf("parsing Vagrantfile template: %w", err)
 	}
 	p := t.Provider
 	data := vagrantData{
-		Source:      filepath.Base(t.Filename),
-		Cluster:     t.Cluster.Name,
-		Provider:    p.Name,
-		GUI:         p.GUI,
-		LinkedClone: p.LinkedClone,
-		Driver:      p.Driver,
-		StoragePool: p.StoragePool,
-		Switch:      p.Switch,
-		Image:       dockerImage(t, in.Checksums),
-		Netmask:     net.IP(net.CIDRMask(t.Network.Prefix.Bits(), 32)).String(),
-		Container: containerLists{
-			Systemd: nodecontainer.Systemd, CgroupReadOnly: nodecontainer.CgroupReadOnly,
-			TaskRunner: nodecontainer.TaskRunner, Isolation: nodecontainer.Isolation,
-		},
+		Source:   filepath.Base(t.Filename),
+		Cluster:  t.Cluster.Name,
+		Provider: p.Name,
+		Netmask:  net.IP(net.CIDRMask(t.Network.Prefix.Bits(), 32)).String(),
+		Box:      in.Vagrant.Box, BoxVersion: in.Vagrant.BoxVersion,
+		Ruby: in.Vagrant,
 	}
-	switch {
-	case p.Plugin:
+	if p.Plugin {
 		// A plugin whose Vagrant provider needs a box declares a "box"
 		// attribute, as the built-ins do.
 		data.Plugin = true
 		data.Box, _ = p.Config["box"].(string)
 		data.BoxVersion, _ = p.Config["box_version"].(string)
-	case p.Name != "docker":
-		data.Box, data.BoxVersion = p.Box, p.BoxVersion
-		if p.Name == "libvirt" && p.Box == topology.DefaultLibvirtBox && p.BoxVersion == "" {
-			// The version this nomadbox builds, not whichever is newest.
-			data.BoxVersion = nodeimage.LibvirtBoxVersion()
-		}
-	default:
-		// The docker provider builds `docker network create --subnet`
-		// from ip/netmask, which wants a prefix length.
-		data.Netmask = fmt.Sprint(t.Network.Prefix.Bits())
 	}
 	for _, n := range t.Nodes() {
 		data.Nodes = append(data.Nodes, vagrantNode{
@@ -114,22 +85,6 @@ func vagrantfile(t *topology.Topology, in Input, assets fs.FS) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// dockerImage is the docker provider's node image: one that already
-// holds the cluster's binaries when nomadbox copies them from this machine.
-func dockerImage(t *topology.Topology, sums nodeimage.Checksums) string {
-	image, _ := nodeimage.For(t, sums)
-	return image
-}
-
-// rubyList is strs as a Ruby array of string literals.
-func rubyList(strs []string) string {
-	quoted := make([]string, len(strs))
-	for i, s := range strs {
-		quoted[i] = rubyString(s)
-	}
-	return "[" + strings.Join(quoted, ", ") + "]"
-}
-
 // indent puts prefix before every non-empty line of s.
 func indent(prefix, s string) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
@@ -139,31 +94,4 @@ func indent(prefix, s string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
-}
-
-// rubyString quotes s as a Ruby double-quoted string literal. Besides
-// quotes and backslashes, "#" is escaped so "#{...}" in a value can never
-// become Ruby code.
-func rubyString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"', '\\', '#':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\t':
-			b.WriteString(`\t`)
-		default:
-			if r < 0x20 {
-				fmt.Fprintf(&b, `\x%02x`, r)
-			} else {
-				b.WriteRune(r)
-			}
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
+	"github.com/nomadbox/nomadbox/internal/providers"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -169,7 +170,7 @@ func TestRenderedKeysKnownToPinnedRelease(t *testing.T) {
 	for _, c := range consuls {
 		for _, n := range nomads {
 			for _, sec := range [][2]bool{{false, false}, {true, false}, {true, true}} {
-				topo, diags := topology.NewParser().Parse([]byte(renderTopology(c, n, sec[0], sec[1])), "t.hcl")
+				topo, diags := providers.NewParser().Parse([]byte(renderTopology(c, n, sec[0], sec[1])), "t.hcl")
 				if diags.HasErrors() {
 					continue // outside the supported range: validate refuses it
 				}

@@ -6,6 +6,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
+	"github.com/nomadbox/nomadbox/internal/providers"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -23,7 +24,7 @@ client "raw" {
 
 func parseTopology(t *testing.T, src string) *topology.Topology {
 	t.Helper()
-	topo, diags := topology.NewParser().Parse([]byte(src), "t.hcl")
+	topo, diags := providers.NewParser().Parse([]byte(src), "t.hcl")
 	if diags.HasErrors() {
 		t.Fatalf("topology: %s", diags.Error())
 	}

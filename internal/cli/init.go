@@ -235,7 +235,7 @@ func selfCheck(opts scaffold.WriteOptions) error {
 	if err != nil {
 		return err
 	}
-	t, diags := topology.NewParser().Parse(src, opts.File)
+	t, diags := providers.NewParser().Parse(src, opts.File)
 	if t != nil {
 		_, ds := t.CheckLocalBinaries(func(path string) (string, string, error) {
 			info, err := probeBinary(path)

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/nomadbox/nomadbox"
+	"github.com/nomadbox/nomadbox/internal/providers"
 	"github.com/nomadbox/nomadbox/internal/renderdir"
 	"github.com/nomadbox/nomadbox/internal/state"
 	"github.com/nomadbox/nomadbox/internal/topology"
@@ -22,7 +23,7 @@ import (
 // host, so a session runs with nothing to contact.
 func hostsTopology(t *testing.T) *topology.Topology {
 	t.Helper()
-	topo, diags := topology.NewParser().Parse([]byte(`
+	topo, diags := providers.NewParser().Parse([]byte(`
 cluster "metal" {}
 provider "ssh" {
   port  = 1

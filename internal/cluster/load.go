@@ -98,7 +98,7 @@ func (l *Loaded) Close() {
 // this machine for the files it names. On any error it returns a
 // *Diagnostics error.
 func Load(ctx context.Context, path string) (*Loaded, error) {
-	p := topology.NewParser()
+	p := providers.NewParser()
 	t, diags := p.ParseFile(path)
 	var host topology.HostFacts
 	if t != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nomadbox/nomadbox/internal/providers"
 	"github.com/nomadbox/nomadbox/internal/secrets"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
@@ -15,7 +16,7 @@ import (
 // security block.
 func envTopology(t *testing.T, security string) *topology.Topology {
 	t.Helper()
-	topo, diags := topology.NewParser().Parse([]byte(`
+	topo, diags := providers.NewParser().Parse([]byte(`
 cluster "env" {}
 provider "docker" {}
 network { cidr = "10.9.0.0/24" }

@@ -51,11 +51,16 @@ func Render(l *Loaded, opts RenderOptions) (*RenderResult, error) {
 }
 
 // renderFiles renders resolved (a topology with absolute paths) in
-// memory, with what the render needs beside it: the plugin's answers,
-// the addresses the provider reported, and the checksums of the local
-// binaries, which it reads here (cached in dir).
+// memory, with what the render needs beside it: the plugin's answers or
+// the built-in provider's Vagrantfile Ruby, the addresses the provider
+// reported, and the checksums of the local binaries, which it reads
+// here (cached in dir).
 func renderFiles(resolved *topology.Topology, dir string, plugin providers.Answers, machines map[string]netip.Addr, assets fs.FS) (generator.Files, error) {
 	sums, err := nodeimage.ReadChecksums(resolved, dir)
+	if err != nil {
+		return nil, err
+	}
+	ruby, err := providers.VagrantRuby(resolved, sums)
 	if err != nil {
 		return nil, err
 	}
@@ -65,6 +70,7 @@ func renderFiles(resolved *topology.Topology, dir string, plugin providers.Answe
 		PluginVagrant: plugin.Vagrant,
 		Fragments:     plugin.Fragments,
 		Checksums:     sums,
+		Vagrant:       ruby,
 	}, assets)
 }
 

@@ -11,6 +11,8 @@ import (
 
 	"github.com/nomadbox/nomadbox"
 	"github.com/nomadbox/nomadbox/generator"
+	"github.com/nomadbox/nomadbox/internal/nodeimage"
+	"github.com/nomadbox/nomadbox/internal/providers"
 )
 
 // The render is a pure function of its generator.Input: the same Input
@@ -48,7 +50,11 @@ job "web" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := generator.Input{Topology: resolved, Machines: map[string]netip.Addr{"nomad-client2": netip.MustParseAddr("10.9.0.99")}}
+	ruby, err := providers.VagrantRuby(resolved, nodeimage.Checksums{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := generator.Input{Topology: resolved, Vagrant: ruby, Machines: map[string]netip.Addr{"nomad-client2": netip.MustParseAddr("10.9.0.99")}}
 	first, err := generator.Render(in, nomadbox.Assets())
 	if err != nil {
 		t.Fatal(err)

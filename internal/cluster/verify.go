@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/nomadbox/nomadbox/internal/providers/libvirt"
 	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/internal/verify"
 )
@@ -37,7 +38,7 @@ func verifyOptions(s *Session) verify.Options {
 // containers do: on a 2-core host under load a docker canary there was
 // still running after verify's usual 2 minutes.
 func canaryTimeout(t *topology.Topology) time.Duration {
-	if t.Provider.Name == "libvirt" && t.Provider.Driver == "qemu" {
+	if t.Provider.Name == "libvirt" && libvirt.ConfigOf(t.Provider.Config).Driver == "qemu" {
 		return 4 * verify.DefaultCanaryTimeout
 	}
 	return verify.DefaultCanaryTimeout

@@ -19,7 +19,7 @@ func TestCanaryTimeoutFollowsTheMachines(t *testing.T) {
 		{"docker", "", false},
 		{"virtualbox", "", false},
 	} {
-		topo := &topology.Topology{Provider: topology.Provider{Name: c.provider, Driver: c.driver}}
+		topo := &topology.Topology{Provider: topology.Provider{Name: c.provider, Config: map[string]any{"driver": c.driver}}}
 		got, want := canaryTimeout(topo), verify.DefaultCanaryTimeout
 		if c.emulated {
 			want = 4 * verify.DefaultCanaryTimeout

@@ -57,11 +57,29 @@ func VagrantKey() string {
 	return filepath.Join(home, "insecure_private_key")
 }
 
+// Login is how the ssh provider's block says nodes are logged in to
+// (its user, private_key and port attributes): internal/providers/ssh
+// reads its block into a Config that holds it.
+type Login struct {
+	User       string `json:"user"`
+	PrivateKey string `json:"private_key"`
+	Port       int    `json:"port"`
+}
+
+// LoginOf reads the login attributes of the ssh provider's block values.
+func LoginOf(config map[string]any) Login {
+	var l Login
+	// The values were checked against the provider's schema.
+	_ = (&provider.Cluster{Config: config}).DecodeConfig(&l)
+	return l
+}
+
 // For returns the SSH settings for t's nodes; dir is the render
 // directory (the ssh provider's recorded host keys).
 func For(t *topology.Topology, r *execx.Runner, dir string) *SSH {
 	if t.Provider.Name == "ssh" {
-		return &SSH{User: t.Provider.User, Key: t.Provider.PrivateKey, Port: t.Provider.Port, Topology: t, Runner: r, KnownHosts: hostkeys.Path(dir)}
+		l := LoginOf(t.Provider.Config)
+		return &SSH{User: l.User, Key: l.PrivateKey, Port: l.Port, Topology: t, Runner: r, KnownHosts: hostkeys.Path(dir)}
 	}
 	return &SSH{User: "vagrant", Key: VagrantKey(), Port: 22, Topology: t, Runner: r, ClassicalKex: t.Provider.UsesVagrant()}
 }

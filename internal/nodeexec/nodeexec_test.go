@@ -21,7 +21,7 @@ func TestArgsKexAlgorithms(t *testing.T) {
 	}{
 		{"docker provider", topology.Topology{Provider: topology.Provider{Name: "docker"}}, nil, true},
 		{"a VM provider", topology.Topology{Provider: topology.Provider{Name: "libvirt"}}, nil, true},
-		{"ssh provider", topology.Topology{Provider: topology.Provider{Name: "ssh", User: "ops", PrivateKey: "/k", Port: 22}}, nil, false},
+		{"ssh provider", topology.Topology{Provider: topology.Provider{Name: "ssh", Config: map[string]any{"user": "ops", "private_key": "/k", "port": 22}}}, nil, false},
 		{"a plugin without Vagrant", topology.Topology{Provider: topology.Provider{Name: "acme", Plugin: true}}, nil, false},
 		// A plugin whose machines Vagrant makes gets ClassicalKex from
 		// its capability (the session sets it, as here).

@@ -21,19 +21,19 @@ type Binary struct {
 	SHA256 string
 }
 
-// For returns the image the topology's docker nodes are made from and
-// the binaries it must carry (none: the provider's image as it is).
-// Without known checksums (see Checksums) nothing is baked.
-func For(t *topology.Topology, sums Checksums) (string, []Binary) {
+// For returns the image the topology's docker nodes are made from, the
+// docker provider's image with the binaries it must carry (none: image
+// as it is). Without known checksums (see Checksums) nothing is baked.
+func For(t *topology.Topology, image string, sums Checksums) (string, []Binary) {
 	in := t.Install
 	if t.Provider.Name != "docker" || in.Method != "local" || sums.Consul == "" || sums.Nomad == "" {
-		return t.Provider.Image, nil
+		return image, nil
 	}
 	bins := []Binary{
 		{Name: "consul", Path: in.ConsulBinary, SHA256: sums.Consul},
 		{Name: "nomad", Path: in.NomadBinary, SHA256: sums.Nomad},
 	}
-	return Name(t.Provider.Image, bins), bins
+	return Name(image, bins), bins
 }
 
 // Name is the image that is base plus bins: a tag of its own per set of

@@ -50,12 +50,12 @@ func machineEdits(prev, cur *topology.Topology, kept []string) []string {
 	}
 	for _, s := range []struct{ name, was, now string }{
 		{"provider", prev.Provider.Name, cur.Provider.Name},
-		{"box", prev.Provider.Box, cur.Provider.Box},
-		{"box_version", prev.Provider.BoxVersion, cur.Provider.BoxVersion},
-		{"image", prev.Provider.Image, cur.Provider.Image},
-		{"driver", prev.Provider.Driver, cur.Provider.Driver},
-		{"storage_pool", prev.Provider.StoragePool, cur.Provider.StoragePool},
-		{"switch", prev.Provider.Switch, cur.Provider.Switch},
+		{"box", setting(prev, "box"), setting(cur, "box")},
+		{"box_version", setting(prev, "box_version"), setting(cur, "box_version")},
+		{"image", setting(prev, "image"), setting(cur, "image")},
+		{"driver", setting(prev, "driver"), setting(cur, "driver")},
+		{"storage_pool", setting(prev, "storage_pool"), setting(cur, "storage_pool")},
+		{"switch", setting(prev, "switch"), setting(cur, "switch")},
 	} {
 		if s.was != s.now && len(kept) > 0 {
 			what := fmt.Sprintf("provider %s %q -> %q", s.name, s.was, s.now)
@@ -116,4 +116,14 @@ func optionDiff(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+// setting is the provider block's attribute name in t as text, defaults
+// applied; "" where the provider has no such attribute.
+func setting(t *topology.Topology, name string) string {
+	v, ok := t.Provider.Config[name]
+	if !ok || v == nil {
+		return ""
+	}
+	return fmt.Sprint(v)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/nomadbox/nomadbox/generator"
 	"github.com/nomadbox/nomadbox/internal/kvmprobe"
+	"github.com/nomadbox/nomadbox/internal/providers/libvirt"
 	"github.com/nomadbox/nomadbox/internal/state"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
@@ -91,7 +92,7 @@ type Machines struct {
 func MachinesOf(t *topology.Topology) Machines {
 	m := Machines{Provider: t.Provider.Name}
 	if t.Provider.Name == "libvirt" {
-		m.Driver = t.Provider.Driver
+		m.Driver = libvirt.ConfigOf(t.Provider.Config).Driver
 		if m.Driver == "qemu" {
 			m.Note = kvmprobe.EmulationNote
 		}

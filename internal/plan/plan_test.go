@@ -10,13 +10,14 @@ import (
 	"github.com/nomadbox/nomadbox/generator"
 	"github.com/nomadbox/nomadbox/internal/kvmprobe"
 	"github.com/nomadbox/nomadbox/internal/nodeimage"
+	"github.com/nomadbox/nomadbox/internal/providers"
 	"github.com/nomadbox/nomadbox/internal/state"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
 func parse(t *testing.T, src string) *topology.Topology {
 	t.Helper()
-	tp, diags := topology.NewParser().Parse([]byte(src), "t.hcl")
+	tp, diags := providers.NewParser().Parse([]byte(src), "t.hcl")
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
@@ -36,7 +37,11 @@ func itoa(i int) string { return string(rune('0' + i)) }
 
 func render(t *testing.T, tp *topology.Topology) generator.Files {
 	t.Helper()
-	files, err := generator.Render(generator.Input{Topology: tp}, nomadbox.Assets())
+	ruby, err := providers.VagrantRuby(tp, nodeimage.Checksums{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := generator.Render(generator.Input{Topology: tp, Vagrant: ruby}, nomadbox.Assets())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,8 +393,12 @@ func TestChecksumOnlyEditIsNamed(t *testing.T) {
 	const local = "install {\n  method = \"local\"\n  consul_binary = \"/c\"\n  nomad_binary = \"/n\"\n}\n"
 	old, cur := topo(t, 1, 2, local), topo(t, 1, 2, local)
 	withSums := func(tp *topology.Topology, consul, nomad string) generator.Files {
-		files, err := generator.Render(generator.Input{Topology: tp, Checksums: nodeimage.Checksums{
-			Consul: strings.Repeat(consul, 64), Nomad: strings.Repeat(nomad, 64)}}, nomadbox.Assets())
+		sums := nodeimage.Checksums{Consul: strings.Repeat(consul, 64), Nomad: strings.Repeat(nomad, 64)}
+		ruby, err := providers.VagrantRuby(tp, sums)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files, err := generator.Render(generator.Input{Topology: tp, Checksums: sums, Vagrant: ruby}, nomadbox.Assets())
 		if err != nil {
 			t.Fatal(err)
 		}

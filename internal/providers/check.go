@@ -100,7 +100,7 @@ func DecodeBlock(ctx context.Context, t *topology.Topology, h *Handle) hcl.Diagn
 	if err != nil {
 		return labelDiag(p, "Provider plugin failed", err.Error())
 	}
-	return p.DecodePluginBlock(schema)
+	return p.DecodeBlock(schema.Attributes)
 }
 
 // ClusterOf is what a provider learns of the cluster: t's nodes, its

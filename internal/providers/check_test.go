@@ -19,6 +19,14 @@ import (
 const testPluginEnv = "NOMADBOX_PROVIDERS_TEST_PLUGIN"
 
 func TestMain(m *testing.M) {
+	if mode, ok := strings.CutPrefix(os.Getenv(testPluginEnv), "serve-"); ok {
+		// A built-in, as `nomadbox provider serve <name>` serves it.
+		if err := Serve(mode); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	if os.Getenv(testPluginEnv) != "" {
 		if os.Getenv(testPluginEnv) == "vagrant" {
 			provider.Serve(&acmeVagrant{acmePlugin{vagrant: true}})
@@ -109,7 +117,7 @@ func checkBlock(ctx context.Context, topo *topology.Topology) (Answers, hcl.Diag
 func checkAcme(t *testing.T, block string) (*topology.Topology, Answers, []string) {
 	t.Helper()
 	src := "cluster \"c\" {}\nprovider \"acme\" {\n" + block + "}\nserver \"nomad-server\" {}\nclient \"nomad-client\" {}\n"
-	topo, diags := topology.NewParser().Parse([]byte(src), "topology.hcl")
+	topo, diags := NewParser().Parse([]byte(src), "topology.hcl")
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -132,7 +140,7 @@ func TestCheckBlockWithPlugin(t *testing.T) {
 		// block for a missing one.
 		{"  region = \"eu\"\n  colour = \"red\"\n", []string{"4:3 Unsupported argument"}},
 		{"  size = \"big\"\n", []string{"2:17 Missing required argument"}},
-		{"  region = 7\n  size = [1]\n", []string{"4:10 Incorrect attribute value type"}},
+		{"  region = 7\n  size = [1]\n", []string{"4:10 Unsuitable value type"}},
 		// The plugin's own check, at the attribute it names.
 		{"  region = \"mars\"\n", []string{"3:12 Unknown region"}},
 	} {
@@ -164,7 +172,7 @@ func TestClusterOfPassesDrivers(t *testing.T) {
 	// the clients that need them extra capabilities; servers have none.
 	src := "cluster \"c\" {}\nprovider \"acme\" {}\nserver \"nomad-server\" {}\n" +
 		"client \"nomad-client\" {\n  drivers = [\"raw_exec\", \"exec\"]\n}\n"
-	topo, diags := topology.NewParser().Parse([]byte(src), "topology.hcl")
+	topo, diags := NewParser().Parse([]byte(src), "topology.hcl")
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}

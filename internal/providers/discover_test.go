@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
-
-	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
 // plugin writes an executable (or, with mode 0o644, a plain file) that
@@ -74,7 +72,7 @@ func TestFindOrder(t *testing.T) {
 func TestCheckBlockPluginNotFound(t *testing.T) {
 	pluginPath, _, _ := searchEnv(t)
 	src := "cluster \"c\" {}\nprovider \"acme\" {\n  region = \"x\"\n}\nserver \"nomad-server\" {}\nclient \"nomad-client\" {}\n"
-	topo, diags := topology.NewParser().Parse([]byte(src), "topology.hcl")
+	topo, diags := NewParser().Parse([]byte(src), "topology.hcl")
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -98,7 +96,7 @@ func TestCheckBlockPluginThatFails(t *testing.T) {
 	// Executable, but not a plugin: it exits at once.
 	plugin(t, pluginPath, "acme", 0o755)
 	src := "cluster \"c\" {}\nprovider \"acme\" {}\nserver \"nomad-server\" {}\nclient \"nomad-client\" {}\n"
-	topo, _ := topology.NewParser().Parse([]byte(src), "topology.hcl")
+	topo, _ := NewParser().Parse([]byte(src), "topology.hcl")
 	_, diags := checkBlock(context.Background(), topo)
 	if len(diags) != 1 || !strings.Contains(diags[0].Detail, `provider plugin "acme"`) || diags[0].Subject.Start.Line != 2 {
 		t.Errorf("want one error naming the plugin at the label, got %v", diags)

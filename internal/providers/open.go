@@ -144,44 +144,36 @@ func (l *pluginLog) Write(b []byte) (int, error) {
 }
 
 // Serve serves the built-in provider name over gRPC on stdin/stdout, as
-// a plugin: the hidden `nomadbox provider serve <name>`. The topology
-// comes from the file each request names, loaded as nomadbox loads it.
+// a plugin: the hidden `nomadbox provider serve <name>`. Each request
+// says everything the provider works from (builtin.TopologyOf): the
+// topology file is not read again.
 func Serve(name string) error {
 	if !IsBuiltin(name) {
 		return fmt.Errorf("%q is not a built-in provider (%s)", name, strings.Join(topology.BuiltinProviders(), ", "))
 	}
-	var mu sync.Mutex
-	loaded := map[string]*builtin.Env{}
-	b := newBuiltin(name, func(c *provider.Cluster) (*builtin.Env, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		key := c.TopologyFile + "\x00" + c.Dir
-		if env, ok := loaded[key]; ok {
-			return env, nil
-		}
-		t, err := loadTopology(c)
-		if err != nil {
-			return nil, err
-		}
-		// Commands' output goes to stderr, which nomadbox keeps in the
-		// cluster's log.
-		env := &builtin.Env{Topology: t, Dir: c.Dir, Runner: &execx.Runner{Log: os.Stderr, Secrets: secrets.Values(c.Dir)}}
-		loaded[key] = env
-		return env, nil
-	})
+	b := newBuiltin(name, servedEnv(name))
 	provider.Serve(b)
 	return nil
 }
 
-// loadTopology reads the topology the request names, its paths made
-// absolute as nomadbox's render makes them.
-func loadTopology(c *provider.Cluster) (*topology.Topology, error) {
-	t, diags := topology.NewParser().ParseFile(c.TopologyFile)
-	if diags.HasErrors() {
-		return nil, fmt.Errorf("loading %s: %s", c.TopologyFile, diags.Error())
+// servedEnv makes a served built-in's Env from each request. Commands'
+// output goes to stderr, which nomadbox keeps in the cluster's log,
+// masked with the secrets of the request's directory.
+func servedEnv(name string) func(c *provider.Cluster) (*builtin.Env, error) {
+	var mu sync.Mutex
+	runners := map[string]*execx.Runner{}
+	return func(c *provider.Cluster) (*builtin.Env, error) {
+		t, err := builtin.TopologyOf(name, c)
+		if err != nil {
+			return nil, err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		r, ok := runners[c.Dir]
+		if !ok {
+			r = &execx.Runner{Log: os.Stderr, Secrets: secrets.Values(c.Dir)}
+			runners[c.Dir] = r
+		}
+		return &builtin.Env{Topology: t, Dir: c.Dir, Runner: r}, nil
 	}
-	if t.Provider.Name == "" {
-		return nil, fmt.Errorf("loading %s: no provider block", c.TopologyFile)
-	}
-	return t.Resolved()
 }

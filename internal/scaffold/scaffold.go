@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/nomadbox/nomadbox/internal/providers"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -165,7 +166,7 @@ func SmallestNetwork(opts Options) (network netip.Prefix, last netip.Addr, ok bo
 		if err != nil {
 			return netip.Prefix{}, netip.Addr{}, false
 		}
-		t, diags := topology.NewParser().Parse(src, topology.DefaultFile)
+		t, diags := providers.NewParser().Parse(src, topology.DefaultFile)
 		if diags.HasErrors() {
 			continue
 		}

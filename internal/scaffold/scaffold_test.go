@@ -7,7 +7,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
-	"github.com/nomadbox/nomadbox/internal/topology"
+	"github.com/nomadbox/nomadbox/internal/providers"
 )
 
 // Every string init writes reads back as exactly itself.
@@ -85,7 +85,7 @@ func TestDefaultTopologyValidates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, diags := topology.NewParser().Parse(src, "topology.hcl"); diags.HasErrors() {
+		if _, diags := providers.NewParser().Parse(src, "topology.hcl"); diags.HasErrors() {
 			t.Errorf("%s: %s", p, diags.Error())
 		}
 	}

@@ -18,6 +18,8 @@ import (
 	"path/filepath"
 
 	"github.com/nomadbox/nomadbox/generator"
+	"github.com/nomadbox/nomadbox/internal/providers"
+	"github.com/nomadbox/nomadbox/internal/providers/libvirt"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -72,7 +74,7 @@ func Snapshot(t *topology.Topology, files generator.Files) *Applied {
 		}
 	}
 	return &Applied{Topology: t, Generated: gen, Roles: RolesDigest(files),
-		Versions: &Versions{Consul: t.Versions.Consul, Nomad: t.Versions.Nomad}, Driver: t.Provider.Driver}
+		Versions: &Versions{Consul: t.Versions.Consul, Nomad: t.Versions.Nomad}, Driver: libvirt.ConfigOf(t.Provider.Config).Driver}
 }
 
 // RolesDigest is a hash over the paths and contents of files' copied
@@ -102,7 +104,7 @@ func Load(dir string) (*Applied, error) {
 	case err != nil:
 		return nil, err
 	}
-	t, diags := topology.NewParser().Parse(src, filepath.Join(dir, topologyFile))
+	t, diags := providers.NewParser().Parse(src, filepath.Join(dir, topologyFile))
 	if diags.HasErrors() {
 		return nil, fmt.Errorf("the applied topology %s: %s", filepath.Join(dir, topologyFile), diags.Error())
 	}
@@ -121,7 +123,7 @@ func Load(dir string) (*Applied, error) {
 		t.Versions.Consul, t.Versions.Nomad = a.Versions.Consul, a.Versions.Nomad
 	}
 	if a.Driver != "" {
-		t.Provider.Driver = a.Driver
+		t.Provider = t.Provider.WithConfig("driver", a.Driver)
 	}
 	_, err = os.Stat(filepath.Join(dir, pendingFile))
 	a.Pending = err == nil

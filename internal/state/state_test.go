@@ -6,7 +6,8 @@ import (
 	"testing"
 
 	"github.com/nomadbox/nomadbox/generator"
-	"github.com/nomadbox/nomadbox/internal/topology"
+	"github.com/nomadbox/nomadbox/internal/providers"
+	"github.com/nomadbox/nomadbox/internal/providers/libvirt"
 )
 
 const src = "cluster \"c\" {}\nprovider \"docker\" {}\nserver \"nomad-server\" {}\nclient \"nomad-client\" {}\n"
@@ -16,7 +17,7 @@ func TestSaveLoad(t *testing.T) {
 	if a, err := Load(dir); a != nil || err != nil {
 		t.Fatalf("nothing applied: got %+v, %v", a, err)
 	}
-	tp, diags := topology.NewParser().Parse([]byte(src), "t.hcl")
+	tp, diags := providers.NewParser().Parse([]byte(src), "t.hcl")
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
@@ -72,7 +73,7 @@ func TestUnreadableState(t *testing.T) {
 // see a change (a "downgrade") that never happened.
 func TestAppliedVersionsAreRecorded(t *testing.T) {
 	dir := t.TempDir()
-	tp, diags := topology.NewParser().Parse([]byte(src), "t.hcl")
+	tp, diags := providers.NewParser().Parse([]byte(src), "t.hcl")
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
@@ -96,11 +97,11 @@ func TestAppliedVersionsAreRecorded(t *testing.T) {
 func TestAppliedDriverIsRecorded(t *testing.T) {
 	dir := t.TempDir()
 	lv := "cluster \"c\" {}\nprovider \"libvirt\" {}\nserver \"s\" { count = 1 }\nclient \"c\" { count = 1 }\n"
-	tp, diags := topology.NewParser().Parse([]byte(lv), "t.hcl")
+	tp, diags := providers.NewParser().Parse([]byte(lv), "t.hcl")
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
-	tp.Provider.Driver = "qemu" // as the probe said
+	tp.Provider = tp.Provider.WithConfig("driver", "qemu") // as the probe said
 	if err := Snapshot(tp, generator.Files{}).Save(dir, []byte(lv)); err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +109,7 @@ func TestAppliedDriverIsRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := got.Topology.Provider.Driver; d != "qemu" {
+	if d := libvirt.ConfigOf(got.Topology.Provider.Config).Driver; d != "qemu" {
 		t.Errorf("applied driver %q, want the recorded qemu", d)
 	}
 }

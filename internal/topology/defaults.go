@@ -36,28 +36,7 @@ func setDefaults(t *Topology) {
 		c.Region = DefaultRegion
 	}
 
-	p := &t.Provider
-	if !p.isSet("box") {
-		p.Box = DefaultBox
-		if p.Name == "libvirt" {
-			p.Box = DefaultLibvirtBox
-		}
-	}
-	if !p.isSet("linked_clone") {
-		p.LinkedClone = true
-	}
-	if !p.isSet("driver") && p.Name == "libvirt" {
-		p.Driver = "kvm"
-	}
-	if !p.isSet("image") {
-		p.Image = DefaultDockerImage
-	}
-	if !p.isSet("user") {
-		p.User = "vagrant"
-	}
-	if !p.isSet("port") {
-		p.Port = 22
-	}
+	// The provider block's defaults are in its schema (DecodeBlock).
 
 	if !t.Network.isSet("cidr") {
 		t.Network.CIDR = DefaultCIDR

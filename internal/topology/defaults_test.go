@@ -4,6 +4,8 @@ import (
 	"os"
 	"reflect"
 	"testing"
+
+	"github.com/nomadbox/nomadbox/provider"
 )
 
 func mustParse(t *testing.T, file string) *Topology {
@@ -12,7 +14,7 @@ func mustParse(t *testing.T, file string) *Topology {
 	if err != nil {
 		t.Fatal(err)
 	}
-	topo, diags := NewParser().Parse(src, file)
+	topo, diags := sshParser().Parse(src, file)
 	if diags.HasErrors() {
 		t.Fatalf("%s:%s", file, describe(diags))
 	}
@@ -32,7 +34,6 @@ func TestDefaults(t *testing.T) {
 		{"nomad", topo.Versions.Nomad, DefaultNomadVersion},
 		{"install", topo.Install.Method, "releases"},
 		{"docker package", topo.Install.Docker, "docker-ce"},
-		{"box", topo.Provider.Box, DefaultBox},
 		{"server count", topo.Server.Count, 1},
 		{"server memory", topo.Server.Memory, 1024},
 		{"client memory", topo.Clients[0].Memory, 2048},
@@ -122,4 +123,20 @@ func TestSSHAddresses(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("addresses = %v, want %v", got, want)
 	}
+}
+
+// sshParser decodes the ssh provider's block with a schema like the one
+// its package declares (internal/providers/ssh, which imports this
+// package): what the topology itself does with the block (the hosts'
+// addresses, the private key's file) is tested here.
+func sshParser() *Parser {
+	return NewParser().WithBuiltins(map[string]BuiltinBlock{"ssh": {
+		Schema: []provider.Attribute{
+			{Name: "user", Type: provider.TypeString},
+			{Name: "private_key", Type: provider.TypeString},
+			{Name: "port", Type: provider.TypeNumber},
+			{Name: "hosts", Type: provider.TypeMapString},
+		},
+		Files: map[string]string{"private_key": "SSH private key"},
+	}})
 }

@@ -1,7 +1,9 @@
 package topology
 
 import (
+	"maps"
 	"os"
+	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -31,9 +33,13 @@ func (t *Topology) CheckHost() hcl.Diagnostics {
 		fileMustExist(&t.Install.block, "consul_binary", t.Install.ConsulBinary, "The Consul binary")
 		fileMustExist(&t.Install.block, "nomad_binary", t.Install.NomadBinary, "The Nomad binary")
 	}
-	if t.Provider.Name == "ssh" && t.Provider.isSet("private_key") {
-		if err := statInput(t.Path(expandHome(t.Provider.PrivateKey)), "SSH private key"); err != nil {
-			diags = append(diags, inputAt(t.Provider.subject("private_key"), err)...)
+	for _, attr := range slices.Sorted(maps.Keys(t.Provider.files)) {
+		path, _ := t.Provider.Config[attr].(string)
+		if !t.Provider.isSet(attr) || path == "" {
+			continue
+		}
+		if err := statInput(t.Path(expandHome(path)), t.Provider.files[attr]); err != nil {
+			diags = append(diags, inputAt(t.Provider.subject(attr), err)...)
 		}
 	}
 	for i := range t.Jobs {
@@ -42,15 +48,15 @@ func (t *Topology) CheckHost() hcl.Diagnostics {
 	return diags
 }
 
-// Resolved returns a copy of t whose paths (the local binaries, the ssh
-// provider's private key, the job files) are absolute, so rendered files
+// Resolved returns a copy of t whose paths (the local binaries, the
+// provider's files such as the ssh provider's private key, the job files) are absolute, so rendered files
 // work from any directory (Ansible runs from the render directory). t
 // itself is not changed: what a command parsed stays as written, and the
 // copy is what a render is made from.
 func (t *Topology) Resolved() (*Topology, error) {
 	r := *t
 	r.Jobs = append([]Job(nil), t.Jobs...)
-	for _, p := range []*string{&r.Install.ConsulBinary, &r.Install.NomadBinary, &r.Provider.PrivateKey} {
+	for _, p := range []*string{&r.Install.ConsulBinary, &r.Install.NomadBinary} {
 		if *p == "" {
 			continue
 		}
@@ -59,6 +65,15 @@ func (t *Topology) Resolved() (*Topology, error) {
 			return nil, err
 		}
 		*p = abs
+	}
+	for _, attr := range slices.Sorted(maps.Keys(t.Provider.files)) {
+		if path, _ := t.Provider.Config[attr].(string); path != "" {
+			abs, err := absPath(t.Path(expandHome(path)))
+			if err != nil {
+				return nil, err
+			}
+			r.Provider = r.Provider.WithConfig(attr, abs)
+		}
 	}
 	for i := range r.Jobs {
 		abs, err := absPath(t.Path(r.Jobs[i].File))
@@ -90,7 +105,7 @@ func (t *Topology) WithHostFacts(h HostFacts) *Topology {
 		c.Versions.Nomad = h.Versions.Nomad
 	}
 	if h.LibvirtDriver != "" {
-		c.Provider.Driver = h.LibvirtDriver
+		c.Provider = c.Provider.WithConfig("driver", h.LibvirtDriver)
 	}
 	return &c
 }

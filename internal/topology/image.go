@@ -32,9 +32,9 @@ var (
 // maxImageName is the longest repository name the grammar allows.
 const maxImageName = 255
 
-// checkImageReference says what is wrong with ref, or "" when it is a
+// CheckImageReference says what is wrong with ref, or "" when it is a
 // valid image reference.
-func checkImageReference(ref string) string {
+func CheckImageReference(ref string) string {
 	m := imageReference.FindStringSubmatch(ref)
 	switch {
 	case ref == "":

@@ -13,7 +13,7 @@ func TestImageReference(t *testing.T) {
 		DefaultDockerImage, CanaryImage,
 	}
 	for _, ref := range valid {
-		if why := checkImageReference(ref); why != "" {
+		if why := CheckImageReference(ref); why != "" {
 			t.Errorf("%q refused: %s", ref, why)
 		}
 	}
@@ -29,7 +29,7 @@ func TestImageReference(t *testing.T) {
 		strings.Repeat("a", 256):           "longer than 255",
 	}
 	for ref, why := range invalid {
-		if got := checkImageReference(ref); !strings.Contains(got, why) {
+		if got := CheckImageReference(ref); !strings.Contains(got, why) {
 			t.Errorf("%q: got %q, want it to say %q", ref, got, why)
 		}
 	}

@@ -137,7 +137,7 @@ provider "ssh" {
 server "nomad-server" {}
 client "nomad-client" {}
 `
-	topo, diags := NewParser().Parse([]byte(src), "topology.hcl")
+	topo, diags := sshParser().Parse([]byte(src), "topology.hcl")
 	if diags.HasErrors() {
 		t.Fatalf("topology:%s", describe(diags))
 	}

@@ -106,9 +106,9 @@ func rangeKind(p netip.Prefix) string {
 	return "holds public addresses, which a network on this machine would hide from the internet"
 }
 
-// unusableHost names the kind of a that no host can have as its address
+// UnusableHost names the kind of a that no host can have as its address
 // (loopback, multicast, ...), or "" when a can be one.
-func unusableHost(a netip.Addr) string {
+func UnusableHost(a netip.Addr) string {
 	for _, s := range specialRanges {
 		if s.prefix.Contains(a) {
 			return s.kind

@@ -41,11 +41,23 @@ type Parser struct {
 	p *hclparse.Parser
 	// partial is what the last Parse decoded of a file that had errors.
 	partial *Topology
+	// builtins decode and check the built-in providers' blocks.
+	builtins map[string]BuiltinBlock
 }
 
-// NewParser returns a Parser with no files read yet.
+// NewParser returns a Parser with no files read yet. It leaves a
+// built-in provider's block undecoded (Config nil, nothing checked):
+// internal/providers.NewParser gives it the built-ins' schemas and
+// checks, and is what commands use.
 func NewParser() *Parser {
 	return &Parser{p: hclparse.NewParser()}
+}
+
+// WithBuiltins has p decode each built-in provider's block with the
+// BuiltinBlock its package declares, by provider name.
+func (p *Parser) WithBuiltins(b map[string]BuiltinBlock) *Parser {
+	p.builtins = b
+	return p
 }
 
 // ParseFile reads, decodes, defaults and validates the topology at path.
@@ -90,7 +102,7 @@ func (p *Parser) Parse(src []byte, filename string) (*Topology, hcl.Diagnostics)
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	t, more := decode(file, filename)
+	t, more := decode(file, filename, p.builtins)
 	diags = append(diags, more...)
 	if diags.HasErrors() {
 		p.partial = t
@@ -121,7 +133,7 @@ func (p *Parser) WriteDiagnostics(w io.Writer, diags hcl.Diagnostics, color bool
 
 // decode turns the parsed file into a Topology: every block decoded, then
 // defaults filled in, then every check run; all problems are collected.
-func decode(file *hcl.File, filename string) (*Topology, hcl.Diagnostics) {
+func decode(file *hcl.File, filename string, builtins map[string]BuiltinBlock) (*Topology, hcl.Diagnostics) {
 	content, diags := file.Body.Content(rootSchema)
 	t := &Topology{Filename: filename}
 	seen := map[string]*hcl.Block{}
@@ -143,7 +155,7 @@ func decode(file *hcl.File, filename string) (*Topology, hcl.Diagnostics) {
 		case "cluster":
 			t.Cluster, d = decodeCluster(b)
 		case "provider":
-			t.Provider, d = decodeProvider(b)
+			t.Provider, d = decodeProvider(b, builtins)
 		case "network":
 			t.Network, d = decodeNetwork(b)
 		case "versions":
@@ -185,6 +197,6 @@ func decode(file *hcl.File, filename string) (*Topology, hcl.Diagnostics) {
 		return t, diags
 	}
 	setDefaults(t)
-	diags = append(diags, t.validate()...)
+	diags = append(diags, t.validate(builtins)...)
 	return t, diags
 }

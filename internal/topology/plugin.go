@@ -22,16 +22,16 @@ var schemaTypes = map[string]cty.Type{
 	provider.TypeMapString:  cty.Map(cty.String),
 }
 
-// DecodePluginBlock decodes a plugin provider's block with the schema
-// the plugin declared, the way built-in blocks are decoded: unknown
-// attributes, missing required ones and values of the wrong type are
-// diagnostics at their line and column. The values, defaults applied,
-// go to Config as JSON values.
-func (p *Provider) DecodePluginBlock(s *provider.Schema) hcl.Diagnostics {
+// DecodeBlock decodes a provider's block with the schema its provider
+// declares, a plugin's or a built-in's alike: unknown attributes,
+// missing required ones, values of the wrong type and map keys written
+// twice are diagnostics at their line and column. The values, defaults
+// applied, go to Config as JSON values.
+func (p *Provider) DecodeBlock(schema []provider.Attribute) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	bs := &hcl.BodySchema{}
 	types := map[string]cty.Type{}
-	for _, a := range s.Attributes {
+	for _, a := range schema {
 		ty, ok := schemaTypes[a.Type]
 		if !ok {
 			diags = append(diags, errorAt(&p.NameRange, "Invalid provider schema",
@@ -47,8 +47,9 @@ func (p *Provider) DecodePluginBlock(s *provider.Schema) hcl.Diagnostics {
 	content, cdiags := p.Body.Content(bs)
 	diags = append(diags, cdiags...)
 	p.attrs = map[string]hcl.Range{}
+	p.items = map[string][]item{}
 	p.Config = map[string]any{}
-	for _, a := range s.Attributes {
+	for _, a := range schema {
 		if a.Default != nil {
 			p.Config[a.Name] = a.Default
 		}
@@ -65,14 +66,22 @@ func (p *Provider) DecodePluginBlock(s *provider.Schema) hcl.Diagnostics {
 		attr := content.Attributes[name]
 		r := attr.Expr.Range()
 		p.attrs[name] = r
+		p.items[name] = itemsOf(attr.Expr)
+		diags = append(diags, duplicateKeys(name, p.items[name])...)
 		v, vdiags := attr.Expr.Value(nil)
 		diags = append(diags, vdiags...)
 		if vdiags.HasErrors() {
+			delete(p.attrs, name)
+			p.attrs["!"+name] = r
 			continue
 		}
 		v, err := convert.Convert(v, types[name])
 		if err != nil || !v.IsWhollyKnown() || v.IsNull() {
-			diags = append(diags, errorAt(&r, "Incorrect attribute value type",
+			// Reported once: later checks must not judge the value.
+			delete(p.attrs, name)
+			p.attrs["!"+name] = r
+			// The summary every other block's type errors have (gohcl's).
+			diags = append(diags, errorAt(&r, "Unsuitable value type",
 				"Inappropriate value for attribute %q: %s required.", name, types[name].FriendlyName()))
 			continue
 		}

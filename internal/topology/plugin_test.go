@@ -58,7 +58,7 @@ func at(t *testing.T, diags hcl.Diagnostics, s string) (int, int) {
 
 func TestDecodePluginBlockDiagnostics(t *testing.T) {
 	topo := parsePlugin(t, pluginTopology)
-	diags := topo.Provider.DecodePluginBlock(acmeSchema)
+	diags := topo.Provider.DecodeBlock(acmeSchema.Attributes)
 	for _, want := range []struct {
 		text      string
 		line, col int
@@ -79,7 +79,7 @@ func TestDecodePluginBlockDiagnostics(t *testing.T) {
 
 func TestDecodePluginBlockConfig(t *testing.T) {
 	topo := parsePlugin(t, strings.Replace(strings.Replace(pluginTopology, `replicas = "three"`, `replicas = 3`, 1), `  colour   = "blue"`+"\n", `  token    = "x"`+"\n", 1))
-	if diags := topo.Provider.DecodePluginBlock(acmeSchema); len(diags) > 0 {
+	if diags := topo.Provider.DecodeBlock(acmeSchema.Attributes); len(diags) > 0 {
 		t.Fatalf("want no diagnostics:%s", describe(diags))
 	}
 	want := map[string]any{"region": "eu-1", "replicas": float64(3), "debug": true, "tags": []any{"a", "b"}, "zone": "z1", "token": "x"}
@@ -105,7 +105,7 @@ func TestDecodePluginBlockConfig(t *testing.T) {
 
 func TestDecodePluginBlockUnknownType(t *testing.T) {
 	topo := parsePlugin(t, pluginTopology)
-	diags := topo.Provider.DecodePluginBlock(&provider.Schema{Attributes: []provider.Attribute{{Name: "region", Type: "tuple"}}})
+	diags := topo.Provider.DecodeBlock([]provider.Attribute{{Name: "region", Type: "tuple"}})
 	if line, _ := at(t, diags, `type "tuple"`); line != 2 {
 		t.Errorf("a bad schema is reported at the provider label (line 2), got line %d", line)
 	}

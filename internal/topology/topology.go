@@ -126,7 +126,10 @@ func (t *Topology) address(g *Group, i int) netip.Addr {
 		return a
 	}
 	if t.Provider.Name == "ssh" {
-		if a, err := netip.ParseAddr(t.Provider.Hosts[fmt.Sprintf("%s%d", g.Name, i)]); err == nil {
+		// The ssh provider's hosts attribute, a map(string).
+		hosts, _ := t.Provider.Config["hosts"].(map[string]any)
+		addr, _ := hosts[fmt.Sprintf("%s%d", g.Name, i)].(string)
+		if a, err := netip.ParseAddr(addr); err == nil {
 			return a
 		}
 	}

@@ -4,7 +4,7 @@ import "github.com/hashicorp/hcl/v2"
 
 // validate runs every check and returns all problems at once: a user
 // fixing a topology should not have to run validate once per mistake.
-func (t *Topology) validate() hcl.Diagnostics {
+func (t *Topology) validate(builtins map[string]BuiltinBlock) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	diags = append(diags, t.Cluster.validate()...)
 	diags = append(diags, t.Network.validate()...)
@@ -19,7 +19,7 @@ func (t *Topology) validate() hcl.Diagnostics {
 		diags = append(diags, t.Clients[i].validate(t.Network.Prefix)...)
 	}
 	diags = append(diags, t.checkGroupsApart()...)
-	diags = append(diags, t.Provider.validate(t)...)
+	diags = append(diags, t.Provider.validate(t, builtins)...)
 	diags = append(diags, t.checkJobs()...)
 	return diags
 }

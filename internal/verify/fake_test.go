@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nomadbox/nomadbox/internal/providers"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -36,7 +37,7 @@ client "w" {
 
 func parseTopology(t *testing.T, src string) *topology.Topology {
 	t.Helper()
-	top, diags := topology.NewParser().Parse([]byte(src), "t.hcl")
+	top, diags := providers.NewParser().Parse([]byte(src), "t.hcl")
 	if diags.HasErrors() {
 		t.Fatalf("topology: %s", diags.Error())
 	}

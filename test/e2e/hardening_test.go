@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/nomadbox/nomadbox/internal/agentconfig"
-	"github.com/nomadbox/nomadbox/internal/topology"
+	"github.com/nomadbox/nomadbox/internal/providers"
 )
 
 // sandboxProps are the unit settings checkHardening reads.
@@ -117,7 +117,7 @@ func (c *cluster) dockerNodes() map[string]bool {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	topo, diags := topology.NewParser().Parse(src, p)
+	topo, diags := providers.NewParser().Parse(src, p)
 	if diags.HasErrors() {
 		c.t.Fatalf("topology.hcl: %s", diags.Error())
 	}

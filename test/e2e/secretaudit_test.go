@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nomadbox/nomadbox/internal/providers"
 	"github.com/nomadbox/nomadbox/internal/testtools"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
@@ -144,7 +145,7 @@ func (c *cluster) startSecretAudit(t *testing.T) *secretAudit {
 // topology is the cluster's topology.hcl as nomadbox reads it.
 func (c *cluster) topology(t *testing.T) *topology.Topology {
 	t.Helper()
-	p := topology.NewParser()
+	p := providers.NewParser()
 	topo, diags := p.ParseFile(filepath.Join(c.dir, "topology.hcl"))
 	if diags.HasErrors() {
 		t.Fatalf("topology.hcl: %s", diags.Error())

@@ -538,8 +538,8 @@ type Cluster struct {
 	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// The render directory: a provider may keep its state under it.
 	Dir string `protobuf:"bytes,2,opt,name=dir,proto3" json:"dir,omitempty"`
-	// The topology file the cluster was loaded from (built-in providers
-	// served out of process read it again).
+	// The topology file the cluster was loaded from, for reference: the
+	// other fields hold everything a provider works from.
 	TopologyFile string  `protobuf:"bytes,3,opt,name=topology_file,json=topologyFile,proto3" json:"topology_file,omitempty"`
 	Cidr         string  `protobuf:"bytes,4,opt,name=cidr,proto3" json:"cidr,omitempty"`
 	Nodes        []*Node `protobuf:"bytes,5,rep,name=nodes,proto3" json:"nodes,omitempty"`

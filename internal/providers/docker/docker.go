@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
+
 	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/nodecontainer"
 	"github.com/nomadbox/nomadbox/internal/nodeexec"
@@ -32,12 +34,40 @@ var Spec = builtin.Spec{
 	Name:         "docker",
 	Capabilities: capabilities,
 	Schema: []provider.Attribute{
-		{Name: "image", Type: provider.TypeString, Default: "nomadbox/node:bookworm", Description: "The node image `nomadbox box build` makes (systemd and sshd, no --privileged)."},
+		{Name: "image", Type: provider.TypeString, Default: topology.DefaultDockerImage, Description: "The node image `nomadbox box build` makes (systemd and sshd, no --privileged)."},
 		{Name: "vagrant", Type: provider.TypeBool, Default: false, Description: "Make the containers with Vagrant from the rendered Vagrantfile (so that `vagrant status` and `vagrant ssh` in the render directory know them) instead of with `docker run`; slower, since Vagrant starts Ruby for every machine."},
 	},
+	Check:   check,
+	Vagrant: vagrantRuby,
 	// Vagrant makes the containers only when the provider block says so.
 	Tools: []string{"vagrant", "docker"},
 	New:   func() builtin.Machines { return newDockerProvider() },
+}
+
+// Config is the docker provider's block.
+type Config struct {
+	// Image is the node image built by `nomadbox box build`.
+	Image string `json:"image"`
+	// Vagrant: Vagrant makes the containers from the rendered
+	// Vagrantfile; nomadbox itself (docker run) otherwise.
+	Vagrant bool `json:"vagrant"`
+}
+
+// ConfigOf reads the docker provider's block values.
+func ConfigOf(config map[string]any) Config { return builtin.ConfigOf[Config](config) }
+
+// check validates the docker provider's block: an image reference
+// Docker reads.
+func check(t *topology.Topology) hcl.Diagnostics {
+	p := &t.Provider
+	diags := builtin.CheckNotEmpty(p, "image")
+	if image := ConfigOf(p.Config).Image; p.Attrs().IsSet("image") && strings.TrimSpace(image) != "" {
+		if why := topology.CheckImageReference(image); why != "" {
+			diags = append(diags, topology.ErrorAt(p.Attrs().Subject("image"), "Invalid image reference",
+				"%q %s. Write an image reference as Docker reads it, [REGISTRY/]NAME[:TAG][@DIGEST] with a lower-case name, for example %q (what `nomadbox box build` makes).", image, why, topology.DefaultDockerImage))
+		}
+	}
+	return diags
 }
 
 // dockerProvider makes each node a container of the node image. By
@@ -66,7 +96,7 @@ func newDockerProvider() *dockerProvider {
 	return &dockerProvider{vagrant: &vagrant.Machines{Name: "docker", Parallel: capabilities.ParallelUp, FastList: listContainers}}
 }
 
-func viaVagrant(env *builtin.Env) bool { return env.Topology.Provider.Vagrant }
+func viaVagrant(env *builtin.Env) bool { return ConfigOf(env.Topology.Provider.Config).Vagrant }
 
 // Preflight makes sure the Docker daemon answers, the node image exists
 // (building it when missing), Vagrant's insecure key is where the
@@ -84,7 +114,7 @@ func (p *dockerProvider) Preflight(ctx context.Context, env *builtin.Env) error 
 	if _, err := env.Runner.Output(ctx, execx.Command("docker", "info", "--format", "{{.ServerVersion}}")); err != nil {
 		return fmt.Errorf("the Docker daemon is not running or not reachable: start it (`systemctl start docker`, or `dockerd &` where no init system runs), then try again\n%w", err)
 	}
-	image := env.Topology.Provider.Image
+	image := ConfigOf(env.Topology.Provider.Config).Image
 	current, err := nodeimage.DockerImageCurrent(ctx, env.Runner, image)
 	if err != nil {
 		return err
@@ -461,6 +491,6 @@ func nodeImage(env *builtin.Env) (string, []nodeimage.Binary, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	name, bins := nodeimage.For(env.Topology, sums)
+	name, bins := nodeimage.For(env.Topology, ConfigOf(env.Topology.Provider.Config).Image, sums)
 	return name, bins, nil
 }

@@ -58,10 +58,11 @@ func preflight(ctx context.Context, env *builtin.Env) error {
 			return nodeimage.BuildLibvirtBox(ctx, nodeimage.BuildOptions{Runner: env.Runner, Progress: progress})
 		},
 	}
-	return checkLibvirt(ctx, h, &env.Topology.Provider)
+	c := ConfigOf(env.Topology.Provider.Config)
+	return checkLibvirt(ctx, h, &c)
 }
 
-func checkLibvirt(ctx context.Context, h libvirtHost, p *topology.Provider) error {
+func checkLibvirt(ctx context.Context, h libvirtHost, p *Config) error {
 	var problems []string
 	list, err := h.plugins(ctx)
 	switch {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/nomadbox/nomadbox/internal/kvmprobe"
 	"github.com/nomadbox/nomadbox/internal/nodeimage"
+	"github.com/nomadbox/nomadbox/internal/providers/vagrant"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -20,7 +21,7 @@ func TestHasVagrantPlugin(t *testing.T) {
 
 // libvirtFake is a host where everything the libvirt provider needs is
 // in place; each case takes one thing away.
-func libvirtFake() (libvirtHost, *topology.Provider) {
+func libvirtFake() (libvirtHost, *Config) {
 	h := libvirtHost{
 		plugins: func(context.Context) (string, error) { return "vagrant-libvirt (0.11.2, system)\n", nil },
 		dial:    func(context.Context, string) error { return nil },
@@ -30,7 +31,7 @@ func libvirtFake() (libvirtHost, *topology.Provider) {
 			panic("built the box though it is there")
 		},
 	}
-	return h, &topology.Provider{Name: "libvirt", Box: topology.DefaultLibvirtBox, Driver: "kvm"}
+	return h, &Config{BoxConfig: vagrant.BoxConfig{Box: topology.DefaultLibvirtBox}, Driver: "kvm"}
 }
 
 // TestLibvirtPreflight: each missing piece is named with the command
@@ -42,19 +43,19 @@ func TestLibvirtPreflight(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name    string
-		breakIt func(*libvirtHost, *topology.Provider)
+		breakIt func(*libvirtHost, *Config)
 		want    string
 	}{
-		{"no plugin", func(h *libvirtHost, _ *topology.Provider) {
+		{"no plugin", func(h *libvirtHost, _ *Config) {
 			h.plugins = func(context.Context) (string, error) { return "No plugins installed.\n", nil }
 		}, "apt-get install vagrant-libvirt"},
-		{"daemon down", func(h *libvirtHost, _ *topology.Provider) {
+		{"daemon down", func(h *libvirtHost, _ *Config) {
 			h.dial = func(context.Context, string) error { return errors.New("connection refused") }
 		}, "libvirt is not running (no daemon answers at /var/run/libvirt/libvirt-sock"},
-		{"kvm hangs", func(h *libvirtHost, _ *topology.Provider) {
+		{"kvm hangs", func(h *libvirtHost, _ *Config) {
 			h.kvm = func() kvmprobe.Result { return kvmprobe.Result{Detail: "did not reach its /init"} }
 		}, `driver = "kvm", but KVM cannot boot a guest here: did not reach its /init. Set driver = "qemu"`},
-		{"box missing and cannot be built", func(h *libvirtHost, _ *topology.Provider) {
+		{"box missing and cannot be built", func(h *libvirtHost, _ *Config) {
 			h.hasBox = func(_ context.Context, name, version string) (bool, error) { return false, nil }
 			h.buildBox = func(context.Context) error { return errors.New("debootstrap failed") }
 		}, "the box nomadbox/bookworm (libvirt, version " + nodeimage.LibvirtBoxVersion() + ") is not in Vagrant, or its kernel is not in libvirt's storage pool: build it with `nomadbox box build --provider libvirt`"},

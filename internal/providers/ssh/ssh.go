@@ -26,9 +26,21 @@ var Spec = builtin.Spec{
 		{Name: "port", Type: provider.TypeNumber, Default: 22, Description: "The SSH port of every host."},
 		{Name: "hosts", Type: provider.TypeMapString, Description: "Each node's address (node name -> IP address or host name); a node not listed is reached at the address derived from the CIDR."},
 	},
+	Files: map[string]string{"private_key": "SSH private key"},
+	Check: check,
 	Tools: []string{"ssh"},
 	New:   func() builtin.Machines { return &sshHosts{} },
 }
+
+// Config is the ssh provider's block: how nodes are logged in to, and
+// each node's host.
+type Config struct {
+	nodeexec.Login
+	Hosts map[string]string `json:"hosts"` // node name -> IP address
+}
+
+// ConfigOf reads the ssh provider's block values.
+func ConfigOf(config map[string]any) Config { return builtin.ConfigOf[Config](config) }
 
 // sshHosts is the ssh provider: the machines already exist and are not
 // nomadbox's to start, stop or remove.

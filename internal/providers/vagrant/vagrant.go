@@ -11,9 +11,12 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/hashicorp/hcl/v2"
+
 	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/nodeexec"
 	"github.com/nomadbox/nomadbox/internal/providers/builtin"
+	"github.com/nomadbox/nomadbox/internal/topology"
 	vagrantcli "github.com/nomadbox/nomadbox/internal/vagrant"
 	"github.com/nomadbox/nomadbox/provider"
 )
@@ -33,31 +36,59 @@ type Machines struct {
 
 // NewSpec is the built-in provider whose machines m makes: it needs
 // Vagrant and tools on this machine, and its capabilities follow m.
+// Its block is checked by CheckBox; a provider with more to check sets
+// the Spec's Check itself.
 func NewSpec(m Machines, schema []provider.Attribute, tools ...string) builtin.Spec {
 	return builtin.Spec{
 		Name:         m.Name,
 		Capabilities: provider.Capabilities{UsesVagrant: true, CanHalt: true, ParallelUp: m.Parallel},
 		Schema:       schema,
+		Check:        CheckBox,
 		Tools:        append([]string{"vagrant"}, tools...),
 		New:          func() builtin.Machines { c := m; return &c },
 	}
 }
 
-// BoxAttrs are the attributes of every provider that boots a Vagrant box.
-func BoxAttrs() []provider.Attribute {
+// BoxAttrs are the attributes of every provider that boots a Vagrant
+// box, whose box is defaultBox unless the block names one.
+func BoxAttrs(defaultBox string) []provider.Attribute {
 	return []provider.Attribute{
-		{Name: "box", Type: provider.TypeString, Description: "The Vagrant box of every machine."},
+		{Name: "box", Type: provider.TypeString, Default: defaultBox, Description: "The Vagrant box of every machine."},
 		{Name: "box_version", Type: provider.TypeString, Description: "A version constraint for the box."},
 	}
 }
 
+// BoxConfig is the box attributes' values.
+type BoxConfig struct {
+	Box        string `json:"box"`
+	BoxVersion string `json:"box_version"`
+}
+
+// BoxOf reads the box attributes of a provider block's values.
+func BoxOf(config map[string]any) BoxConfig { return builtin.ConfigOf[BoxConfig](config) }
+
+// CheckBox checks the box attributes of t's provider block.
+func CheckBox(t *topology.Topology) hcl.Diagnostics {
+	return builtin.CheckNotEmpty(&t.Provider, "box")
+}
+
+// HyperVConfig is the hyperv provider's block.
+type HyperVConfig struct {
+	BoxConfig
+	Switch string `json:"switch"`
+}
+
+// HyperVOf reads the hyperv provider's block values.
+func HyperVOf(config map[string]any) HyperVConfig { return builtin.ConfigOf[HyperVConfig](config) }
+
 // HyperV and Parallels are Vagrant's providers with nothing of
 // nomadbox's own to check first (VirtualBox: virtualbox.go).
 var (
-	HyperV = NewSpec(Machines{Name: "hyperv"}, append(BoxAttrs(),
+	HyperV = withRuby(NewSpec(Machines{Name: "hyperv"}, append(BoxAttrs(topology.DefaultBox),
 		provider.Attribute{Name: "switch", Type: provider.TypeString, Description: "The Hyper-V virtual switch of the public network."},
-	), "powershell.exe")
-	Parallels = NewSpec(Machines{Name: "parallels", Parallel: true}, BoxAttrs(), "prlctl")
+	), "powershell.exe"), boxRuby("hyperv", hypervRuby, HyperVOf))
+	Parallels = withRuby(NewSpec(Machines{Name: "parallels", Parallel: true}, BoxAttrs(topology.DefaultBox), "prlctl"),
+		boxRuby("parallels", parallelsRuby, BoxOf))
 )
 
 func (p *Machines) vagrant(env *builtin.Env) *vagrantcli.Vagrant {

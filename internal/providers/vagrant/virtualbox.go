@@ -10,15 +10,28 @@ import (
 
 	"github.com/nomadbox/nomadbox/internal/execx"
 	"github.com/nomadbox/nomadbox/internal/providers/builtin"
+	"github.com/nomadbox/nomadbox/internal/topology"
 	"github.com/nomadbox/nomadbox/provider"
 )
 
 // VirtualBox is Vagrant's VirtualBox provider, checked first for
 // VirtualBox itself and for the host-only range the cluster needs.
-var VirtualBox = NewSpec(Machines{Name: "virtualbox", Check: virtualboxPreflight}, append(BoxAttrs(),
+var VirtualBox = withRuby(NewSpec(Machines{Name: "virtualbox", Check: virtualboxPreflight}, append(BoxAttrs(topology.DefaultBox),
 	provider.Attribute{Name: "gui", Type: provider.TypeBool, Default: false, Description: "Show the VirtualBox window of each machine."},
 	provider.Attribute{Name: "linked_clone", Type: provider.TypeBool, Default: true, Description: "Make machines as linked clones of the box (faster, smaller)."},
-), "VBoxManage")
+), "VBoxManage"), boxRuby("virtualbox", virtualboxRuby, VirtualBoxOf))
+
+// VirtualBoxConfig is the virtualbox provider's block.
+type VirtualBoxConfig struct {
+	BoxConfig
+	GUI         bool `json:"gui"`
+	LinkedClone bool `json:"linked_clone"`
+}
+
+// VirtualBoxOf reads the virtualbox provider's block values.
+func VirtualBoxOf(config map[string]any) VirtualBoxConfig {
+	return builtin.ConfigOf[VirtualBoxConfig](config)
+}
 
 // vboxNetworksConf is where VirtualBox (>= 6.1.28) reads the address
 // ranges host-only networks may use; without it only 192.168.56.0/21 is

@@ -1,6 +1,6 @@
-# want: 4:31 Unsuitable value type
 # want: 5:34 Unsuitable value type
+# The provider block's own type errors: internal/providers/testdata.
 cluster "x" {}
-provider "virtualbox" { gui = [true] }
+provider "virtualbox" {}
 server "nomad-server" { count = "three" }
 client "nomad-client" {}
