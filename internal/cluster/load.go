@@ -109,7 +109,10 @@ func Load(ctx context.Context, path string) (*Loaded, error) {
 		host.Versions, ds = t.CheckLocalBinaries(binversion.ProbeProgram)
 		diags = append(diags, ds...)
 	}
-	if partial := p.Partial(); t == nil && partial != nil {
+	// Where the topology has errors, what parsed of it still has its
+	// job files and plugin block checked.
+	partial := p.Partial()
+	if t == nil && partial != nil {
 		// The job files are checked beside the topology's own problems.
 		diags = append(diags, partial.CheckHost()...)
 	}
@@ -124,7 +127,7 @@ func Load(ctx context.Context, path string) (*Loaded, error) {
 		var ds hcl.Diagnostics
 		h, answers, ds = checkProvider(ctx, t)
 		diags = append(diags, ds...)
-	} else if partial := p.Partial(); partial != nil && partial.Provider.Plugin {
+	} else if partial != nil && partial.Provider.Plugin {
 		diags = append(diags, checkPluginBlock(ctx, partial)...)
 	}
 	if diags.HasErrors() {
