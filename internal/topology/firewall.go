@@ -104,7 +104,7 @@ func clusterPortsIn(spec string) string {
 // checkExposure warns about firewall settings that have no effect or
 // hand the cluster to more people than the user may think. They are
 // warnings: each is a legitimate choice on a network the user trusts.
-func (t *Topology) checkExposure() hcl.Diagnostics {
+func checkExposure(t *Topology) hcl.Diagnostics {
 	f := &t.Firewall
 	var diags hcl.Diagnostics
 	if !f.Enabled {

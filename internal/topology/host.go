@@ -43,7 +43,7 @@ func (t *Topology) CheckHost() hcl.Diagnostics {
 		}
 	}
 	for i := range t.Jobs {
-		diags = append(diags, t.checkJobFile(&t.Jobs[i])...)
+		diags = append(diags, checkJobFile(t, &t.Jobs[i])...)
 	}
 	return diags
 }

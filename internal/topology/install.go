@@ -105,7 +105,7 @@ func (t *Topology) CheckLocalBinaries(probe BinaryProbe) (BinaryVersions, hcl.Di
 	var diags hcl.Diagnostics
 	for _, b := range bins {
 		if b.probed {
-			diags = append(diags, t.checkBinary(b)...)
+			diags = append(diags, checkBinary(t, b)...)
 		}
 	}
 	return learned, diags
@@ -131,7 +131,7 @@ type localBinary struct {
 // checkBinary checks what one local binary said against the versions
 // attribute of its program or, where none is written, learns the
 // binary's release as the version.
-func (t *Topology) checkBinary(b localBinary) hcl.Diagnostics {
+func checkBinary(t *Topology, b localBinary) hcl.Diagnostics {
 	attr, program, path, version := b.attr, b.program, b.path, b.version
 	got, release, err := b.got, b.release, b.err
 	name, _ := family(program)
@@ -147,7 +147,7 @@ func (t *Topology) checkBinary(b localBinary) hcl.Diagnostics {
 	case !t.Versions.isSet(program):
 		// No version written: the binary's is the one the render uses.
 		*b.learned = release
-		return t.checkRange(program, release, in.subject(attr), fmt.Sprintf("%s %s", attr, path))
+		return checkRange(t, program, release, in.subject(attr), fmt.Sprintf("%s %s", attr, path))
 	case !releaseVersion.MatchString(version):
 		return nil // reported as an invalid version
 	case !sameRelease(version, release):

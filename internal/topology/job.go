@@ -62,7 +62,7 @@ func (j *Job) validate() hcl.Diagnostics {
 // checkJobFile reads the job file of j and checks it holds one Nomad job
 // whose ID is j's label. Syntax errors point into the job file; every
 // other problem points at the job block.
-func (t *Topology) checkJobFile(j *Job) hcl.Diagnostics {
+func checkJobFile(t *Topology, j *Job) hcl.Diagnostics {
 	if strings.TrimSpace(j.File) == "" {
 		return nil // validate said so
 	}

@@ -197,6 +197,6 @@ func decode(file *hcl.File, filename string, builtins map[string]BuiltinBlock) (
 		return t, diags
 	}
 	setDefaults(t)
-	diags = append(diags, t.validate(builtins)...)
+	diags = append(diags, validateAll(t, builtins)...)
 	return t, diags
 }

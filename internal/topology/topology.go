@@ -107,7 +107,7 @@ func (t *Topology) Nodes() []Node {
 				Role:    g.Role,
 				Group:   g,
 				Index:   i,
-				Address: t.address(g, i),
+				Address: address(t, g, i),
 			})
 		}
 	}
@@ -121,7 +121,7 @@ func (t *Topology) Nodes() []Node {
 // address is node i of g's address: the one its provider reported, the
 // one the ssh provider lists for it (existing hosts keep theirs), else
 // the one derived from the CIDR.
-func (t *Topology) address(g *Group, i int) netip.Addr {
+func address(t *Topology, g *Group, i int) netip.Addr {
 	if a, ok := t.Addresses[fmt.Sprintf("%s%d", g.Name, i)]; ok {
 		return a
 	}

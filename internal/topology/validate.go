@@ -4,30 +4,30 @@ import "github.com/hashicorp/hcl/v2"
 
 // validate runs every check and returns all problems at once: a user
 // fixing a topology should not have to run validate once per mistake.
-func (t *Topology) validate(builtins map[string]BuiltinBlock) hcl.Diagnostics {
+func validateAll(t *Topology, builtins map[string]BuiltinBlock) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	diags = append(diags, t.Cluster.validate()...)
 	diags = append(diags, t.Network.validate()...)
-	diags = append(diags, t.validateVersions()...)
+	diags = append(diags, validateVersions(t)...)
 	diags = append(diags, t.Install.validate()...)
 	diags = append(diags, t.DNS.validate()...)
 	diags = append(diags, t.Firewall.validate()...)
-	diags = append(diags, t.checkExposure()...)
-	t.markDuplicateGroups()
+	diags = append(diags, checkExposure(t)...)
+	markDuplicateGroups(t)
 	diags = append(diags, t.Server.validate(t.Network.Prefix)...)
 	for i := range t.Clients {
 		diags = append(diags, t.Clients[i].validate(t.Network.Prefix)...)
 	}
-	diags = append(diags, t.checkGroupsApart()...)
+	diags = append(diags, checkGroupsApart(t)...)
 	diags = append(diags, t.Provider.validate(t, builtins)...)
-	diags = append(diags, t.checkJobs()...)
+	diags = append(diags, checkJobs(t)...)
 	return diags
 }
 
 // markDuplicateGroups flags every group whose name an earlier group
 // already has: checkGroupsApart reports it, and its name is not judged a
 // second time.
-func (t *Topology) markDuplicateGroups() {
+func markDuplicateGroups(t *Topology) {
 	seen := map[string]bool{t.Server.Name: true}
 	for i := range t.Clients {
 		g := &t.Clients[i]
@@ -38,7 +38,7 @@ func (t *Topology) markDuplicateGroups() {
 
 // checkGroupsApart finds groups that share a name or addresses. (Node
 // names cannot collide otherwise: group names may not end in a digit.) Each is reported at the later group.
-func (t *Topology) checkGroupsApart() hcl.Diagnostics {
+func checkGroupsApart(t *Topology) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	groups := []*Group{&t.Server}
 	for i := range t.Clients {
@@ -78,7 +78,7 @@ func (t *Topology) checkGroupsApart() hcl.Diagnostics {
 	return diags
 }
 
-func (t *Topology) checkJobs() hcl.Diagnostics {
+func checkJobs(t *Topology) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	seen := map[string]*Job{}
 	for i := range t.Jobs {

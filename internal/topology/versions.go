@@ -105,7 +105,7 @@ func decodeVersions(b *hcl.Block) (Versions, hcl.Diagnostics) {
 
 // validateVersions checks that each pinned release is written as a
 // release and lies in the range the render supports for this topology.
-func (t *Topology) validateVersions() hcl.Diagnostics {
+func validateVersions(t *Topology) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	v := &t.Versions
 	for _, a := range []struct{ name, value string }{{"consul", v.Consul}, {"nomad", v.Nomad}} {
@@ -117,7 +117,7 @@ func (t *Topology) validateVersions() hcl.Diagnostics {
 				"%q is not a release version; write it as MAJOR.MINOR.PATCH without a leading \"v\", for example \"1.22.7\".", a.value))
 			continue
 		}
-		diags = append(diags, t.checkRange(a.name, a.value, v.subject(a.name), "versions."+a.name)...)
+		diags = append(diags, checkRange(t, a.name, a.value, v.subject(a.name), "versions."+a.name)...)
 	}
 	return diags
 }
@@ -126,7 +126,7 @@ func (t *Topology) validateVersions() hcl.Diagnostics {
 // where it came from: "versions.consul", or a local binary) that is
 // older than a floor that applies to t, or of a major series newer than
 // the renderer was checked against.
-func (t *Topology) checkRange(attr, version string, subject *hcl.Range, source string) hcl.Diagnostics {
+func checkRange(t *Topology, attr, version string, subject *hcl.Range, source string) hcl.Diagnostics {
 	have, err := goversion.NewVersion(version)
 	if err != nil {
 		return nil // reported as an invalid version
