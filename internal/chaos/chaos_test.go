@@ -25,6 +25,9 @@ type fakeCluster struct {
 	before      []Alloc
 	after       []Alloc
 	allocsCalls int
+	// unhealthyFirst verify passes fail before any fault.
+	unhealthyFirst int
+	verifies       int
 }
 
 func (f *fakeCluster) Exec(_ context.Context, node, cmd string) (string, error) {
@@ -57,6 +60,9 @@ func (f *fakeCluster) Verify(context.Context) *verify.Report {
 	defer f.mu.Unlock()
 	ok := !f.broken
 	if !f.healthyPre {
+		ok = false
+	}
+	if f.verifies++; f.verifies <= f.unhealthyFirst {
 		ok = false
 	}
 	return &verify.Report{Healthy: ok, NomadLeader: f.leader + "-addr:4647", ConsulLeader: "nomad-server1-addr:8300",
@@ -126,6 +132,30 @@ func TestStaysUnhealthyAndRefusesABrokenCluster(t *testing.T) {
 	_, err = Run(context.Background(), &fakeCluster{leader: "s1"}, Options{Scenario: sc, For: time.Millisecond})
 	if !errors.Is(err, ErrUnhealthyBefore) {
 		t.Errorf("a broken cluster: %v", err)
+	}
+}
+
+// A cluster that fails verify for a moment before the drill (a restarted
+// driver Nomad has not fingerprinted again) is waited for within Settle;
+// without Settle, or past it, the drill refuses it.
+func TestWaitsForASettlingCluster(t *testing.T) {
+	sc, _ := Parse([]string{"stop-agent", "nomad-client1", "consul"})
+	opts := Options{Scenario: sc, For: time.Millisecond, Wait: time.Second, Poll: time.Millisecond}
+	_, err := Run(context.Background(), &fakeCluster{healthyPre: true, leader: "s1", unhealthyFirst: 3}, opts)
+	if !errors.Is(err, ErrUnhealthyBefore) {
+		t.Errorf("no Settle: want the cluster refused at once, got %v", err)
+	}
+	opts.Settle = time.Minute
+	f := &fakeCluster{healthyPre: true, leader: "s1", unhealthyFirst: 3}
+	r, err := Run(context.Background(), f, opts)
+	if err != nil || !f.healed || r.Leaders["nomad"].Before != "s1" {
+		t.Errorf("settling cluster: report %+v, err %v, healed %v", r, err, f.healed)
+	}
+	opts.Settle = 20 * time.Millisecond
+	start := time.Now()
+	_, err = Run(context.Background(), &fakeCluster{leader: "s1"}, opts)
+	if !errors.Is(err, ErrUnhealthyBefore) || !strings.Contains(err.Error(), "nomad-client1") || time.Since(start) > 10*time.Second {
+		t.Errorf("a broken cluster past Settle: %v after %s", err, time.Since(start))
 	}
 }
 

@@ -40,6 +40,13 @@ type Options struct {
 	// Wait bounds how long after healing the cluster may take to be
 	// healthy again.
 	Wait time.Duration
+	// Settle bounds how long the drill waits for a cluster that fails
+	// verify to pass before the fault, instead of refusing at once: a
+	// cluster just repaired can still fail for a few seconds where Nomad
+	// has not fingerprinted a restarted driver again (Nomad's task drivers
+	// fingerprint every 30 s: fingerprintPeriod in drivers/docker/driver.go).
+	// Zero checks once.
+	Settle time.Duration
 	// Poll is the interval between verify passes (default 2s).
 	Poll     time.Duration
 	Progress func(format string, args ...any)
@@ -158,9 +165,9 @@ type drill struct {
 // finds the fault to inject.
 func prepare(ctx context.Context, c Cluster, o Options) (*drill, error) {
 	s := o.Scenario
-	pre := c.Verify(ctx)
-	if !pre.Healthy {
-		return nil, fmt.Errorf("%w: %s (see `nomadbox verify`)", ErrUnhealthyBefore, failedText(pre))
+	pre, err := settled(ctx, c, o)
+	if err != nil {
+		return nil, err
 	}
 	r := &Report{Scenario: s.Name, Agent: s.Agent, Leaders: map[string]Leaders{}}
 	for _, a := range agents {
@@ -183,6 +190,29 @@ func prepare(ctx context.Context, c Cluster, o Options) (*drill, error) {
 		return nil, err
 	}
 	return &drill{c: c, o: o, scenario: s, report: r, fault: f, before: before}, nil
+}
+
+// settled is the first verify pass that is healthy, waiting up to
+// o.Settle for one; ErrUnhealthyBefore, with what failed last, when none
+// is.
+func settled(ctx context.Context, c Cluster, o Options) (*verify.Report, error) {
+	deadline := o.Now().Add(o.Settle)
+	for waited := false; ; waited = true {
+		pre := c.Verify(ctx)
+		if pre.Healthy {
+			return pre, nil
+		}
+		if !o.Now().Before(deadline) || ctx.Err() != nil {
+			return nil, fmt.Errorf("%w: %s (see `nomadbox verify`)", ErrUnhealthyBefore, failedText(pre))
+		}
+		if !waited {
+			o.Progress("%s: the cluster fails verify (%s): waiting up to %s for it to pass before the fault", o.Scenario, failedText(pre), o.Settle)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(o.Poll):
+		}
+	}
 }
 
 // watch runs verify every o.Poll until the time until (or ctx ends), or,

@@ -34,6 +34,7 @@ func Chaos(ctx context.Context, s *Session, o ChaosOptions) (*chaos.Report, erro
 		Scenario: o.Scenario,
 		For:      o.For,
 		Wait:     o.Wait,
+		Settle:   chaosSettle,
 		Progress: s.Progress.Detail,
 	})
 	switch {
@@ -46,6 +47,12 @@ func Chaos(ctx context.Context, s *Session, o ChaosOptions) (*chaos.Report, erro
 	}
 	return r, err
 }
+
+// chaosSettle is how long a drill waits for a cluster that fails verify
+// before the fault: two of Nomad's driver fingerprint periods (30 s), so a
+// drill started right after a repair does not refuse a cluster that is
+// about to be healthy, and one on a broken cluster still refuses soon.
+const chaosSettle = time.Minute
 
 // drillCluster is the cluster as a drill sees it.
 type drillCluster struct {
