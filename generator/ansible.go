@@ -8,7 +8,6 @@ import (
 	"github.com/nomadbox/nomadbox/internal/hostkeys"
 	"github.com/nomadbox/nomadbox/internal/nodeexec"
 	"github.com/nomadbox/nomadbox/internal/nodeimage"
-	"github.com/nomadbox/nomadbox/internal/providers/ssh"
 	"github.com/nomadbox/nomadbox/internal/topology"
 )
 
@@ -37,7 +36,7 @@ func ansibleConfig(t *topology.Topology, usesVagrant bool) []byte {
 	key := "~/.vagrant.d/insecure_private_key"
 	user := "vagrant"
 	if !usesVagrant {
-		l := ssh.ConfigOf(t.Provider.Config)
+		l := nodeexec.LoginOf(t.Provider.Config)
 		key, user = l.PrivateKey, l.User
 	}
 	var b strings.Builder
@@ -85,7 +84,7 @@ func inventory(t *topology.Topology) []byte {
 		m := newMapping()
 		for _, n := range nodes {
 			h := newMapping().set("ansible_host", t.HostAddress(n))
-			if port := ssh.ConfigOf(t.Provider.Config).Port; t.Provider.Name == "ssh" && port != 22 {
+			if port := nodeexec.LoginOf(t.Provider.Config).Port; t.Provider.Name == "ssh" && port != 22 {
 				h.set("ansible_port", port)
 			}
 			m.set(n.Name, h)
