@@ -63,8 +63,7 @@ func TestRealToolsModules(t *testing.T) {
         checksums: ["` + dir + `/keep"]
         packages: [dpkg, nomadbox-no-such-package]
     - name: files
-      nomadbox_services:
-        fileset:
+      nomadbox_files:
           directories: [{path: "` + dir + `/sub", owner: "` + u.Username + `", group: "` + g.Name + `", mode: "0750"}]
           files: ` + string(fb) + `
           blocks: [{path: "` + dir + `/hosts", marker: "# {mark} test", block: "10.0.0.1 n1\n"}]
@@ -126,8 +125,8 @@ func TestRealToolsModules(t *testing.T) {
 	// With problems the run fails with them and writes nothing, not even a
 	// file that is missing.
 	os.Remove(filepath.Join(dir, "sub/a.json"))
-	refused := strings.Replace(play(files, ""), "        fileset:\n",
-		"        fileset:\n          problems: [\"the first problem.\", \"The second.\"]\n", 1)
+	refused := strings.Replace(play(files, ""), "      nomadbox_files:\n",
+		"      nomadbox_files:\n          problems: [\"the first problem.\", \"The second.\"]\n", 1)
 	if _, out, err := run(refused); err == nil || !strings.Contains(out, "the first problem. The second.") {
 		t.Errorf("a run with problems did not fail with them: %v\n%s", err, out)
 	}
@@ -145,6 +144,32 @@ func TestRealToolsModules(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "checked")); string(b) != "good\n" {
 		t.Errorf("a rejected content replaced the file: %q", b)
+	}
+
+	// Check and diff mode after a hand edit: the diff names the edited file
+	// and shows both contents, a secret file is named without its content,
+	// and nothing is written.
+	secret := append(files, map[string]any{"path": dir + "/secret", "content_base64": b64("token-after\n"), "secret": true})
+	if _, out, err := run(play(secret, "")); err != nil {
+		t.Fatalf("the run that writes the secret: %v\n%s", err, out)
+	}
+	os.WriteFile(filepath.Join(dir, "sub/a.json"), []byte("{\"a\": 2}\n"), 0o640)
+	os.WriteFile(filepath.Join(dir, "secret"), []byte("token-before\n"), 0o644)
+	_, out, err = runPlayArgs(dir, library, play(secret, ""), "--check", "--diff")
+	if err != nil {
+		t.Fatalf("--check --diff: %v\n%s", err, out)
+	}
+	for _, want := range []string{"--- before: " + dir + "/sub/a.json", "+++ after: " + dir + "/sub/a.json",
+		`-{"a": 2}`, `+{"a": 1}`, "--- before: " + dir + "/secret", "the new content is not shown"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--check --diff does not show %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "token-before") || strings.Contains(out, "token-after") {
+		t.Errorf("--check --diff shows a secret file's content:\n%s", out)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "sub/a.json")); string(b) != "{\"a\": 2}\n" {
+		t.Errorf("--check wrote a.json: %q", b)
 	}
 }
 
@@ -230,15 +255,29 @@ func TestRealToolsProbeChecksumCache(t *testing.T) {
 // runPlay runs a playbook on localhost with nomadbox's modules, in dir,
 // and decodes the report.json in dir (nil if none).
 func runPlay(dir, library, src string) (map[string]any, string, error) {
+	return runPlayArgs(dir, library, src)
+}
+
+// runPlayArgs runs src with ansible-playbook's extra arguments args
+// (--check, --diff) and the tree's library and module_utils.
+func runPlayArgs(dir, library, src string, args ...string) (map[string]any, string, error) {
 	p := filepath.Join(dir, "play.yml")
 	os.WriteFile(p, []byte(src), 0o644)
-	out, err := testtools.Output(dir, []string{"ANSIBLE_LIBRARY=" + library, "ANSIBLE_NOCOLOR=1"},
-		"ansible-playbook", "-i", "localhost,", "-c", "local", p)
+	os.Remove(filepath.Join(dir, "report.json"))
+	out, err := testtools.Output(dir, ansibleEnv(library, "ANSIBLE_NOCOLOR=1"),
+		"ansible-playbook", append([]string{"-i", "localhost,", "-c", "local", p}, args...)...)
 	var rep map[string]any
 	if b, rerr := os.ReadFile(filepath.Join(dir, "report.json")); rerr == nil {
 		json.Unmarshal(b, &rep)
 	}
 	return rep, out, err
+}
+
+// ansibleEnv is the environment that finds the tree's modules (library)
+// and the code they share (module_utils beside it), plus extra.
+func ansibleEnv(library string, extra ...string) []string {
+	return append([]string{"ANSIBLE_LIBRARY=" + library,
+		"ANSIBLE_MODULE_UTILS=" + filepath.Join(filepath.Dir(library), "module_utils")}, extra...)
 }
 
 func jsonText(v any) string {
@@ -278,7 +317,7 @@ func TestRealToolsServicesRestartPaths(t *testing.T) {
 	os.WriteFile(p, []byte(play), 0o644)
 	run := func() string {
 		os.Remove(filepath.Join(dir, "systemctl.log"))
-		out, err := testtools.Output(dir, []string{"ANSIBLE_LIBRARY=" + library, "ANSIBLE_NOCOLOR=1", "PATH=" + bin + ":" + os.Getenv("PATH")},
+		out, err := testtools.Output(dir, ansibleEnv(library, "ANSIBLE_NOCOLOR=1", "PATH="+bin+":"+os.Getenv("PATH")),
 			"ansible-playbook", "-i", "localhost,", "-c", "local", p)
 		if err != nil {
 			t.Fatalf("%v\n%s", err, out)

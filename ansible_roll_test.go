@@ -221,7 +221,7 @@ func runRoll(t *testing.T, roll, library, fault string) (*fakeAgents, string, er
 	os.WriteFile(p, []byte(play), 0o644)
 	start := time.Now()
 	out, err := testtools.Output(dir, []string{
-		"ANSIBLE_LIBRARY=" + library, "ANSIBLE_NOCOLOR=1", "ANSIBLE_HOST_KEY_CHECKING=0",
+		"ANSIBLE_LIBRARY=" + library, "ANSIBLE_MODULE_UTILS=" + filepath.Join(filepath.Dir(library), "module_utils"), "ANSIBLE_NOCOLOR=1", "ANSIBLE_HOST_KEY_CHECKING=0",
 		"PATH=" + bin + ":" + os.Getenv("PATH"),
 	}, "ansible-playbook", "-i", "inventory.yml", p)
 	t.Logf("the roll took %s", time.Since(start).Round(time.Millisecond))
