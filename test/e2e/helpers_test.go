@@ -223,6 +223,53 @@ func (c *cluster) provisionChangesNothing(hosts int) {
 	}
 }
 
+// ansiblePlaybook runs ansible-playbook in the render directory's ansible/
+// folder, as an Ansible user would, and fails the test unless it exits 0.
+func (c *cluster) ansiblePlaybook(args ...string) string {
+	c.t.Helper()
+	dir := filepath.Join(c.dir, ".nomadbox", c.name, "ansible")
+	cmd := exec.Command("ansible-playbook", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "ANSIBLE_NOCOLOR=1", "ANSIBLE_CONFIG="+filepath.Join(dir, "ansible.cfg"))
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	c.t.Logf("ansible-playbook %s: %v in %s", strings.Join(args, " "), err, time.Since(start).Round(100*time.Millisecond))
+	if err != nil {
+		c.t.Fatalf("ansible-playbook %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// diffHosts are the hosts whose task results follow a diff of path in
+// ansible-playbook's output ("changed: [host]" or "ok: [host]"): the
+// default callback prints a result's diffs right before the result.
+func diffHosts(out, path string) []string {
+	var hosts []string
+	result := regexp.MustCompile(`(?m)^(?:changed|ok): \[([^\]]+)\]`)
+	for rest := out; ; {
+		i := strings.Index(rest, "--- before: "+path+"\n")
+		if i < 0 {
+			return hosts
+		}
+		rest = rest[i:]
+		m := result.FindStringSubmatchIndex(rest)
+		if m == nil {
+			return hosts
+		}
+		hosts = append(hosts, rest[m[2]:m[3]])
+		rest = rest[m[1]:]
+	}
+}
+
+// recapChanged is each host's changed= count in ansible-playbook's recap.
+func recapChanged(out string) map[string]string {
+	got := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?m)^(\S+)\s+: ok=\d+\s+changed=(\d+)`).FindAllStringSubmatch(out, -1) {
+		got[m[1]] = m[2]
+	}
+	return got
+}
+
 func (c *cluster) logTail(n int) string {
 	b, _ := os.ReadFile(filepath.Join(c.dir, ".nomadbox", c.name, "nomadbox.log"))
 	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")

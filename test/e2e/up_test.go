@@ -238,6 +238,68 @@ func TestDefaultCluster(t *testing.T) {
 		}
 	})
 
+	// The rendered tree is plain Ansible: --check --diff shows what a run
+	// would put back and where, and --tags selects one role's work.
+	t.Run("--check --diff names hand-edited files and their node; --tags firewall and --tags consul each put back their own", func(t *testing.T) {
+		c := c.with(t)
+		nodes := []string{"nomad-server1", "nomad-client1", "nomad-client2"}
+		const ruleset, consulHCL = "/etc/nftables.d/nomadbox.nft", "/etc/consul.d/consul.hcl"
+		c.ssh("nomad-client1", "echo '# edited by hand' | sudo tee -a "+ruleset+" "+consulHCL+" >/dev/null")
+		edits := func(node string) string {
+			return c.ssh(node, "sudo grep -c '^# edited by hand' "+ruleset+" "+consulHCL+" || true")
+		}
+		before := c.agentStarts(nodes)
+
+		check := c.ansiblePlaybook("site.yml", "--check", "--diff")
+		for host, changed := range recapChanged(check) {
+			if (host == "nomad-client1") != (changed != "0") {
+				t.Errorf("--check --diff: %s changed=%s; want changes on the hand-edited nomad-client1 only:\n%s", host, changed, check)
+			}
+		}
+		for _, path := range []string{ruleset, consulHCL} {
+			if hosts := diffHosts(check, path); !slices.Equal(hosts, []string{"nomad-client1"}) {
+				t.Errorf("--check --diff after a hand edit of %s on nomad-client1: diffs reported for %v, want [nomad-client1]:\n%s", path, hosts, check)
+			}
+		}
+		if !strings.Contains(check, "-# edited by hand") {
+			t.Errorf("--check --diff does not show the hand-edited line going:\n%s", check)
+		}
+		want := ruleset + ":1\n" + consulHCL + ":1"
+		if got := edits("nomad-client1"); got != want {
+			t.Errorf("--check changed nomad-client1's files: %q, want %q", got, want)
+		}
+
+		run := c.ansiblePlaybook("site.yml", "--tags", "firewall")
+		for host, changed := range recapChanged(run) {
+			if (host == "nomad-client1") != (changed != "0") {
+				t.Errorf("--tags firewall: %s changed=%s; want changes on nomad-client1 only:\n%s", host, changed, run)
+			}
+		}
+		if got := edits("nomad-client1"); got != ruleset+":0\n"+consulHCL+":1" {
+			t.Errorf("after --tags firewall, nomad-client1: want the ruleset put back and consul.hcl left as edited, got %q", got)
+		}
+		if got := c.ssh("nomad-client1", "systemctl is-active nomadbox-firewall"); got != "active" {
+			t.Errorf("after --tags firewall, the firewall on nomad-client1 is %q", got)
+		}
+		if after := c.agentStarts(nodes); !maps.Equal(before, after) {
+			t.Errorf("--tags firewall restarted an agent:\nbefore %v\nafter  %v", before, after)
+		}
+
+		// Consul's own tag puts its file back, and the agent whose file
+		// changed restarts (through the roll), alone.
+		c.ansiblePlaybook("site.yml", "--tags", "consul")
+		if got := edits("nomad-client1"); got != ruleset+":0\n"+consulHCL+":0" {
+			t.Errorf("after --tags consul, nomad-client1: want both files put back, got %q", got)
+		}
+		after := c.agentStarts(nodes)
+		for key := range before {
+			if restarted := before[key] != after[key]; restarted != (key == "nomad-client1/consul") {
+				t.Errorf("--tags consul: %s restarted=%v; want only nomad-client1's Consul restarted", key, restarted)
+			}
+		}
+		c.provisionChangesNothing(3)
+	})
+
 	t.Run("turning the firewall and the DNS forwarder off removes them from every node", func(t *testing.T) {
 		c := c.with(t)
 		c.editTopology(regexp.MustCompile(`(?s)\nfirewall \{.*?\n\}`), "\nfirewall {\n  enabled = false\n}")
