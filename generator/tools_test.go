@@ -87,7 +87,7 @@ func TestRealTools(t *testing.T) {
 			testtools.Run(t, ansibleDir, nil, "ansible-playbook", "--syntax-check", "site.yml")
 			// Linted per render: the roles are shared, but the generated
 			// inventory and variables differ from case to case.
-			testtools.Run(t, ansibleDir, nil, "ansible-lint", "--offline", "--nocolor", "site.yml", "roles", "group_vars", "host_vars", "inventory.yml")
+			testtools.Run(t, ansibleDir, nil, "ansible-lint", "--offline", "--nocolor", "--profile", "production", "site.yml", "roles", "group_vars", "host_vars", "inventory.yml")
 
 			agents, agentTopo := agentRender(t, dir, topo)
 			for _, n := range agentTopo.Nodes() {
