@@ -363,3 +363,32 @@ exit 0
 `), 0o755)
 	return bin
 }
+
+// TestRealToolsModuleDocs: every module in ansible/library documents itself
+// the way Ansible reads it: `ansible-doc` parses its DOCUMENTATION (every
+// option described), EXAMPLES and RETURN. A description line with a bare
+// "word: word" breaks the YAML and ansible-doc then shows nothing.
+func TestRealToolsModuleDocs(t *testing.T) {
+	testtools.Require(t, "ansible-playbook") // ansible-doc comes with it (ansible-core)
+	library, err := filepath.Abs("ansible/library")
+	if err != nil {
+		t.Fatal(err)
+	}
+	modules, _ := filepath.Glob(filepath.Join(library, "*.py"))
+	if len(modules) < 4 {
+		t.Fatalf("found %d modules in %s, want at least 4", len(modules), library)
+	}
+	for _, m := range modules {
+		name := strings.TrimSuffix(filepath.Base(m), ".py")
+		out, err := testtools.Output("", ansibleEnv(library, "ANSIBLE_NOCOLOR=1"), "ansible-doc", "-M", library, name)
+		if err != nil {
+			t.Errorf("ansible-doc %s: %v\n%s", name, err, out)
+			continue
+		}
+		for _, section := range []string{"OPTIONS", "EXAMPLES:", "RETURN VALUES:"} {
+			if !strings.Contains(out, "\n"+section) {
+				t.Errorf("ansible-doc %s shows no %s section:\n%s", name, section, out)
+			}
+		}
+	}
+}

@@ -15,7 +15,8 @@ description:
   - The anonymous token gets exactly the nomadbox policies listed in
     C(anonymous_policies) (policies whose name starts with C(nomadbox-)
     that are not listed are taken off it; others are left alone).
-  - Everything is read before it is written: a second run changes nothing.
+  - >-
+    Everything is read before it is written: a second run changes nothing.
     No secret is returned.
 options:
   url: {type: str, required: true, description: "The agent's HTTP API, e.g. https://127.0.0.1:8501"}
@@ -23,21 +24,23 @@ options:
   token: {type: str, required: true, no_log: true, description: "A management token"}
   timeout: {type: int, default: 120, description: "Seconds to wait for the token to be accepted"}
   policies:
+    description: ACL policies to create, or to update where their rules differ.
     type: list
     elements: dict
     default: []
     suboptions:
-      name: {type: str, required: true}
-      description: {type: str, default: ""}
-      rules: {type: str, required: true}
+      name: {type: str, required: true, description: "The policy's name."}
+      description: {type: str, default: "", description: "The policy's description."}
+      rules: {type: str, required: true, description: "Its rules, in Consul's ACL rule language."}
   tokens:
+    description: Tokens to create with a given secret, or to update where their policies differ.
     type: list
     elements: dict
     default: []
     suboptions:
-      secret_id: {type: str, required: true, no_log: true}
-      description: {type: str, required: true}
-      policies: {type: list, elements: str, default: []}
+      secret_id: {type: str, required: true, no_log: true, description: "The token's secret (never logged)."}
+      description: {type: str, required: true, description: "The token's description."}
+      policies: {type: list, elements: str, default: [], description: "The names of its policies."}
   agent_nodes:
     type: list
     elements: str
@@ -50,8 +53,26 @@ options:
     no_log: true
     description: The secrets of those agent tokens, in the same order.
   datacenter: {type: str, default: dc1, description: "The node identities' datacenter"}
-  anonymous_policies: {type: list, elements: str, default: []}
+  anonymous_policies: {type: list, elements: str, default: [], description: "The nomadbox policies the anonymous token carries (Consul before 1.17 answers DNS with it)."}
 author: nomadbox
+"""
+
+EXAMPLES = r"""
+- name: Set up Consul's ACL policies and tokens through the first server
+  nomadbox_consul_acl:
+    url: http://127.0.0.1:8500
+    token: "{{ lookup('ansible.builtin.file', 'secrets/consul-management.token') }}"
+    policies:
+      - name: nomadbox-dns
+        description: Resolves nodes and services
+        rules: |
+          node_prefix "" { policy = "read" }
+          service_prefix "" { policy = "read" }
+    tokens:
+      - secret_id: "{{ lookup('ansible.builtin.file', 'secrets/consul-dns.token') }}"
+        description: "nomadbox: DNS"
+        policies: [nomadbox-dns]
+  run_once: true
 """
 
 RETURN = r"""

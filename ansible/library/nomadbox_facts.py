@@ -31,7 +31,8 @@ options:
     default: []
   checksum_cache:
     description:
-      - A JSON file of earlier checksums (path to size, mtime in seconds
+      - >-
+        A JSON file of earlier checksums (path to size, mtime in seconds
         and SHA-256); a file whose size and mtime match its entry is not
         read again, and the file is rewritten when a checksum was
         computed. Reading a Consul and a Nomad binary costs about 0.3
@@ -44,13 +45,28 @@ options:
     description:
       - The Debian packages the roles ask about; only those of them that
         are installed are reported. Empty reports every installed package.
-      - Every fact is combined into the variables of every later task on
+      - >-
+        Every fact is combined into the variables of every later task on
         the node, so a node's two hundred packages cost each task on each
         node in the controller (measured: 11% of a no-op provision's CPU).
     type: list
     elements: str
     default: []
 author: nomadbox
+"""
+
+EXAMPLES = r"""
+- name: Probe the node
+  nomadbox_facts:
+    packages: [dnsmasq, nftables, docker-ce]
+    paths: [/usr/sbin/nft, /etc/systemd/system/nomadbox-firewall.service]
+    checksums: [/usr/local/bin/consul, /usr/local/bin/nomad]
+    checksum_cache: /usr/local/lib/nomadbox/checksums.json
+
+- name: Install nftables where the probe did not find it
+  ansible.builtin.apt:
+    name: nftables
+  when: "'nftables' not in ansible_facts['packages']"
 """
 
 RETURN = r"""

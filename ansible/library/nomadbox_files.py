@@ -90,7 +90,7 @@ options:
       block: {type: str, required: true, description: The lines between the markers.}
       unsafe_writes: {type: bool, default: false, description: "Write in place where the file cannot be renamed over."}
 notes:
-  - A missing parent directory is an error, not created: list it under
+  - A missing parent directory is an error, not created; list it under
     I(directories).
   - The module_utils nomadbox_fileset holds the work; nomadbox_services
     uses the same code to put a set in place in the run that starts the

@@ -12,18 +12,17 @@ with contents rendered on the controller, changes only what differs, then
 DOCUMENTATION = r"""
 ---
 module: nomadbox_services
-short_description: Put a node's files in place, restart what changed, start every unit
+short_description: Restart what changed and start a node's units, in order, with waits and gates
 description:
-  - With C(fileset), creates missing system users and groups, directories
-    and files, and managed blocks in existing files; removes files marked
-    absent; leaves everything that is already as wanted untouched; and
-    reports the paths it changed in C(changed_paths). Files are replaced
-    atomically (a temporary file renamed over the old one). With
-    C(unsafe_writes), a file that cannot be renamed over (a bind mount such
-    as a container's /etc/resolv.conf) is written in place. site.yml gives
-    the file set to the services' run where nothing is installed between
-    the two, and to a run of its own (no units) where something is.
-  - Then reloads systemd once where a unit file changed, enables every
+  - With C(fileset), first puts a file set in place exactly as
+    nomadbox_files does (the same code, module_utils/nomadbox_fileset), in
+    check and diff mode too. site.yml gives the set to this run where
+    nothing is installed between the files and the services (a container
+    from the docker provider's image), one module run on the node instead
+    of two. Elsewhere nomadbox_files writes it, and this run gets its
+    C(changed_paths).
+  - >-
+    Then reloads systemd once where a unit file changed, enables every
     unit that is not enabled (one call), and goes through the units in
     order; a unit that needs a restart (C(restart), or a changed path in
     its C(restart_paths), in this run or an earlier one: C(changed_paths))
@@ -34,7 +33,8 @@ description:
     Nomad client waits for its servers' leader).
   - Units that are enabled, active and not marked are left alone, so a
     second run changes nothing.
-  - A unit marked C(defer) is not restarted when it is active: it is
+  - >-
+    A unit marked C(defer) is not restarted when it is active: it is
     listed in C(deferred), for a later run of this module that restarts it
     with the others of a rolling restart (site.yml: one server at a time,
     then clients in batches). After a (re)start, C(gate) URLs must answer
@@ -51,74 +51,15 @@ description:
     C(token) (never logged) is sent in the C(token_header) header.
 options:
   fileset:
-    description: The users, directories, files and managed blocks to put
-      in place before anything else.
+    description:
+      - A file set to put in place before anything else, with the options
+        of nomadbox_files (problems, users, directories, files, blocks;
+        C(ansible-doc nomadbox_files) lists them), checked against the same
+        argument spec.
     type: dict
-    suboptions:
-      problems:
-        description: What stops the run on this node. When the list is not
-          empty the module fails with its items joined and changes nothing
-          (site.yml's check of the settings and of what the node allows: a
-          task of its own cost a worker per node, even skipped).
-        type: list
-        elements: str
-        default: []
-      users:
-        description: System users (each with a group of its own name unless
-          C(group) is given) to create when missing.
-        type: list
-        elements: dict
-        default: []
-        suboptions:
-          name: {type: str, required: true}
-          group: {type: str}
-          home: {type: str, default: /nonexistent}
-          comment: {type: str, default: ""}
-          shell: {type: str, default: /usr/sbin/nologin}
-      directories:
-        description: Directories to create, with owner, group and mode.
-        type: list
-        elements: dict
-        default: []
-        suboptions:
-          path: {type: str, required: true}
-          owner: {type: str, default: root}
-          group: {type: str, default: root}
-          mode: {type: str, default: "0755"}
-      files:
-        description: Files and their content, or C(state=absent) to remove one.
-        type: list
-        elements: dict
-        default: []
-        suboptions:
-          path: {type: str, required: true}
-          content_base64:
-            type: str
-            default: ""
-            no_log: true
-            description: The content, base64-encoded on the controller (b64encode), so
-              that no templating step turns a JSON or YAML text into data on the way.
-          owner: {type: str, default: root}
-          group: {type: str, default: root}
-          mode: {type: str, default: "0644"}
-          state: {type: str, default: present, choices: [present, absent]}
-          force: {type: bool, default: true, description: "false: keep a file that exists"}
-          validate: {type: str, description: "command run on the new content (%s is its path) before it replaces the file"}
-          unsafe_writes: {type: bool, default: false}
-          secret: {type: bool, default: false, description: "diff mode names the file but does not show its content"}
-      blocks:
-        description: Managed blocks between two marker lines in files that
-          other software owns too (such as /etc/hosts).
-        type: list
-        elements: dict
-        default: []
-        suboptions:
-          path: {type: str, required: true}
-          marker: {type: str, required: true, description: "contains {mark}, replaced by BEGIN and END"}
-          block: {type: str, required: true}
-          unsafe_writes: {type: bool, default: false}
   changed_paths:
-    description: The paths an earlier run of this module's file set
+    description: >-
+      The paths an earlier run of this module's file set
       changed; with this run's own, what C(restart_paths) and the reload go
       by. Where one of them is below /etc/systemd/system, systemd is
       reloaded first if it loaded that unit before the change
@@ -135,8 +76,8 @@ options:
     elements: dict
     default: []
     suboptions:
-      name: {type: str, required: true}
-      restart: {type: bool, default: false}
+      name: {type: str, required: true, description: "The unit, such as consul or dnsmasq."}
+      restart: {type: bool, default: false, description: "Restart it whatever changed (a replaced binary)."}
       restart_paths: {type: list, elements: str, default: [], description: "restart when a changed path starts with one of these"}
       when_changed: {type: bool, default: false, description: "leave the unit alone (not enabled, not started) unless it needs a restart"}
       reload: {type: bool, default: false, description: "reload instead of restart when active"}
@@ -148,8 +89,25 @@ options:
         type: list
         elements: dict
         description: "after a (re)start, wait until each URL answers a non-empty JSON string or list (containing C(contains)), lists C(server) as healthy and a voter, or (C(recover)) passes every check that passed before"
-      timeout: {type: int, default: 90}
+      timeout: {type: int, default: 90, description: "Seconds each wait and gate may take."}
 author: nomadbox
+"""
+
+EXAMPLES = r"""
+- name: Restart what changed and start the node's services
+  nomadbox_services:
+    changed_paths: "{{ written.changed_paths }}"
+    units:
+      - name: dnsmasq
+        restart_paths: [/etc/dnsmasq.d]
+        wait_port: 53
+      - name: consul
+        restart_paths: [/etc/consul.d, /etc/systemd/system/consul.service]
+        defer: true
+      - name: nomad
+        restart_paths: [/etc/nomad.d, /etc/systemd/system/nomad.service]
+        wait_url: http://192.168.56.11:4646/v1/status/leader
+  register: started
 """
 
 RETURN = r"""
