@@ -259,7 +259,7 @@ func TestRealToolsTemplateLookup(t *testing.T) {
 			})
 			play := []any{map[string]any{
 				"name": "compare", "hosts": "all", "gather_facts": false,
-				"vars": first["vars"], "roles": first["roles"], "tasks": tasks,
+				"vars": first["vars"], "vars_files": first["vars_files"], "tasks": tasks,
 			}}
 			out, _ := yaml.Marshal(play)
 			os.WriteFile(filepath.Join(ansibleDir, "compare.yml"), out, 0o644)
