@@ -21,6 +21,10 @@
 #   BENCH_PROVIDER docker (default) or libvirt: machines of one vCPU and
 #                  1.5 GiB each, from nomadbox's box (built first, so
 #                  warm only; both builds share it)
+#   BENCH_TASKS    1: also print what each Ansible task of the new build's
+#                  first up per case cost (Ansible's junit callback, on for
+#                  both builds so that the ratios stay fair;
+#                  scripts/task-costs.py reads its files)
 set -euo pipefail
 
 log() { printf 'bench: %s\n' "$*" >&2; }
@@ -31,7 +35,7 @@ while [[ $# -gt 0 ]]; do
   case $1 in
   --baseline) baseline_rev=${2:?--baseline needs a revision}; shift 2 ;;
   --baseline=*) baseline_rev=${1#*=}; shift ;;
-  -h | --help) sed -n '2,23s/^# \{0,1\}//p' "$0"; exit 0 ;;
+  -h | --help) sed -n '2,27s/^# \{0,1\}//p' "$0"; exit 0 ;;
   -*) die "unknown flag $1" ;;
   *) break ;;
   esac
@@ -162,12 +166,21 @@ new_cluster() { # build clients temp
   cd - >/dev/null
 }
 
+task_tables=()
 for clients in ${BENCH_CLIENTS:-2 5}; do
   for temp in ${BENCH_RUNS:-warm}; do
     for ((i = 1; i <= ${BENCH_REPEAT:-1}; i++)); do
       for b in "${builds[@]}"; do
         new_cluster "$b" "$clients" "$temp"
-        run_up "1+$clients $temp" "$b" $((clients + 1))
+        if [[ -n ${BENCH_TASKS:-} ]]; then
+          rm -rf "$work/junit"
+          ANSIBLE_CALLBACKS_ENABLED=junit JUNIT_OUTPUT_DIR=$work/junit run_up "1+$clients $temp" "$b" $((clients + 1))
+          [[ $b != new || $i != 1 ]] ||
+            task_tables+=("$(printf '\nAnsible tasks of the first up of 1+%s %s (new build)\n' "$clients" "$temp")
+$(python3 "$repo/scripts/task-costs.py" "$work/junit")")
+        else
+          run_up "1+$clients $temp" "$b" $((clients + 1))
+        fi
         run_up "1+$clients no-op second up" "$b" $((clients + 1))
         (cd "$work/$b" && "${bin[$b]}" destroy --force >/dev/null)
       done
@@ -216,3 +229,6 @@ printf '%s\n' "${rows[@]}" | awk -F'|' -v builds="${builds[*]}" '
         printf "1+5 warm / 1+2 warm total, %s: %.2f\n", b[j], avg[large, 8] / avg[small, 8]
     }
   }'
+for t in "${task_tables[@]}"; do
+  echo "$t"
+done
