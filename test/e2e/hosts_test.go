@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nomadbox/nomadbox/internal/providers"
+	"github.com/nomadbox/nomadbox/internal/state"
 	"github.com/nomadbox/nomadbox/internal/testtools"
 )
 
@@ -237,10 +239,11 @@ func sshProvider(key string, hosts []existingHost) string {
 // ACLs and TLS off. Then `nomadbox verify --canary` checks the two hosts
 // through a topology of their own (the ssh provider naming them) and a
 // render directory of its own, so the cluster's own state stays as it
-// was: its host keys are recorded by `up` on first contact. verify
-// reaches the nodes over SSH with StrictHostKeyChecking (the DNS check),
-// and nothing but `up` records keys: the test records them with
-// ssh-keyscan in that render directory (Ansible checks them too).
+// was: its host keys are recorded by `up` on first contact. Two things
+// only `up` writes are written by the test in that render directory:
+// the hosts' keys (verify's DNS check reaches the nodes over SSH with
+// StrictHostKeyChecking; ssh-keyscan, and Ansible checks them too) and
+// the applied topology (verify checks only hosts an `up` recorded).
 func provisionWithExample(t *testing.T, c *cluster, key string, server, client existingHost) {
 	t.Helper()
 	start := time.Now()
@@ -319,6 +322,18 @@ func provisionWithExample(t *testing.T, c *cluster, key string, server, client e
 	}
 	t.Logf("example.yml: %.1fs", time.Since(play).Seconds())
 
+	// verify on the ssh provider checks only hosts a successful `up`
+	// recorded (Session.Exists reads the applied topology of the render
+	// directory); these hosts run exactly the example's topology, so the
+	// test records it there, with the code `up` saves it with. Nothing
+	// else of up's state is written.
+	topo, diags := providers.NewParser().Parse(src, filepath.Join(ex.dir, "topology.hcl"))
+	if diags.HasErrors() {
+		t.Fatalf("the example's topology: %s", diags.Error())
+	}
+	if err := state.Snapshot(topo, nil).Save(render, src); err != nil {
+		t.Fatal(err)
+	}
 	rep, r := ex.verify("--canary", "--wait", "2m", "-o", render)
 	if !rep.Healthy {
 		t.Fatalf("the cluster example.yml made is not healthy:\n%s", r)
