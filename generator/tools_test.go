@@ -259,7 +259,8 @@ func TestRealToolsTemplateLookup(t *testing.T) {
 			})
 			play := []any{map[string]any{
 				"name": "compare", "hosts": "all", "gather_facts": false,
-				"vars": first["vars"], "roles": first["roles"], "tasks": tasks,
+				// site.yml reads the roles' defaults as vars_files.
+				"vars": first["vars"], "vars_files": first["vars_files"], "tasks": tasks,
 			}}
 			out, _ := yaml.Marshal(play)
 			os.WriteFile(filepath.Join(ansibleDir, "compare.yml"), out, 0o644)

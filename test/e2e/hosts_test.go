@@ -50,8 +50,16 @@ func TestExistingHosts(t *testing.T) {
 	}
 	// Before nomadbox ever reaches them: the roles by themselves
 	// (example.yml) make a working cluster of the first two hosts, which
-	// `up` then takes over.
+	// `up` then takes over, alone first: it turns gossip encryption on,
+	// which the agents that run get in the roll after the services step,
+	// so a host new in the same run would start its Consul client with
+	// the key before any server has it, and time out joining.
 	provisionWithExample(t, c, key, hosts[0], hosts[1])
+	clientCount := regexp.MustCompile(`(client "nomad-client" \{[^}]*?\n  count += )\d+`)
+	c.useSSHHosts(key, hosts[:2])
+	c.editTopology(clientCount, "${1}1")
+	c.mustRun("up")
+	c.editTopology(clientCount, "${1}2")
 	c.useSSHHosts(key, hosts[:3])
 	c.mustRun("up")
 	renderDir := filepath.Join(c.dir, ".nomadbox", name)
