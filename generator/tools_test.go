@@ -85,9 +85,10 @@ func TestRealTools(t *testing.T) {
 
 			ansibleDir := filepath.Join(dir, "ansible")
 			testtools.Run(t, ansibleDir, nil, "ansible-playbook", "--syntax-check", "site.yml")
+			testtools.Run(t, ansibleDir, nil, "ansible-playbook", "--syntax-check", "example.yml")
 			// Linted per render: the roles are shared, but the generated
 			// inventory and variables differ from case to case.
-			testtools.Run(t, ansibleDir, nil, "ansible-lint", "--offline", "--nocolor", "--profile", "production", "site.yml", "roles", "group_vars", "host_vars", "inventory.yml")
+			testtools.Run(t, ansibleDir, nil, "ansible-lint", "--offline", "--nocolor", "--profile", "production", "site.yml", "example.yml", "roles", "group_vars", "host_vars", "inventory.yml")
 
 			agents, agentTopo := agentRender(t, dir, topo)
 			for _, n := range agentTopo.Nodes() {
@@ -259,6 +260,7 @@ func TestRealToolsTemplateLookup(t *testing.T) {
 			})
 			play := []any{map[string]any{
 				"name": "compare", "hosts": "all", "gather_facts": false,
+				// site.yml reads the roles' defaults as vars_files.
 				"vars": first["vars"], "vars_files": first["vars_files"], "tasks": tasks,
 			}}
 			out, _ := yaml.Marshal(play)

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nomadbox/nomadbox/internal/providers"
+	"github.com/nomadbox/nomadbox/internal/state"
 	"github.com/nomadbox/nomadbox/internal/testtools"
 )
 
@@ -24,7 +26,9 @@ type existingHost struct {
 }
 
 // TestExistingHosts provisions hosts that already exist with the ssh
-// provider: at addresses the CIDR would not give them, their keys
+// provider. First the roles applied by themselves (example.yml, with a
+// hand-written inventory) make a cluster of a server and a client that
+// verify finds healthy; then nomadbox takes those hosts over: at addresses the CIDR would not give them, their keys
 // recorded on first contact; a fourth host is planned and added alone
 // without restarting the others' agents; a changed host key is refused
 // (and destroy keeps the secrets then); destroy uninstalls everything and
@@ -44,6 +48,18 @@ func TestExistingHosts(t *testing.T) {
 	for _, h := range hosts {
 		resolvers[h.node] = dockerExec(t, h.container, "cat /etc/resolv.conf")
 	}
+	// Before nomadbox ever reaches them: the roles by themselves
+	// (example.yml) make a working cluster of the first two hosts, which
+	// `up` then takes over, alone first: it turns gossip encryption on,
+	// which the agents that run get in the roll after the services step,
+	// so a host new in the same run would start its Consul client with
+	// the key before any server has it, and time out joining.
+	provisionWithExample(t, c, key, hosts[0], hosts[1])
+	clientCount := regexp.MustCompile(`(client "nomad-client" \{[^}]*?\n  count += )\d+`)
+	c.useSSHHosts(key, hosts[:2])
+	c.editTopology(clientCount, "${1}1")
+	c.mustRun("up")
+	c.editTopology(clientCount, "${1}2")
 	c.useSSHHosts(key, hosts[:3])
 	c.mustRun("up")
 	renderDir := filepath.Join(c.dir, ".nomadbox", name)
@@ -210,12 +226,160 @@ func startExistingHosts(t *testing.T, name, network, cidr string, hosts []existi
 // addresses.
 func (c *cluster) useSSHHosts(key string, hosts []existingHost) {
 	c.t.Helper()
+	c.editTopology(providerBlock, sshProvider(key, hosts))
+}
+
+var providerBlock = regexp.MustCompile(`(?s)\nprovider "(docker|ssh)" \{.*?\n\}`)
+
+// sshProvider is the ssh provider's block with hosts at their addresses.
+func sshProvider(key string, hosts []existingHost) string {
 	var lines []string
 	for _, h := range hosts {
 		lines = append(lines, fmt.Sprintf("    %q = %q", h.node, h.addr))
 	}
-	block := fmt.Sprintf("\nprovider \"ssh\" {\n  user        = \"vagrant\"\n  private_key = %q\n  hosts = {\n%s\n  }\n}", key, strings.Join(lines, "\n"))
-	c.editTopology(regexp.MustCompile(`(?s)\nprovider "(docker|ssh)" \{.*?\n\}`), block)
+	return fmt.Sprintf("\nprovider \"ssh\" {\n  user        = \"vagrant\"\n  private_key = %q\n  hosts = {\n%s\n  }\n}", key, strings.Join(lines, "\n"))
+}
+
+// provisionWithExample applies the roles without nomadbox: example.yml
+// from a rendered tree stripped of everything nomadbox generates (the
+// inventory, its variables, the agents' configuration and the secrets),
+// with an inventory written by hand as a user would, gossip encryption,
+// ACLs and TLS off. Then `nomadbox verify --canary` checks the two hosts
+// through a topology of their own (the ssh provider naming them) and a
+// render directory of its own, so the cluster's own state stays as it
+// was: its host keys are recorded by `up` on first contact. Two things
+// only `up` writes are written by the test in that render directory:
+// the hosts' keys (verify's DNS check reaches the nodes over SSH with
+// StrictHostKeyChecking; ssh-keyscan, and Ansible checks them too) and
+// the applied topology (verify checks only hosts an `up` recorded).
+func provisionWithExample(t *testing.T, c *cluster, key string, server, client existingHost) {
+	t.Helper()
+	start := time.Now()
+	ex := *c
+	ex.t, ex.dir = t, t.TempDir()
+	src, err := os.ReadFile(filepath.Join(c.dir, "topology.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []struct {
+		re   *regexp.Regexp
+		repl string
+	}{
+		{regexp.MustCompile(`(client "nomad-client" \{[^}]*?\n  count += )2`), "${1}1"},
+		{providerBlock, sshProvider(key, []existingHost{server, client})},
+		{regexp.MustCompile(`(gossip_encryption += )true`), "${1}false"},
+	} {
+		if !e.re.Match(src) {
+			t.Fatalf("topology.hcl has nothing matching %s", e.re)
+		}
+		src = e.re.ReplaceAll(src, []byte(e.repl))
+	}
+	if err := os.WriteFile(filepath.Join(ex.dir, "topology.hcl"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	render := filepath.Join(ex.dir, "render")
+	ex.mustRun("render", "-o", render)
+	ansibleDir := filepath.Join(render, "ansible")
+	for _, generated := range []string{"ansible/inventory.yml", "ansible/group_vars", "ansible/host_vars", "ansible/config", "secrets"} {
+		if err := os.RemoveAll(filepath.Join(render, generated)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inventory := fmt.Sprintf(`all:
+  vars:
+    ansible_user: vagrant
+    ansible_ssh_private_key_file: %q
+    nomadbox_install_method: local
+    nomadbox_consul_version: %q
+    nomadbox_nomad_version: %q
+    nomadbox_consul_binary: %q
+    nomadbox_nomad_binary: %q
+    nomadbox_docker_package: docker.io
+    nomadbox_firewall_api_sources: [%q]
+  children:
+    servers:
+      vars:
+        nomadbox_role: server
+      hosts:
+        %s: {ansible_host: %s, nomadbox_private_ip: %s}
+    clients:
+      vars:
+        nomadbox_role: client
+        nomadbox_drivers: [docker, raw_exec]
+      hosts:
+        %s: {ansible_host: %s, nomadbox_private_ip: %s}
+`, key, testtools.ConsulVersion, testtools.NomadVersion, testtools.Consul(t), testtools.Nomad(t), c.cidr,
+		server.node, server.addr, server.addr, client.node, client.addr, client.addr)
+	if err := os.WriteFile(filepath.Join(ansibleDir, "inv.yml"), []byte(inventory), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	scan, err := exec.Command("ssh-keyscan", "-T", "10", server.addr, client.addr).Output()
+	if err != nil {
+		t.Fatalf("ssh-keyscan: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(render, "ssh_known_hosts"), scan, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	play := time.Now()
+	if out, err := testtools.Output(ansibleDir, nil, "ansible-playbook", "-i", "inv.yml", "example.yml"); err != nil {
+		lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+		if len(lines) > 60 {
+			lines = lines[len(lines)-60:]
+		}
+		t.Fatalf("ansible-playbook example.yml: %v\n%s", err, strings.Join(lines, "\n"))
+	}
+	t.Logf("example.yml: %.1fs", time.Since(play).Seconds())
+
+	// verify on the ssh provider checks only hosts a successful `up`
+	// recorded (Session.Exists reads the applied topology of the render
+	// directory); these hosts run exactly the example's topology, so the
+	// test records it there, with the code `up` saves it with. Nothing
+	// else of up's state is written.
+	topo, diags := providers.NewParser().Parse(src, filepath.Join(ex.dir, "topology.hcl"))
+	if diags.HasErrors() {
+		t.Fatalf("the example's topology: %s", diags.Error())
+	}
+	if err := state.Snapshot(topo, nil).Save(render, src); err != nil {
+		t.Fatal(err)
+	}
+	rep, r := ex.verify("--canary", "--wait", "2m", "-o", render)
+	if !rep.Healthy {
+		t.Fatalf("the cluster example.yml made is not healthy:\n%s", r)
+	}
+	passed := map[string]bool{}
+	for _, ch := range rep.Checks {
+		if ch.OK && !ch.Skipped {
+			passed[ch.Name+" "+ch.Node] = true
+		}
+	}
+	for _, want := range []string{
+		"consul-member " + server.node, "consul-member " + client.node,
+		"nomad-server " + server.node, "nomad-client " + client.node,
+		"dns " + server.node, "dns " + client.node,
+		"canary:docker " + client.node, "canary:raw_exec " + client.node,
+	} {
+		if !passed[want] {
+			t.Errorf("verify has no passing check %q:\n%s", want, r)
+		}
+	}
+	var members []struct {
+		Name, Addr string
+		Status     int
+	}
+	getJSON(t, "http://"+server.addr+":8500/v1/agent/members", &members)
+	got := map[string]string{}
+	for _, m := range members {
+		if m.Status == 1 {
+			got[m.Name] = m.Addr
+		}
+	}
+	if len(got) != 2 || got[server.node] != server.addr || got[client.node] != client.addr {
+		t.Errorf("Consul's alive members %v, want %s at %s and %s at %s", got, server.node, server.addr, client.node, client.addr)
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+	t.Logf("the roles by themselves: a healthy cluster in %.1fs (example.yml, verify --canary)", time.Since(start).Seconds())
 }
 
 // agentPIDs maps "<node> <unit>" to the main PID of Consul and Nomad.
