@@ -298,6 +298,20 @@ func TestDefaultCluster(t *testing.T) {
 			}
 		}
 		c.provisionChangesNothing(3)
+
+		// The roles applied by themselves (example.yml, each role's own
+		// tasks) to the cluster site.yml made, with the rendered inventory:
+		// they agree with it file for file and unit for unit.
+		example := c.ansiblePlaybook("example.yml")
+		recap := recapChanged(example)
+		if len(recap) != 3 {
+			t.Fatalf("example.yml: want a recap for 3 hosts:\n%s", example)
+		}
+		for host, changed := range recap {
+			if changed != "0" {
+				t.Errorf("example.yml on the cluster site.yml made: %s changed=%s, want 0 (the roles' own tasks and site.yml disagree):\n%s", host, changed, example)
+			}
+		}
 	})
 
 	t.Run("turning the firewall and the DNS forwarder off removes them from every node", func(t *testing.T) {
